@@ -1,0 +1,51 @@
+"""Shared fixtures: a real MongoDB-wire server (embedded, or TUI_MARKET_TEST_MONGODB_URI)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.embedded import EmbeddedServer
+
+
+@pytest.fixture(autouse=True)
+def isolated_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keep the developer's own config, themes, data and logs out of every test."""
+    home = tmp_path_factory.mktemp("home")
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(var, str(home / var.lower()))
+    for var in list(os.environ):
+        if var.startswith("TUI_MARKET_") and var != "TUI_MARKET_TEST_MONGODB_URI":
+            monkeypatch.delenv(var)
+    return home
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running server for the whole session, started by the same code the app uses."""
+    external = os.environ.get("TUI_MARKET_TEST_MONGODB_URI")
+    if external:
+        yield external
+        return
+    server = EmbeddedServer(tmp_path_factory.mktemp("embedded"))
+    uri = server.acquire()
+    yield uri
+    server.release()
+
+
+@pytest.fixture
+async def database(mongo_uri: str) -> AsyncIterator[Database]:
+    """A fresh database per test, dropped afterwards."""
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    embedded = "TUI_MARKET_TEST_MONGODB_URI" not in os.environ
+    db = await Database.connect(mongo_uri, name, embedded=embedded)
+    try:
+        yield db
+    finally:
+        await db.drop()
+        await db.close()

@@ -1,0 +1,86 @@
+"""Database: the async PyMongo client, journaled collections and start-up indexes."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from pymongo import ASCENDING, AsyncMongoClient
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
+from pymongo.write_concern import WriteConcern
+
+from tui_market.errors import DatabaseUnavailable
+from tui_market.infrastructure import schema
+
+log = logging.getLogger(__name__)
+_CREDENTIALS = re.compile(r"(?<=://)([^:/@]+):([^@/]*)@")
+
+
+def mask_uri(uri: str) -> str:
+    """Hide any password: ``mongodb://bob:secret@h`` -> ``mongodb://bob:***@h``."""
+    return _CREDENTIALS.sub(lambda m: f"{m.group(1)}:***@", uri)
+
+
+def display_host(uri: str) -> str:
+    """Host part of a URI for the health line, without credentials or options."""
+    rest = uri.split("://", 1)[-1]
+    rest = rest.rsplit("@", 1)[-1]
+    return rest.split("/", 1)[0].split("?", 1)[0]
+
+
+class Database:
+    """One MongoDB database. Handlers call ``get_collection`` and do their own queries."""
+
+    def __init__(self, client: AsyncMongoClient, name: str, *, embedded: bool, uri: str) -> None:
+        self.client = client
+        self.name = name
+        self.embedded = embedded
+        self.uri = uri
+        self._db = client.get_database(name, write_concern=WriteConcern(w=1, j=True))
+
+    @classmethod
+    async def connect(
+        cls, uri: str, name: str, *, embedded: bool = False, timeout: float = 5.0
+    ) -> Database:
+        ms = int(timeout * 1000)
+        client: AsyncMongoClient = AsyncMongoClient(
+            uri, tz_aware=True, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms
+        )
+        database = cls(client, name, embedded=embedded, uri=uri)
+        try:
+            await client.admin.command("ping")
+            await database.ensure_indexes()
+        except PyMongoError as exc:
+            log.error("cannot reach MongoDB at %s: %s", mask_uri(uri), exc)
+            await client.close()
+            raise DatabaseUnavailable(
+                f"cannot reach MongoDB at {display_host(uri)}: {exc.__class__.__name__}"
+            ) from exc
+        return database
+
+    def get_collection(self, name: str) -> AsyncCollection[dict[str, Any]]:
+        return self._db.get_collection(name)
+
+    async def ensure_indexes(self) -> None:
+        """Bars are keyed by ``_id`` (symbol|interval|open time): that is their unique index."""
+        await self.get_collection(schema.SYMBOLS).create_index([("position", ASCENDING)])
+
+    async def ping(self) -> bool:
+        try:
+            await self.client.admin.command("ping")
+            return True
+        except PyMongoError as exc:
+            log.warning("database ping failed: %s", exc)
+            return False
+
+    def describe(self) -> str:
+        kind = "embedded" if self.embedded else "remote"
+        return f"{kind} {display_host(self.uri)}"
+
+    async def drop(self) -> None:
+        await self.client.drop_database(self.name)
+
+    async def close(self) -> None:
+        await self.client.close()

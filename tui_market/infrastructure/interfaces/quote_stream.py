@@ -1,0 +1,60 @@
+"""Live quote interface: an async stream of ticks for a changing set of symbols."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import Enum
+
+from tui_market.models import Tick
+
+
+class FeedStatus(str, Enum):
+    CONNECTING = "connecting"
+    LIVE = "live"
+    BACKING_OFF = "backing off"
+    STOPPED = "stopped"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """Connection state for the data-health line."""
+
+    status: FeedStatus
+    attempt: int = 0
+    retry_in: float | None = None  # seconds until the next attempt, when backing off
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolError:
+    """The feed refused one symbol; the others keep flowing."""
+
+    symbol: str
+    message: str
+
+
+QuoteEvent = Tick | FeedState | SymbolError
+
+
+class IQuoteStream(ABC):
+    """Live quotes. ``events()`` yields ticks, feed-state changes and per-symbol errors.
+
+    ``set_symbols`` may be called at any time while ``events()`` is being consumed; the stream
+    subscribes and unsubscribes on the fly. After a reconnect it resubscribes everything.
+    """
+
+    name: str = "stream"
+
+    @abstractmethod
+    async def set_symbols(self, symbols: set[str]) -> None:
+        """Replace the subscribed set (``EXCHANGE:TICKER`` strings)."""
+
+    @abstractmethod
+    def events(self) -> AsyncIterator[QuoteEvent]:
+        """Run the connection and yield events until ``close()``."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Stop the stream; ``events()`` ends after yielding a STOPPED state."""
