@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -58,3 +59,11 @@ class IQuoteStream(ABC):
     @abstractmethod
     async def close(self) -> None:
         """Stop the stream; ``events()`` ends after yielding a STOPPED state."""
+
+    def clock(self) -> float:
+        """Current time (epoch seconds) in the stream's time base.
+
+        Wall-clock time for a real feed; the replay's accelerated clock for the demo. The live
+        service closes quiet bars with ``BarManager.on_clock(stream.clock())``.
+        """
+        return time.time()
