@@ -118,7 +118,7 @@ class EmbeddedServer:
         cmd = [sys.executable, "-m", "secantus", "--host", HOST, "--port", str(port),
                "--storage-path", str(storage), "--log-level", "WARNING"]
         with open(self.data_dir / "server.log", "ab") as out:
-            proc = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            proc = subprocess.Popen(
                 cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True, cwd=self.data_dir,
             )

@@ -8,12 +8,12 @@ Monthly bars start on the first day of the calendar month, 00:00 UTC.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import Enum
+from enum import StrEnum
 
 _WEEK_ORIGIN = 4 * 86_400  # 1970-01-05 was a Monday
 
 
-class Interval(str, Enum):
+class Interval(StrEnum):
     """A bar length. The value is the short name a trader types (``1m``, ``4h``, ``1D``)."""
 
     M1 = "1m"

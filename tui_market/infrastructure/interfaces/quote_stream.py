@@ -6,12 +6,12 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from tui_market.models import Tick
 
 
-class FeedStatus(str, Enum):
+class FeedStatus(StrEnum):
     CONNECTING = "connecting"
     LIVE = "live"
     BACKING_OFF = "backing off"
