@@ -1,0 +1,227 @@
+"""Typed settings: CLI flags > ``TUI_MARKET_*`` environment > TOML config file > defaults.
+
+``load_settings`` is the one entry point: it turns every validation or file problem into a
+``ConfigError`` whose message is one line naming where the bad value came from and what is wrong.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from tui_market import paths
+from tui_market.errors import ConfigError
+from tui_market.infrastructure.database import mask_uri
+from tui_market.models import Interval, InvalidSymbol, SymbolRef
+
+ENV_PREFIX = "TUI_MARKET_"
+DEFAULT_WATCHLIST = ("BINANCE:BTCUSDT", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:NDX", "SP:SPX")
+DEFAULT_TV_WS_URL = "wss://data.tradingview.com/socket.io/websocket"
+_QUIET_KEYS = {"tv_username", "tv_password", "mongodb_uri", "watchlist"}  # never echo input
+# The file data for the Settings being built (set by load_settings; read by the file source).
+_FILE_DATA: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "tui_market_config_file_data", default=None
+)
+
+
+class Settings(BaseSettings):
+    """Everything configurable. Build it with ``load_settings``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", validate_default=True
+    )
+
+    mongodb_uri: str | None = None  # None: start (or reuse) the embedded server
+    database: str = "tui_market"
+    data_dir: Path = Field(default_factory=paths.data_dir)
+    provider: Literal["tradingview", "replay"] = "tradingview"
+    interval: Interval = Interval.H1
+    watchlist: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [*DEFAULT_WATCHLIST])
+    tv_ws_url: str = DEFAULT_TV_WS_URL
+    tv_username: SecretStr | None = None
+    tv_password: SecretStr | None = None
+    theme: str | None = None  # None: the app's built-in default theme
+    sync_every_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    demo: bool = False  # offline demo: implies provider "replay"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("mongodb_uri", "theme", "tv_username", "tv_password", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _check_uri(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("mongodb://", "mongodb+srv://")):
+            raise ValueError("must start with mongodb:// or mongodb+srv://")
+        return value
+
+    @field_validator("database")
+    @classmethod
+    def _check_database(cls, value: str) -> str:
+        bad = set('/\\. "$') & set(value)
+        if not value or bad or len(value) > 63:
+            raise ValueError(f"{value!r} is not a valid MongoDB database name")
+        return value
+
+    @field_validator("data_dir")
+    @classmethod
+    def _expand_dir(cls, value: Path) -> Path:
+        return value.expanduser()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("interval", mode="before")
+    @classmethod
+    def _parse_interval(cls, value: Any) -> Any:
+        return Interval.parse(value) if isinstance(value, str) else value
+
+    @field_validator("watchlist", mode="before")
+    @classmethod
+    def _split_watchlist(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [part for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("watchlist")
+    @classmethod
+    def _parse_watchlist(cls, value: list[str]) -> list[str]:
+        seen: dict[str, None] = {}
+        for text in value:
+            try:
+                seen[SymbolRef.parse(text).full] = None
+            except InvalidSymbol as exc:
+                raise ValueError(str(exc)) from exc
+        return list(seen)
+
+    @field_validator("tv_ws_url")
+    @classmethod
+    def _check_ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+    @field_validator("sync_every_minutes")
+    @classmethod
+    def _zero_is_off(cls, value: int | None) -> int | None:
+        return value or None
+
+    @model_validator(mode="after")
+    def _demo_means_replay(self) -> Settings:
+        if self.demo:
+            self.provider = "replay"
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return self.mongodb_uri is None
+
+    def describe(self) -> str:
+        """One line for the log: no password, no TradingView credentials."""
+        uri = mask_uri(self.mongodb_uri) if self.mongodb_uri else "embedded"
+        return (
+            f"mongodb={uri} database={self.database} data_dir={self.data_dir} "
+            f"provider={self.provider} interval={self.interval.value} demo={self.demo} "
+            f"watchlist={len(self.watchlist)} symbols "
+            f"tv_login={'yes' if self.tv_username else 'no'}"
+        )
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        data = _FILE_DATA.get()
+        if data is None:
+            data = read_config_file(paths.config_file(), required=False)
+        return init_settings, env_settings, InitSettingsSource(settings_cls, init_kwargs=data)
+
+
+def read_config_file(path: Path, *, required: bool) -> dict[str, Any]:
+    """The TOML file as a dict; ``{}`` when absent and not required."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError as exc:
+        if required:
+            raise ConfigError(f"config file {path} does not exist") from exc
+        return {}
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path}: not UTF-8 text ({exc.reason})") from exc
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: cannot read it ({exc.strerror})") from exc
+
+
+def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings:
+    """Settings from CLI ``overrides`` (None values ignored), env, the config file, defaults.
+
+    ``config_file`` (the ``--config`` flag) beats ``TUI_MARKET_CONFIG_FILE`` beats the default
+    location. An explicitly named file must exist; the default one is optional.
+    """
+    explicit = config_file is not None or bool(os.environ.get(paths.CONFIG_FILE_ENV))
+    path = Path(config_file).expanduser() if config_file is not None else paths.config_file()
+    data = read_config_file(path, required=explicit)
+    given = {key: value for key, value in overrides.items() if value is not None}
+    token = _FILE_DATA.set(data)
+    try:
+        return Settings(**given)
+    except ValidationError as exc:
+        raise ConfigError(_one_line(exc, given, data, path)) from exc
+    finally:
+        _FILE_DATA.reset(token)
+
+
+def _one_line(
+    exc: ValidationError, given: dict[str, Any], data: dict[str, Any], path: Path
+) -> str:
+    parts = []
+    for error in exc.errors():
+        key = str(error["loc"][0]) if error["loc"] else "settings"
+        if error["type"] == "extra_forbidden":
+            parts.append(f"config file {path}: unknown key {key!r}" if key in data
+                         else f"unknown setting {key!r}")
+            continue
+        message = error["msg"].removeprefix("Value error, ")
+        value = error.get("input")
+        shown = key not in _QUIET_KEYS and isinstance(value, str | int | float)
+        got = f" (got {value!r})" if shown and repr(value) not in message else ""
+        parts.append(f"{_where(key, given, data, path)}: {message}{got}")
+    return "; ".join(parts)
+
+
+def _where(key: str, given: dict[str, Any], data: dict[str, Any], path: Path) -> str:
+    """Name the key as the user wrote it: the flag, the env variable or the file key."""
+    if key in given:
+        return f"--{key.replace('_', '-')}"
+    env_name = f"{ENV_PREFIX}{key}".upper()
+    if any(name.upper() == env_name for name in os.environ):
+        return env_name
+    if key in data:
+        return f"{key} (in {path})"
+    return key
