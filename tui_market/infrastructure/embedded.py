@@ -2,9 +2,10 @@
 
 One server per data dir, shared by every app process that uses that dir. Coordination lives in
 the data dir: ``server.lock`` (an ``flock`` held only while starting or stopping),
-``server.json`` (pid and port of the running server) and ``clients/<pid>`` (one file per app
-process using it). The last process to release it stops it. Stale files left by a crash are
-detected (dead pid or no answer to ``ping``) and replaced.
+``server.json`` (pid and port of the running server) and ``clients/<pid>.<token>`` (one file
+per ``EmbeddedServer`` that acquired it, so two users in one process count twice). The last
+user to release it stops it. Stale files left by a crash are detected (dead pid or no answer
+to ``ping``) and replaced.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -55,6 +57,12 @@ def ping(uri: str, timeout: float = 0.5) -> bool:
         client.close()
 
 
+def _client_pid(name: str) -> int | None:
+    """The pid in a ``clients/`` file name (``<pid>.<token>``, or a bare ``<pid>``)."""
+    head = name.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
 def _free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind((HOST, 0))
@@ -71,6 +79,7 @@ class EmbeddedServer:
         self.started_here = False
         self._clients = self.data_dir / "clients"
         self._state = self.data_dir / "server.json"
+        self._client_name = f"{os.getpid()}.{uuid.uuid4().hex[:8]}"
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -104,7 +113,7 @@ class EmbeddedServer:
                     log.info("stale embedded server state %s: starting a new server", state)
                 port = self._start()
                 self.started_here = True
-            (self._clients / str(os.getpid())).touch()
+            (self._clients / self._client_name).touch()
             self.uri = self._uri(port)
             return self.uri
 
@@ -146,9 +155,9 @@ class EmbeddedServer:
         Returns True when the server was stopped.
         """
         with self._locked():
-            (self._clients / str(os.getpid())).unlink(missing_ok=True)
-            users = [p for p in self._clients.iterdir() if p.name.isdigit()]
-            alive = [p for p in users if _alive(int(p.name))]
+            (self._clients / self._client_name).unlink(missing_ok=True)
+            users = [p for p in self._clients.iterdir() if _client_pid(p.name) is not None]
+            alive = [p for p in users if _alive(_client_pid(p.name) or 0)]
             for stale in set(users) - set(alive):
                 stale.unlink(missing_ok=True)
             if alive:
