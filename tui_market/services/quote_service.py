@@ -1,0 +1,179 @@
+"""The live loop: quote stream -> BarManager -> SaveBars, shared by ``watch`` and the TUI.
+
+After an outage (the feed was live, dropped, and is live again) the missed period is
+backfilled from the history provider and merged with the forming bars before any new tick is
+taken, so the store holds no gap and no duplicate: every closed bar is queued exactly once.
+While the feed is down the clock does not close bars (their ticks may only be late).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from tui_market.errors import MarketError
+from tui_market.infrastructure.interfaces import (
+    FeedState,
+    FeedStatus,
+    IDataProvider,
+    IQuoteStream,
+    SymbolError,
+)
+from tui_market.models import Bar, Interval, Tick
+from tui_market.services.backfill import backfill_series
+from tui_market.services.live_state import (
+    BarClosedEvent,
+    LiveEvent,
+    LiveSnapshot,
+    StorageError,
+    SymbolQuote,
+)
+from tui_market.services.tick_book import TickBook
+
+log = logging.getLogger(__name__)
+OnEvent = Callable[[LiveEvent], None]
+
+
+class QuoteService:
+    """Runs one quote stream into bars for ``intervals`` and saves closed bars in batches."""
+
+    def __init__(
+        self,
+        stream: IQuoteStream,
+        bus: Any,
+        provider: IDataProvider,
+        intervals: Sequence[Interval],
+        *,
+        flush_every: float = 1.0,
+        clock_every: float = 0.2,
+        recent: int = 300,
+    ) -> None:
+        self._stream = stream
+        self._bus = bus
+        self._provider = provider
+        self.intervals = tuple(dict.fromkeys(intervals))
+        self._flush_every = flush_every
+        self._clock_every = clock_every
+        self._book = TickBook(self.intervals, recent=recent)
+        self._symbols: set[str] = set()
+        self._pending: deque[Bar] = deque()
+        self._feed: FeedState | None = None
+        self._live = False  # ticks and the clock may close bars
+        self._outage_since: float | None = None
+        self._was_live = False
+        self._on_event: OnEvent = _ignore
+        self.saved = 0  # bars handed to SaveBars successfully
+        self.backfills = 0
+
+    # ---- public API -------------------------------------------------------------------------
+    async def set_symbols(self, symbols: set[str]) -> None:
+        self._symbols = set(symbols)
+        self._book.retain(self._symbols)
+        await self._stream.set_symbols(set(symbols))
+
+    def snapshot(self) -> LiveSnapshot:
+        return self._book.snapshot(self._stream.clock(), self._feed, self.saved, len(self._pending))
+
+    def quote(self, symbol: str) -> SymbolQuote | None:
+        return self._book.quote(symbol)
+
+    async def run(self, on_event: OnEvent) -> None:
+        """Consume the stream until it stops; then flush what is queued."""
+        self._on_event = on_event
+        timers = [
+            asyncio.create_task(self._tick_clock(), name="quote-clock"),
+            asyncio.create_task(self._flush_loop(), name="quote-flush"),
+        ]
+        try:
+            async for event in self._stream.events():
+                if isinstance(event, Tick):
+                    if event.symbol in self._symbols:
+                        self._closed(self._book.on_tick(event))
+                elif isinstance(event, FeedState):
+                    await self._on_feed(event)
+                elif isinstance(event, SymbolError):
+                    on_event(event)
+        finally:
+            for task in timers:
+                task.cancel()
+            for task in timers:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await self.flush()
+
+    async def flush(self) -> int:
+        """Save every queued closed bar through SaveBars; returns how many were saved."""
+        if not self._pending:
+            return 0
+        from tui_market.commands.save_bars import SaveBars
+
+        batch = tuple(self._pending)
+        self._pending.clear()
+        try:
+            await self._bus.execute(SaveBars(batch))
+        except (MarketError, PyMongoError, OSError) as exc:
+            log.error("saving %d live bars failed (kept for retry): %s", len(batch), exc)
+            self._pending.extendleft(reversed(batch))
+            self._on_event(StorageError(f"saving live bars failed: {exc}", len(self._pending)))
+            return 0
+        self.saved += len(batch)
+        return len(batch)
+
+    # ---- internals --------------------------------------------------------------------------
+    def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
+        for bar in bars:
+            self._pending.append(bar)
+            self._on_event(BarClosedEvent(bar, backfilled=backfilled))
+
+    async def _on_feed(self, state: FeedState) -> None:
+        self._feed = state
+        self._book.touch()
+        if state.status is FeedStatus.LIVE:
+            if self._was_live and self._outage_since is not None:
+                self._on_event(state)
+                await self._backfill(self._outage_since)
+            else:
+                self._on_event(state)
+            self._outage_since = None
+            self._was_live = True
+            self._live = True
+            return
+        if self._live:
+            self._outage_since = self._book.last_tick_ts or self._stream.clock()
+        self._live = False
+        self._on_event(state)
+
+    async def _backfill(self, since: float) -> None:
+        """Fetch what was missed since ``since`` for every live symbol and interval; merge it."""
+        now = self._stream.clock()
+        self.backfills += 1
+        for symbol in sorted(self._symbols):
+            for interval in self.intervals:
+                try:
+                    bars = await backfill_series(self._provider, symbol, interval, since, now)
+                except MarketError as exc:
+                    log.warning("backfill of %s %s failed: %s", symbol, interval.value, exc)
+                    self._on_event(SymbolError(symbol, f"backfill {interval.value} failed: {exc}"))
+                    continue
+                self._closed(self._book.merge(symbol, interval, bars, now), backfilled=True)
+
+    async def _tick_clock(self) -> None:
+        while True:
+            await asyncio.sleep(self._clock_every)
+            if self._live:
+                self._closed(self._book.on_clock(self._stream.clock()))
+
+    async def _flush_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self._flush_every)
+            await self.flush()
+
+
+def _ignore(event: LiveEvent) -> None:
+    del event

@@ -1,0 +1,117 @@
+"""TickBook: BarManager plus the per-symbol quote state the screens paint from.
+
+It guarantees each closed bar leaves exactly once (a per-series high-water mark), keeps the
+latest closed bars per series for the live chart, and builds cheap snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from tui_market.infrastructure.interfaces import FeedState
+from tui_market.models import Bar, Interval, Tick
+from tui_market.services.live_state import LiveSnapshot, SymbolQuote
+
+Series = tuple[str, Interval]
+
+
+@dataclass(slots=True)
+class _Quote:
+    last: float | None = None
+    prev: float | None = None
+    reference: float | None = None
+    last_ts: float | None = None
+
+
+class TickBook:
+    def __init__(self, intervals: Sequence[Interval], *, recent: int = 300) -> None:
+        self.intervals = tuple(intervals)
+        from tui_market.managers.bar_manager import BarManager  # lands in parallel
+
+        self.manager = BarManager(self.intervals)
+        self._recent_max = recent
+        self._quotes: dict[str, _Quote] = {}
+        self._recent: dict[Series, tuple[Bar, ...]] = {}
+        self._high_water: dict[Series, int] = {}  # open epoch of the newest bar let out
+        self._version = 0
+        self._cached: tuple[int, dict[str, SymbolQuote]] | None = None
+        self.last_tick_ts: float | None = None
+        self.duplicates_dropped = 0
+
+    # ---- feeding ----------------------------------------------------------------------------
+    def on_tick(self, tick: Tick) -> list[Bar]:
+        quote = self._quotes.get(tick.symbol)
+        if quote is None:
+            quote = self._quotes[tick.symbol] = _Quote(reference=tick.price)
+        if quote.last != tick.price:
+            quote.prev = quote.last
+        quote.last = tick.price
+        quote.last_ts = tick.ts
+        if self.last_tick_ts is None or tick.ts > self.last_tick_ts:
+            self.last_tick_ts = tick.ts
+        self._version += 1
+        return self._release(self.manager.on_tick(tick).closed)
+
+    def on_clock(self, now: float) -> list[Bar]:
+        closed = self._release(self.manager.on_clock(now))
+        if closed:
+            self._version += 1
+        return closed
+
+    def merge(self, symbol: str, interval: Interval, bars: list[Bar], now: float) -> list[Bar]:
+        """Merge backfilled history into the forming bars; returns newly closed bars."""
+        self._version += 1
+        return self._release(self.manager.merge(symbol, interval, bars, now))
+
+    def set_reference(self, symbol: str, price: float) -> None:
+        """The price change % is measured from (e.g. the previous daily close)."""
+        self._quotes.setdefault(symbol, _Quote()).reference = price
+        self._version += 1
+
+    def retain(self, symbols: Iterable[str]) -> None:
+        keep = set(symbols)
+        for symbol in [s for s in self._quotes if s not in keep]:
+            del self._quotes[symbol]
+        self._version += 1
+
+    def touch(self) -> None:
+        self._version += 1
+
+    def _release(self, bars: Iterable[Bar]) -> list[Bar]:
+        out: list[Bar] = []
+        for bar in bars:
+            key = (bar.symbol, bar.interval)
+            epoch = bar.epoch
+            if epoch <= self._high_water.get(key, -1):
+                self.duplicates_dropped += 1
+                continue
+            self._high_water[key] = epoch
+            recent = self._recent.get(key, ())
+            self._recent[key] = (*recent[-(self._recent_max - 1):], bar)
+            out.append(bar)
+        return out
+
+    # ---- reading ----------------------------------------------------------------------------
+    def quote(self, symbol: str) -> SymbolQuote | None:
+        quote = self._quotes.get(symbol)
+        return None if quote is None else self._freeze(symbol, quote)
+
+    def _freeze(self, symbol: str, q: _Quote) -> SymbolQuote:
+        forming = {}
+        for interval in self.intervals:
+            bar = self.manager.forming(symbol, interval)
+            if bar is not None:
+                forming[interval] = bar
+        return SymbolQuote(symbol, q.last, q.prev, q.reference, q.last_ts, forming)
+
+    def snapshot(
+        self, clock: float, feed: FeedState | None, saved: int, pending: int
+    ) -> LiveSnapshot:
+        if self._cached is None or self._cached[0] != self._version:
+            quotes = {s: self._freeze(s, q) for s, q in self._quotes.items()}
+            self._cached = (self._version, quotes)
+        return LiveSnapshot(
+            version=self._version, clock=clock, feed=feed, quotes=self._cached[1],
+            recent=dict(self._recent), saved=saved, pending=pending,
+        )
