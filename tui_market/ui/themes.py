@@ -1,0 +1,183 @@
+"""Colour themes: the built-in TOML files shipped in ``tui_market/themes`` plus user files.
+
+A theme file holds Textual's theme colours and our own variables (``price-up``,
+``price-down``, ``flash-up``, ...). Each file is validated with pydantic; a malformed file is
+skipped and reported (file name and problem), never fatal. User files in
+``paths.themes_dir()`` may override a built-in theme of the same name.
+
+The chosen theme is saved in ``<config dir>/state.json`` (``{"theme": name}``); a theme named
+in the settings (``theme`` in config.toml, ``TUI_MARKET_THEME``) takes precedence over it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from textual.color import Color, ColorParseError
+from textual.theme import Theme
+
+from tui_market import paths
+
+log = logging.getLogger(__name__)
+
+DEFAULT_THEME = "market-dark"
+STATE_FILE = "state.json"
+# Our own CSS variables; a theme that leaves some out still loads with these.
+VARIABLE_DEFAULTS: dict[str, str] = {
+    "price-up": "#3DD68C",
+    "price-down": "#FF6369",
+    "price-flat": "#8B98A8",
+    "flash-up": "#1C4A33",
+    "flash-down": "#5A1D22",
+    "candle-up": "#3DD68C",
+    "candle-down": "#FF6369",
+}
+_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
+_VARIABLE = re.compile(r"[a-z][a-z0-9-]{0,59}")
+
+
+def _colour(value: str) -> str:
+    try:
+        Color.parse(value)
+    except ColorParseError as exc:
+        raise ValueError(f"{value!r} is not a colour (use e.g. #3DD68C)") from exc
+    return value
+
+
+Colour = Annotated[str, AfterValidator(_colour)]
+
+
+class ThemeFile(BaseModel):
+    """The contents of one theme file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    primary: Colour
+    secondary: Colour | None = None
+    accent: Colour | None = None
+    warning: Colour | None = None
+    error: Colour | None = None
+    success: Colour | None = None
+    foreground: Colour | None = None
+    background: Colour | None = None
+    surface: Colour | None = None
+    panel: Colour | None = None
+    boost: Colour | None = None
+    dark: bool = True
+    variables: dict[str, str] = {}
+
+    @field_validator("name")
+    @classmethod
+    def _check_name(cls, value: str) -> str:
+        if not _NAME.fullmatch(value):
+            raise ValueError(f"{value!r}: use lower-case letters, digits, '-' and '_'")
+        return value
+
+    @field_validator("variables")
+    @classmethod
+    def _check_variables(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, text in value.items():
+            if not _VARIABLE.fullmatch(key):
+                raise ValueError(f"variable name {key!r} is not valid")
+            if key in VARIABLE_DEFAULTS:
+                try:
+                    _colour(text)
+                except ValueError as exc:
+                    raise ValueError(f"variable {key!r}: {exc}") from exc
+            elif not text.strip() or any(c in text for c in ";{}"):
+                raise ValueError(f"variable {key!r}: {text!r} is not a CSS value")
+        return value
+
+    def to_theme(self) -> Theme:
+        return Theme(**self.model_dump())
+
+
+@dataclass
+class ThemeLoad:
+    """What loading found: good themes (in load order) and one line per bad file."""
+
+    themes: list[Theme] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def parse_theme(text: str, source: str) -> Theme:
+    """Parse one theme file's text; raises ValueError naming ``source`` and the problem."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{source}: invalid TOML: {exc}") from exc
+    try:
+        return ThemeFile.model_validate(data).to_theme()
+    except ValidationError as exc:
+        details = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: "
+            f"{err['msg'].removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise ValueError(f"{source}: {details}") from exc
+
+
+def _load_dir(files: list[Traversable], label: str, found: ThemeLoad) -> None:
+    for item in sorted(files, key=lambda f: f.name):
+        source = f"{label}/{item.name}"
+        try:
+            found.themes.append(parse_theme(item.read_text(encoding="utf-8"), source))
+        except (ValueError, OSError) as exc:  # UnicodeDecodeError is a ValueError
+            log.warning("theme file skipped: %s", exc)
+            found.problems.append(str(exc))
+
+
+def builtin_theme_files() -> list[Traversable]:
+    folder = resources.files("tui_market") / "themes"
+    return [f for f in folder.iterdir() if f.name.endswith(".toml")]
+
+
+def load_themes(user_dir: Path | None = None) -> ThemeLoad:
+    """Built-in themes, then the user's (``paths.themes_dir()`` unless given)."""
+    found = ThemeLoad()
+    _load_dir(builtin_theme_files(), "built-in themes", found)
+    folder = user_dir if user_dir is not None else paths.themes_dir()
+    if folder.is_dir():
+        _load_dir([p for p in folder.iterdir() if p.suffix == ".toml"], str(folder), found)
+    return found
+
+
+def _state_path() -> Path:
+    return paths.config_dir() / STATE_FILE
+
+
+def saved_theme() -> str | None:
+    """The theme chosen in a previous session, if any."""
+    try:
+        data = json.loads(_state_path().read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        log.warning("cannot read %s: %s", _state_path(), exc)
+        return None
+    theme = data.get("theme") if isinstance(data, dict) else None
+    return theme if isinstance(theme, str) else None
+
+
+def save_theme(name: str) -> None:
+    """Remember ``name`` for the next start (best effort: a failure is logged)."""
+    path = _state_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        if not isinstance(data, dict):
+            data = {}
+        data["theme"] = name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    except (OSError, ValueError) as exc:
+        log.warning("cannot save the theme choice to %s: %s", path, exc)
