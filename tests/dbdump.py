@@ -1,0 +1,23 @@
+"""Read a whole test database back, to compare stores before and after a command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+
+# What a run reports about itself (time of the attempt, counts of its own writes) moves on by
+# design; idempotence is about everything else.
+VOLATILE = frozenset({"synced_at", "new", "updated", "unchanged", "rejected"})
+
+
+async def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name in (schema.SYMBOLS, schema.OHLCV, schema.SYNC_STATE):
+        docs = [
+            {k: v for k, v in doc.items() if k not in VOLATILE}
+            async for doc in db.get_collection(name).find({})
+        ]
+        out[name] = sorted(docs, key=lambda d: d["_id"])
+    return out

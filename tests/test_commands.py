@@ -1,0 +1,169 @@
+"""Commands against a real MongoDB-wire server: results, stored documents, idempotence."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.dbdump import dump
+from tests.fakes.memory_provider import MemoryProvider, make_bars
+from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler
+from tui_market.commands.remove_symbol import RemoveSymbol, RemoveSymbolHandler
+from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
+from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.models import Bar, Interval, InvalidSymbol
+
+D1, H1 = Interval.D1, Interval.H1
+
+
+async def test_add_symbol_normalises_and_stores_fields(database: Database) -> None:
+    add = AddSymbolHandler(database)
+    result = await add(AddSymbol(" nasdaq:aapl ", "Apple Inc."))
+    assert (result.symbol, result.created) == ("NASDAQ:AAPL", True)
+    doc = await database.get_collection(schema.SYMBOLS).find_one({"_id": "NASDAQ:AAPL"})
+    assert doc is not None
+    assert (doc["exchange"], doc["ticker"], doc["description"], doc["position"]) == (
+        "NASDAQ", "AAPL", "Apple Inc.", 0)
+    assert isinstance(doc["added_at"], datetime)
+
+
+async def test_add_symbol_appends_positions_in_order(database: Database) -> None:
+    add = AddSymbolHandler(database)
+    for text in ("NASDAQ:AAPL", "BINANCE:BTCUSDT", "CME_MINI:ES1!"):
+        await add(AddSymbol(text))
+    docs = [d async for d in database.get_collection(schema.SYMBOLS).find({})]
+    assert {d["_id"]: d["position"] for d in docs} == {
+        "NASDAQ:AAPL": 0, "BINANCE:BTCUSDT": 1, "CME_MINI:ES1!": 2}
+
+
+async def test_add_symbol_twice_is_idempotent(database: Database) -> None:
+    add = AddSymbolHandler(database)
+    await add(AddSymbol("NASDAQ:AAPL", "Apple"))
+    await add(AddSymbol("NASDAQ:MSFT"))
+    once = await dump(database)
+    again = await add(AddSymbol("nasdaq:AAPL"))
+    assert again.created is False
+    assert await dump(database) == once
+
+
+async def test_add_existing_symbol_updates_only_a_new_description(database: Database) -> None:
+    add = AddSymbolHandler(database)
+    await add(AddSymbol("NASDAQ:AAPL", "Apple"))
+    await add(AddSymbol("NASDAQ:MSFT"))
+    assert (await add(AddSymbol("NASDAQ:AAPL", "Apple Inc."))).created is False
+    doc = await database.get_collection(schema.SYMBOLS).find_one({"_id": "NASDAQ:AAPL"})
+    assert doc is not None and doc["description"] == "Apple Inc." and doc["position"] == 0
+
+
+@pytest.mark.parametrize("text", ["", "AAPL", "NASDAQ:", "NAS DAQ:AAPL", "A:B:C", "X:A!B"])
+async def test_bad_symbol_text_raises_and_stores_nothing(database: Database, text: str) -> None:
+    with pytest.raises(InvalidSymbol):
+        await AddSymbolHandler(database)(AddSymbol(text))
+    with pytest.raises(InvalidSymbol):
+        await SyncHistoryHandler(database, MemoryProvider())(SyncHistory(text, D1))
+    assert await dump(database) == {schema.SYMBOLS: [], schema.OHLCV: [], schema.SYNC_STATE: []}
+
+
+async def _seed_two_symbols(database: Database) -> MemoryProvider:
+    """AAPL (D1 and H1 bars) and AAPLX (a name sharing AAPL's prefix) synced and watched."""
+    provider = MemoryProvider()
+    sync = SyncHistoryHandler(database, provider)
+    for symbol in ("NASDAQ:AAPL", "NASDAQ:AAPLX"):
+        await AddSymbolHandler(database)(AddSymbol(symbol))
+        for interval in (D1, H1):
+            provider.set_bars(symbol, interval, make_bars(symbol, interval, 20))
+            await sync(SyncHistory(symbol, interval))
+    return provider
+
+
+async def test_remove_symbol_keeps_bars_unless_asked(database: Database) -> None:
+    await _seed_two_symbols(database)
+    before = await dump(database)
+    result = await RemoveSymbolHandler(database)(RemoveSymbol("nasdaq:aapl"))
+    assert (result.symbol, result.removed, result.bars_deleted) == ("NASDAQ:AAPL", True, 0)
+    after = await dump(database)
+    assert [d["_id"] for d in after[schema.SYMBOLS]] == ["NASDAQ:AAPLX"]
+    assert after[schema.OHLCV] == before[schema.OHLCV]
+    assert after[schema.SYNC_STATE] == before[schema.SYNC_STATE]
+    again = await RemoveSymbolHandler(database)(RemoveSymbol("NASDAQ:AAPL"))
+    assert again.removed is False
+    assert await dump(database) == after
+
+
+async def test_remove_symbol_with_drop_bars_deletes_only_that_symbol(database: Database) -> None:
+    await _seed_two_symbols(database)
+    result = await RemoveSymbolHandler(database)(RemoveSymbol("NASDAQ:AAPL", drop_bars=True))
+    assert (result.removed, result.bars_deleted) == (True, 40)
+    after = await dump(database)
+    assert {d["symbol"] for d in after[schema.OHLCV]} == {"NASDAQ:AAPLX"}
+    assert len(after[schema.OHLCV]) == 40
+    assert {d["symbol"] for d in after[schema.SYNC_STATE]} == {"NASDAQ:AAPLX"}
+    again = await RemoveSymbolHandler(database)(RemoveSymbol("NASDAQ:AAPL", drop_bars=True))
+    assert (again.removed, again.bars_deleted) == (False, 0)
+    assert await dump(database) == after
+
+
+def _bar(symbol: str, interval: Interval, epoch: int, close: float, volume: float = 5.0) -> Bar:
+    return Bar.from_epoch(symbol, interval, epoch, close, close + 1, close - 1, close, volume)
+
+
+async def test_save_bars_inserts_then_is_idempotent(database: Database) -> None:
+    save = SaveBarsHandler(database)
+    bars = tuple(make_bars("NASDAQ:AAPL", Interval.M1, 5)) + tuple(
+        make_bars("BINANCE:BTCUSDT", Interval.M5, 3))
+    first = await save(SaveBars(bars))
+    assert (first.new, first.updated, first.unchanged) == (8, 0, 0)
+    once = await dump(database)
+    second = await save(SaveBars(bars))
+    assert (second.new, second.updated, second.unchanged) == (0, 0, 8)
+    assert await dump(database) == once
+    stored = {d["_id"]: d for d in once[schema.OHLCV]}
+    for bar in bars:
+        assert schema.doc_to_bar(stored[schema.bar_id(bar.symbol, bar.interval, bar.epoch)]) == bar
+
+
+async def test_save_bars_replaces_a_changed_bar(database: Database) -> None:
+    save = SaveBarsHandler(database)
+    t0 = 1_700_000_040
+    await save(SaveBars((_bar("NASDAQ:AAPL", Interval.M1, t0, 10.0),)))
+    result = await save(SaveBars((
+        _bar("NASDAQ:AAPL", Interval.M1, t0, 11.0), _bar("NASDAQ:AAPL", Interval.M1, t0 + 60, 12.0),
+    )))
+    assert (result.new, result.updated, result.unchanged) == (1, 1, 0)
+    doc = await database.get_collection(schema.OHLCV).find_one(
+        {"_id": schema.bar_id("NASDAQ:AAPL", Interval.M1, t0)})
+    assert doc is not None and doc["c"] == 11.0
+
+
+async def test_save_bars_advances_the_tail_but_not_the_sync_status(database: Database) -> None:
+    provider = MemoryProvider()
+    history = make_bars("NASDAQ:AAPL", Interval.M1, 10)
+    provider.set_bars("NASDAQ:AAPL", Interval.M1, history)
+    await SyncHistoryHandler(database, provider)(SyncHistory("NASDAQ:AAPL", Interval.M1))
+    state_col = database.get_collection(schema.SYNC_STATE)
+    before = await state_col.find_one({})
+    assert before is not None
+    t_next = history[-1].epoch + 60
+    await SaveBarsHandler(database)(SaveBars((_bar("NASDAQ:AAPL", Interval.M1, t_next, 200.0),)))
+    after = await state_col.find_one({})
+    assert after is not None
+    assert after["last_bar"] == datetime.fromtimestamp(t_next, UTC)
+    assert (after["last_close"], after["prev_close"]) == (200.0, history[-1].close)
+    for key in ("synced_at", "status", "new", "unchanged"):
+        assert after[key] == before[key]
+    # An older bar (a late correction) is stored but does not move the tail back.
+    late = _bar("NASDAQ:AAPL", Interval.M1, history[2].epoch, 1.5)
+    await SaveBarsHandler(database)(SaveBars((late,)))
+    assert await state_col.find_one({}) == after
+
+
+async def test_save_bars_skips_bars_with_bad_symbols(database: Database) -> None:
+    bars = (_bar("not a symbol", Interval.M1, 1_700_000_040, 5.0),
+            _bar("nasdaq:aapl", Interval.M1, 1_700_000_040, 5.0))
+    result = await SaveBarsHandler(database)(SaveBars(bars))
+    assert (result.new, result.updated, result.unchanged) == (1, 0, 0)
+    docs = (await dump(database))[schema.OHLCV]
+    assert [d["symbol"] for d in docs] == ["NASDAQ:AAPL"]

@@ -1,0 +1,123 @@
+"""SyncHistory: fetch a symbol's history from the provider and store it incrementally.
+
+Only new or changed bars are written (see ``save_bars.write_series``). The outcome goes to
+``sync_state`` (``_id`` = ``SYMBOL|interval``) together with the series' tail (last and
+previous close, last volume) so that ListSymbols never has to sort the ``ohlcv`` collection.
+
+Failures: bad symbol text raises ``InvalidSymbol`` and an unknown symbol ``SymbolNotFound``;
+neither stores anything. Other provider failures (``ProviderUnavailable``, ``ProviderError``)
+mark the series' sync_state ``status="error"`` (previous bars and tail kept) when the symbol
+is on the watchlist or was synced before, then re-raise.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from tui_market.commands.save_bars import advance_tail, series_docs, write_series
+from tui_market.errors import ProviderError, SymbolNotFound
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.interfaces import IDataProvider
+from tui_market.models import Interval, SymbolRef
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    """Now in UTC, truncated to milliseconds (what MongoDB keeps)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncHistory:
+    symbol: str
+    interval: Interval
+    n_bars: int = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    symbol: str
+    interval: Interval
+    new: int
+    updated: int
+    unchanged: int
+    rejected: int
+    last_bar: datetime | None
+
+
+class SyncHistoryHandler:
+    def __init__(
+        self, db: Database, provider: IDataProvider, clock: Callable[[], datetime] = utc_now
+    ) -> None:
+        self._provider = provider
+        self._clock = clock
+        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._state = db.get_collection(schema.SYNC_STATE)
+        self._symbols = db.get_collection(schema.SYMBOLS)
+
+    async def __call__(self, msg: SyncHistory) -> SyncResult:
+        ref = SymbolRef.parse(msg.symbol)
+        symbol, interval = ref.full, msg.interval
+        try:
+            fetched = await self._provider.fetch_ohlcv(
+                ref.ticker, ref.exchange, interval, msg.n_bars
+            )
+        except SymbolNotFound as exc:
+            log.warning("sync %s %s: symbol not found: %s", symbol, interval.value, exc)
+            raise
+        except ProviderError as exc:
+            log.error("sync %s %s failed: %s", symbol, interval.value, exc)
+            await self._record_error(symbol, interval, str(exc) or exc.__class__.__name__)
+            raise
+        bars = [bar for bar in fetched if bar.interval is interval]
+        docs = series_docs(symbol, interval, bars)
+        rejected = len(fetched) - len(docs)
+        if rejected:
+            log.warning(
+                "sync %s %s: rejected %d of %d bars (wrong interval or duplicate time)",
+                symbol, interval.value, rejected, len(fetched),
+            )
+        counts = await write_series(self._ohlcv, symbol, interval, docs)
+        key = schema.sync_id(symbol, interval)
+        state = await self._state.find_one({"_id": key})
+        tail = advance_tail(state, docs) or {}
+        last_bar: datetime | None = tail.get("last_bar") or (state or {}).get("last_bar")
+        update: dict[str, Any] = {
+            "symbol": symbol, "interval": interval.value, "synced_at": self._clock(),
+            "status": "ok", "error": None, "new": counts.new, "updated": counts.updated,
+            "unchanged": counts.unchanged, "rejected": rejected, **tail,
+        }
+        await self._state.update_one({"_id": key}, {"$set": update}, upsert=True)
+        log.info(
+            "synced %s %s: %d new, %d updated, %d unchanged, %d rejected",
+            symbol, interval.value, counts.new, counts.updated, counts.unchanged, rejected,
+        )
+        return SyncResult(
+            symbol, interval, counts.new, counts.updated, counts.unchanged, rejected,
+            _utc(last_bar),
+        )
+
+    async def _record_error(self, symbol: str, interval: Interval, message: str) -> None:
+        watched = await self._symbols.find_one({"_id": symbol}, {"_id": 1}) is not None
+        update = {
+            "symbol": symbol, "interval": interval.value, "synced_at": self._clock(),
+            "status": "error", "error": message, "new": 0, "updated": 0, "unchanged": 0,
+            "rejected": 0,
+        }
+        await self._state.update_one(
+            {"_id": schema.sync_id(symbol, interval)}, {"$set": update}, upsert=watched
+        )
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
