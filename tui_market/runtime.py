@@ -1,0 +1,184 @@
+"""Runtime wiring shared by the CLI and the TUI: database, providers, bus; all released on exit.
+
+``async with open_runtime(settings) as rt:`` starts (or reuses) the embedded server when no URI
+is set, connects, builds the history provider and quote stream for ``settings.provider``, and the
+bus. Everything opened is closed in reverse order on exit, even after a failure half-way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pymongo.errors import PyMongoError
+
+from tui_market.errors import DatabaseUnavailable, ProviderUnavailable
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.embedded import EmbeddedServer
+from tui_market.infrastructure.interfaces import (
+    FeedState,
+    FeedStatus,
+    IDataProvider,
+    IQuoteStream,
+    QuoteEvent,
+)
+from tui_market.models import Bar, Interval
+from tui_market.settings import Settings
+
+if TYPE_CHECKING:
+    from tui_market.services.bus import Bus
+
+log = logging.getLogger(__name__)
+META = "app_meta"  # small bookkeeping docs; {_id: "watchlist_seeded"} marks the first run done
+_SEEDED = "watchlist_seeded"
+
+ProviderFactory = Callable[[Settings], tuple[IDataProvider, IQuoteStream]]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    provider: IDataProvider
+    stream: IQuoteStream
+    bus: Bus
+    embedded: EmbeddedServer | None
+
+
+def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
+    """The history provider and live stream for ``settings.provider`` (imported lazily)."""
+    try:
+        if settings.provider == "replay":
+            from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
+
+            return ReplayProvider(), ReplayQuoteStream()
+        from tui_market.providers.tradingview import TradingViewProvider
+        from tui_market.providers.tradingview_ws import TradingViewQuoteStream
+    except ImportError as exc:
+        log.error("provider %s cannot be loaded: %s", settings.provider, exc)
+        raise ProviderUnavailable(
+            f"provider {settings.provider!r} is not available in this install ({exc.name})"
+        ) from exc
+    username, password = settings.tv_username, settings.tv_password
+    provider = TradingViewProvider(
+        username=username.get_secret_value() if username else None,
+        password=password.get_secret_value() if password else None,
+    )
+    return provider, TradingViewQuoteStream(url=settings.tv_ws_url)
+
+
+class _OfflineProvider(IDataProvider):
+    """For commands that only read the store: never touches the network."""
+
+    name = "offline"
+
+    async def fetch_ohlcv(
+        self, symbol: str, exchange: str, interval: Interval, n_bars: int
+    ) -> list[Bar]:
+        raise ProviderUnavailable("this command does not fetch data")
+
+    async def close(self) -> None:
+        return None
+
+
+class _OfflineStream(IQuoteStream):
+    name = "offline"
+
+    async def set_symbols(self, symbols: set[str]) -> None:
+        return None
+
+    async def events(self) -> AsyncIterator[QuoteEvent]:
+        yield FeedState(FeedStatus.STOPPED, detail="offline")
+
+    async def close(self) -> None:
+        return None
+
+
+def offline_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
+    """Provider factory for read-only commands (``bars``, ``symbols``)."""
+    return _OfflineProvider(), _OfflineStream()
+
+
+def make_bus(db: Database, provider: IDataProvider) -> Bus:
+    from tui_market.services.bus import Bus
+
+    return Bus(db, provider)
+
+
+async def connect_database(
+    settings: Settings, stack: AsyncExitStack
+) -> tuple[Database, EmbeddedServer | None]:
+    """Connect to ``settings.mongodb_uri``, or to the embedded server for the data dir."""
+    if settings.mongodb_uri is not None:
+        db = await Database.connect(settings.mongodb_uri, settings.database)
+        stack.push_async_callback(db.close)
+        return db, None
+    server = EmbeddedServer(settings.data_dir)
+    try:
+        uri = await asyncio.to_thread(server.acquire)
+    except OSError as exc:
+        log.error("embedded server in %s failed: %s", settings.data_dir, exc)
+        raise DatabaseUnavailable(
+            f"cannot use data dir {settings.data_dir}: {exc.strerror or exc}"
+        ) from exc
+    stack.push_async_callback(_release, server)
+    db = await Database.connect(uri, settings.database, embedded=True)
+    stack.push_async_callback(db.close)
+    return db, server
+
+
+async def _release(server: EmbeddedServer) -> None:
+    stopped = await asyncio.to_thread(server.release)
+    log.info("released embedded server (%s)", "stopped" if stopped else "still in use")
+
+
+async def seed_watchlist(bus: Any, db: Database, symbols: list[str]) -> int:
+    """Add ``symbols`` on the very first run (no symbols stored, never seeded). Returns count."""
+    from tui_market.commands.add_symbol import AddSymbol
+
+    meta = db.get_collection(META)
+    try:
+        if await meta.find_one({"_id": _SEEDED}) is not None:
+            return 0
+        fresh = await db.get_collection(schema.SYMBOLS).find_one({}, {"_id": 1}) is None
+        added = 0
+        if fresh:
+            for symbol in symbols:
+                result = await bus.execute(AddSymbol(symbol))
+                added += int(result.created)
+        await meta.update_one(
+            {"_id": _SEEDED}, {"$set": {"at": datetime.now(UTC), "added": added}}, upsert=True
+        )
+    except PyMongoError as exc:
+        log.error("seeding the watchlist failed: %s", exc)
+        raise DatabaseUnavailable(f"cannot write the watchlist: {exc.__class__.__name__}") from exc
+    if added:
+        log.info("first run: seeded the watchlist with %d symbols", added)
+    return added
+
+
+@asynccontextmanager
+async def open_runtime(
+    settings: Settings,
+    *,
+    seed: bool = True,
+    providers: ProviderFactory = make_providers,
+) -> AsyncIterator[Runtime]:
+    """Everything the app and the CLI need, released on exit (the embedded server last)."""
+    log.info("opening runtime: %s", settings.describe())
+    async with AsyncExitStack() as stack:
+        db, server = await connect_database(settings, stack)
+        provider, stream = providers(settings)
+        stack.push_async_callback(provider.close)
+        stack.push_async_callback(stream.close)
+        bus = make_bus(db, provider)
+        if seed:
+            await seed_watchlist(bus, db, settings.watchlist)
+        yield Runtime(settings, db, provider, stream, bus, server)
+        log.info("closing runtime")
