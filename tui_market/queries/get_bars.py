@@ -1,0 +1,75 @@
+"""GetBars: a series' bars, oldest first: all, a time range, and/or the last N.
+
+Every read is an ``_id`` range scan (``SYMBOL|interval|epoch`` keys sort in time order); the
+server never sorts. ``start`` and ``end`` are inclusive bounds on the bars' open times.
+
+``last=N`` without a start: the newest bar's time is known from ``sync_state.last_bar``
+(kept by SyncHistory and SaveBars; ``end`` or now when missing). The scan starts
+``N * interval * factor`` before it, with factor 2, then 8, 32, 128 when that range holds
+fewer than N bars (market closures, gaps), and finally the whole series. A full series with
+fewer than N bars therefore costs a few scans of that small series.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.models import Bar, Interval, SymbolRef
+
+_FACTORS = (2, 8, 32, 128)
+
+
+@dataclass(frozen=True, slots=True)
+class GetBars:
+    symbol: str
+    interval: Interval
+    last: int | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class GetBarsHandler:
+    def __init__(self, db: Database) -> None:
+        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._state = db.get_collection(schema.SYNC_STATE)
+
+    async def __call__(self, msg: GetBars) -> list[Bar]:
+        symbol = SymbolRef.parse(msg.symbol).full
+        start = int(msg.start.timestamp()) if msg.start is not None else None
+        stop = int(msg.end.timestamp()) + 1 if msg.end is not None else None
+        if msg.last is None:
+            return await self._scan(symbol, msg.interval, start, stop)
+        if msg.last <= 0:
+            return []
+        anchor = await self._anchor(symbol, msg.interval, stop)
+        span = msg.last * msg.interval.seconds
+        for factor in _FACTORS:
+            low = anchor - span * factor
+            if start is not None and low <= start:
+                break
+            bars = await self._scan(symbol, msg.interval, low, stop)
+            if len(bars) >= msg.last:
+                return bars[-msg.last:]
+        bars = await self._scan(symbol, msg.interval, start, stop)
+        return bars[-msg.last:]
+
+    async def _anchor(self, symbol: str, interval: Interval, stop: int | None) -> int:
+        """An epoch at or after the newest bar wanted (the scan's upper end stays open)."""
+        state = await self._state.find_one(
+            {"_id": schema.sync_id(symbol, interval)}, {"last_bar": 1}
+        )
+        newest = state.get("last_bar") if state else None
+        anchor = int(newest.timestamp()) if newest is not None else int(time.time())
+        return min(anchor, stop) if stop is not None else anchor
+
+    async def _scan(
+        self, symbol: str, interval: Interval, start: int | None, stop: int | None
+    ) -> list[Bar]:
+        cursor = self._ohlcv.find({"_id": schema.id_range(symbol, interval, start, stop)})
+        docs = [d async for d in cursor]
+        docs.sort(key=lambda d: d["_id"])
+        return [schema.doc_to_bar(d) for d in docs]

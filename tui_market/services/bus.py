@@ -1,0 +1,69 @@
+"""The bus: one place that maps a command or query type to its handler.
+
+The CLI and the TUI build one ``Bus(db, provider)`` and send every message through
+``execute``; handlers are created once here with their dependencies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, overload
+
+from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
+from tui_market.commands.remove_symbol import (
+    RemoveSymbol,
+    RemoveSymbolHandler,
+    RemoveSymbolResult,
+)
+from tui_market.commands.save_bars import SaveBars, SaveBarsHandler, SaveBarsResult
+from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.interfaces import IDataProvider
+from tui_market.models import Bar
+from tui_market.queries.get_bars import GetBars, GetBarsHandler
+from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
+from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
+
+Handler = Callable[[Any], Awaitable[Any]]
+
+
+class Bus:
+    def __init__(self, db: Database, provider: IDataProvider) -> None:
+        self.db = db
+        self.provider = provider
+        self._handlers: dict[type, Handler] = {
+            AddSymbol: AddSymbolHandler(db),
+            RemoveSymbol: RemoveSymbolHandler(db),
+            SyncHistory: SyncHistoryHandler(db, provider),
+            SaveBars: SaveBarsHandler(db),
+            ListSymbols: ListSymbolsHandler(db),
+            GetBars: GetBarsHandler(db),
+            GetSyncState: GetSyncStateHandler(db),
+        }
+
+    def register(self, message_type: type, handler: Handler) -> None:
+        """Add (or replace) the handler of a message type (for later phases)."""
+        self._handlers[message_type] = handler
+
+    @overload
+    async def execute(self, message: AddSymbol) -> AddSymbolResult: ...
+    @overload
+    async def execute(self, message: RemoveSymbol) -> RemoveSymbolResult: ...
+    @overload
+    async def execute(self, message: SyncHistory) -> SyncResult: ...
+    @overload
+    async def execute(self, message: SaveBars) -> SaveBarsResult: ...
+    @overload
+    async def execute(self, message: ListSymbols) -> list[SymbolRow]: ...
+    @overload
+    async def execute(self, message: GetBars) -> list[Bar]: ...
+    @overload
+    async def execute(self, message: GetSyncState) -> SyncState | None: ...
+    @overload
+    async def execute(self, message: object) -> Any: ...
+
+    async def execute(self, message: object) -> Any:
+        handler = self._handlers.get(type(message))
+        if handler is None:
+            raise TypeError(f"no handler for {type(message).__name__}")
+        return await handler(message)
