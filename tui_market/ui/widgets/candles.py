@@ -1,0 +1,161 @@
+"""Candlestick and volume plots (plotext through textual-plotext).
+
+The owner calls ``show`` with only the bars that fit (see ``ChartWindow``); the widget draws
+them at its size. Up/down colours come from the theme variables ``$candle-up``/``$candle-down``
+(then ``$price-up``/``$price-down``, then ``$success``/``$error``). Both plots use fixed-width
+y labels so candles and volume bars line up.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from textual.app import RenderResult
+from textual.color import Color, ColorParseError
+from textual_plotext import PlotextPlot
+
+from tui_market.models import Bar, Interval
+from tui_market.ui.widgets.chart_window import Y_LABEL_WIDTH
+
+RGB = tuple[int, int, int]
+log = logging.getLogger(__name__)
+
+
+def price_label(value: float) -> str:
+    digits = 2 if abs(value) >= 1 else 5
+    return f"{value:,.{digits}f}".rjust(Y_LABEL_WIDTH - 1)
+
+
+def volume_label(value: float) -> str:
+    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if value >= scale:
+            return f"{value / scale:.1f}{suffix}".rjust(Y_LABEL_WIDTH - 1)
+    return f"{value:.0f}".rjust(Y_LABEL_WIDTH - 1)
+
+
+def time_label(when: datetime, interval: Interval) -> str:
+    when = when.astimezone(UTC)
+    if interval.seconds >= Interval.D1.seconds:
+        return when.strftime("%Y-%m-%d")
+    return when.strftime("%m-%d %H:%M")
+
+
+def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
+    """About ``count`` round values spanning ``[low, high]``."""
+    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
+        return [low]
+    raw = (high - low) / max(1, count)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    ticks: list[float] = []
+    value = first
+    while value <= high + step * 1e-9:
+        ticks.append(round(value, 10))
+        value += step
+    return ticks or [low]
+
+
+class _ThemedPlot(PlotextPlot):
+    """A plot whose up/down colours follow the app theme."""
+
+    def theme_rgb(self, *names: str) -> RGB:
+        """The first of the theme variables ``names`` that parses as a colour."""
+        variables = self.app.theme_variables
+        for name in names:
+            text = variables.get(name)
+            if not text:
+                continue
+            try:
+                return Color.parse(text).rgb
+            except ColorParseError as exc:
+                log.warning("theme variable %s=%r is not a colour: %s", name, text, exc)
+        return (200, 200, 200)
+
+    def _colors(self) -> tuple[RGB, RGB]:
+        return (
+            self.theme_rgb("candle-up", "price-up", "success"),
+            self.theme_rgb("candle-down", "price-down", "error"),
+        )
+
+    def _x_ticks(self, bars: Sequence[Bar], interval: Interval) -> None:
+        if not bars:
+            return
+        label_width = 12
+        count = max(1, min(len(bars), self.size.width // (label_width + 6)))
+        step = max(1, len(bars) // count)
+        positions = range(0, len(bars), step)
+        labels = [time_label(bars[i].time, interval) for i in positions]
+        self.plt.xticks([float(i) for i in positions], labels)
+
+
+class CandleChart(_ThemedPlot):
+    """Candles for ``bars``; ``forming`` (optional) is drawn as the last candle."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.bars: Sequence[Bar] = ()
+        self.interval = Interval.D1
+        self.title = ""
+
+    def show(self, bars: Sequence[Bar], interval: Interval, title: str = "") -> None:
+        self.bars, self.interval, self.title = bars, interval, title
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        plt = self.plt
+        plt.clear_figure()
+        bars = self.bars
+        if bars:
+            up, down = self._colors()
+            x: Any = list(range(len(bars)))  # plotext's stub wants date strings
+            data = {
+                "Open": [b.open for b in bars], "Close": [b.close for b in bars],
+                "High": [b.high for b in bars], "Low": [b.low for b in bars],
+            }
+            plt.candlestick(x, data, colors=[up, down])
+            low, high = min(data["Low"]), max(data["High"])
+            pad = (high - low) * 0.05 or high * 0.001
+            plt.ylim(low - pad, high + pad)
+            plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
+            ticks = nice_ticks(low, high)
+            plt.yticks(ticks, [price_label(t) for t in ticks])
+            self._x_ticks(bars, self.interval)
+        if self.title:
+            plt.title(self.title)
+        return super().render()
+
+
+class VolumeChart(_ThemedPlot):
+    """Volume bars under a ``CandleChart``, coloured by the candle's direction."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.bars: Sequence[Bar] = ()
+
+    def show(self, bars: Sequence[Bar]) -> None:
+        self.bars = bars
+        self.refresh()
+
+    def render(self) -> RenderResult:
+        plt = self.plt
+        plt.clear_figure()
+        bars = self.bars
+        if bars:
+            up, down = self._colors()
+            ups = [(i, b.volume) for i, b in enumerate(bars) if b.close >= b.open]
+            downs = [(i, b.volume) for i, b in enumerate(bars) if b.close < b.open]
+            for points, color in ((ups, up), (downs, down)):
+                if points:
+                    xs, ys = zip(*points, strict=True)
+                    plt.bar(list(xs), list(ys), color=color, width=0.6, reset_ticks=False)
+            top = max((b.volume for b in bars), default=0.0) or 1.0
+            plt.ylim(0, top * 1.05)
+            plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
+            plt.yticks([top], [volume_label(top)])
+            plt.xticks([], [])
+        return super().render()
