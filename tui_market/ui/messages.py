@@ -27,6 +27,8 @@ __all__ = [
     "OpenHistory",
     "SymbolAddRequested",
     "SymbolRemoveRequested",
+    "SymbolSearchRequested",
+    "SymbolSearchResults",
     "SyncAllRequested",
     "SyncCancelRequested",
     "SyncFailed",
@@ -157,3 +159,22 @@ class FeedStateChanged(Message):
 @dataclass
 class BarClosed(Message):
     bar: Bar
+
+
+# --- symbol search (the add dialog asks; the app answers the dialog) --------------------------
+
+
+@dataclass
+class SymbolSearchRequested(Message):
+    """Search the provider for ``text`` (posted by the add dialog, debounced)."""
+
+    text: str
+
+
+@dataclass
+class SymbolSearchResults(Message):
+    """Search results for ``text``: ``[(EXCHANGE:TICKER, description)]``."""
+
+    text: str
+    results: list[tuple[str, str]]
+    error: str = ""
