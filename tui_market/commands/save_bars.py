@@ -48,11 +48,12 @@ class WriteCounts:
 def series_docs(symbol: str, interval: Interval, bars: list[Bar] | tuple[Bar, ...]) -> list[Doc]:
     """Documents for one series keyed by ``symbol``/``interval``, sorted, one per open time."""
     by_id: dict[str, Doc] = {}
+    prefix, name = schema.series_prefix(symbol, interval), interval.value
+    width = len(schema.bar_id(symbol, interval, 0)) - len(prefix)  # = schema.bar_id, inlined
     for bar in bars:
-        epoch = bar.epoch
-        by_id[schema.bar_id(symbol, interval, epoch)] = {
-            "_id": schema.bar_id(symbol, interval, epoch),
-            "symbol": symbol, "interval": interval.value, "t": bar.time,
+        key = f"{prefix}{int(bar.time.timestamp()):0{width}d}"
+        by_id[key] = {
+            "_id": key, "symbol": symbol, "interval": name, "t": bar.time,
             "o": bar.open, "h": bar.high, "l": bar.low, "c": bar.close, "v": bar.volume,
         }
     return [by_id[key] for key in sorted(by_id)]
