@@ -1,0 +1,143 @@
+"""Ticker: the watchlist live. One row per symbol, and a live candle chart for the selected one.
+
+The app sets ``snapshot`` (``QuoteService.snapshot()``) on a steady ~10 Hz timer; this screen
+paints from it and never per tick. The chart shows stored bars (asked for with
+``BarsRequested``), then the bars the live service closed, then the forming candle.
+"""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Label
+
+from tui_market.models import Bar, Interval
+from tui_market.services.live_state import EMPTY_SNAPSHOT, LiveSnapshot
+from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
+from tui_market.ui.widgets.candles import CandleChart
+from tui_market.ui.widgets.chart_window import ZOOM_LEVELS, plot_columns
+from tui_market.ui.widgets.ticker_table import TickerTable
+
+INTERVALS = tuple(Interval)
+CHART_HISTORY = 300
+COLS_PER_BAR = ZOOM_LEVELS[1]
+
+
+def live_series(stored: list[Bar], closed: tuple[Bar, ...], forming: Bar | None) -> list[Bar]:
+    """Stored bars, then live-closed bars newer than them, then the forming bar (if newer)."""
+    bars = list(stored)
+    newest = bars[-1].epoch if bars else -1
+    for bar in closed:
+        if bar.epoch > newest:
+            bars.append(bar)
+            newest = bar.epoch
+        elif bar.epoch == newest:
+            bars[-1] = bar
+    if forming is not None and forming.epoch > newest:
+        bars.append(forming)
+    return bars
+
+
+class TickerScreen(Screen[None]):
+    CSS_PATH = "ticker.tcss"
+    BINDINGS = [
+        Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
+        Binding("right_square_bracket", "interval(1)", "Interval +", id="ticker.interval_next"),
+    ]
+
+    snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
+    interval: var[Interval] = var(Interval.M1, init=False)
+
+    def __init__(self, symbols: list[str] | None = None, interval: Interval = Interval.M1):
+        super().__init__()
+        self._initial_symbols = list(symbols or [])
+        self.set_reactive(TickerScreen.interval, interval)
+        self._stored: dict[tuple[str, Interval], list[Bar]] = {}
+        self._chart_key: tuple[object, ...] | None = None
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="ticker-title")
+        yield TickerTable(id="ticker-table")
+        yield CandleChart(id="live-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.set_symbols(self._initial_symbols)
+        self.query_one(TickerTable).focus()
+
+    # ---- attributes and facts from the app --------------------------------------------------
+    def set_symbols(self, symbols: list[str]) -> None:
+        if not self._ready:
+            self._initial_symbols = list(symbols)
+            return
+        table = self.query_one(TickerTable)
+        table.set_symbols(symbols)
+        self._request_history()
+        self._paint(self.snapshot)
+
+    @on(WatchlistChanged)
+    def _watchlist(self, message: WatchlistChanged) -> None:
+        self.set_symbols([row.symbol for row in message.rows])
+
+    def watch_snapshot(self, snapshot: LiveSnapshot) -> None:
+        self._paint(snapshot)
+
+    def watch_interval(self) -> None:
+        self._chart_key = None
+        self._request_history()
+        self._paint(self.snapshot)
+
+    @on(BarsLoaded)
+    def _bars_loaded(self, message: BarsLoaded) -> None:
+        self._stored[(message.symbol, message.interval)] = list(message.bars)
+        self._chart_key = None
+        self._paint(self.snapshot)
+
+    @on(DataTable.RowHighlighted, "#ticker-table")
+    def _row_changed(self) -> None:
+        self._chart_key = None
+        self._request_history()
+        self._paint(self.snapshot)
+
+    def action_interval(self, step: int) -> None:
+        index = (INTERVALS.index(self.interval) + step) % len(INTERVALS)
+        self.interval = INTERVALS[index]
+        self.post_message(IntervalChosen(self.interval))
+
+    def _request_history(self) -> None:
+        symbol = self.query_one(TickerTable).selected_symbol
+        if symbol is not None and (symbol, self.interval) not in self._stored:
+            self.post_message(BarsRequested(symbol, self.interval, last=CHART_HISTORY))
+
+    # ---- painting ------------------------------------------------------------------------------
+    def _paint(self, snapshot: LiveSnapshot) -> None:
+        if not self._ready:
+            return
+        table = self.query_one(TickerTable)
+        table.paint(snapshot, self.interval)
+        feed = snapshot.feed.status.value if snapshot.feed else "not started"
+        self.query_one("#ticker-title", Label).update(
+            f"live {self.interval.value} bars  feed: {feed}  "
+            f"saved {snapshot.saved} closed bars ({snapshot.pending} pending)"
+        )
+        symbol = table.selected_symbol
+        chart = self.query_one(CandleChart)
+        if symbol is None:
+            chart.show([], self.interval, "no symbols: add some on the Symbols screen (1)")
+            return
+        quote = snapshot.quotes.get(symbol)
+        forming = quote.forming.get(self.interval) if quote else None
+        closed = snapshot.recent.get((symbol, self.interval), ())
+        key = (symbol, self.interval, forming, len(closed), closed[-1:] if closed else None)
+        if key == self._chart_key:
+            return
+        self._chart_key = key
+        stored = self._stored.get((symbol, self.interval), [])
+        bars = live_series(stored, closed, forming)
+        visible = max(5, plot_columns(chart.size.width or self.size.width) // COLS_PER_BAR)
+        chart.show(bars[-visible:], self.interval, f"{symbol} {self.interval.value}")

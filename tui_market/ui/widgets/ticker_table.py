@@ -1,0 +1,119 @@
+"""The Ticker's table: one row per watchlist symbol, painted from a ``LiveSnapshot``.
+
+Cells are rewritten only when their text or style changes. A new last price flashes
+``$flash-up``/``$flash-down`` for ``FLASH_SECONDS`` (wall time); change % uses
+``$price-up``/``$price-down``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from rich.text import Text
+from textual.widgets import DataTable
+
+from tui_market.models import Interval
+from tui_market.services.live_state import LiveSnapshot, SymbolQuote
+from tui_market.ui.widgets.bars_table import fmt_price
+
+COLUMNS = ("Symbol", "Last", "Chg %", "Open", "High", "Low", "Close", "Volume", "Closes in")
+WIDTHS = (18, 11, 8, 11, 11, 11, 11, 13, 9)  # fixed: live values never make columns jump
+FLASH_SECONDS = 0.8
+DASH = Text("—", justify="right")
+
+
+def countdown(seconds: float) -> str:
+    total = int(seconds + 0.999)  # round up: "00:01" until the bar really closes
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def _num(value: float | None, fmt: Callable[[float], str], style: str = "") -> Text:
+    if value is None:
+        return DASH
+    return Text(fmt(value), style=style, justify="right")
+
+
+class TickerTable(DataTable[Text | str]):
+    def __init__(self, *, id: str | None = None, wall: Callable[[], float] = time.monotonic):
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        self._wall = wall
+        self._symbols: tuple[str, ...] = ()
+        self._cells: dict[tuple[str, str], Text | str] = {}
+        self._painted_last: dict[str, float | None] = {}
+        self._flash: dict[str, tuple[float, bool]] = {}  # symbol -> (until, up)
+
+    def on_mount(self) -> None:
+        for name, width in zip(COLUMNS, WIDTHS, strict=True):
+            self.add_column(name, key=name, width=width)
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return self._symbols
+
+    def set_symbols(self, symbols: Sequence[str]) -> None:
+        wanted = tuple(dict.fromkeys(symbols))
+        if wanted == self._symbols:
+            return
+        selected = self.selected_symbol
+        self._symbols = wanted
+        self.clear()
+        self._cells.clear()
+        self._painted_last.clear()
+        for symbol in wanted:
+            self.add_row(symbol, *([DASH] * (len(COLUMNS) - 1)), key=symbol)
+        if selected in wanted:
+            self.move_cursor(row=wanted.index(selected))
+
+    @property
+    def selected_symbol(self) -> str | None:
+        if not self._symbols or not 0 <= self.cursor_row < len(self._symbols):
+            return None
+        return self._symbols[self.cursor_row]
+
+    def paint(self, snapshot: LiveSnapshot, interval: Interval) -> None:
+        now = self._wall()
+        var = self.app.theme_variables
+        for symbol in self._symbols:
+            quote = snapshot.quotes.get(symbol)
+            if quote is not None:
+                self._paint_quote(symbol, quote, interval, now, var)
+            left = countdown(snapshot.seconds_to_close(interval, symbol))
+            self._set(symbol, "Closes in", Text(left, justify="right"))
+
+    def _paint_quote(
+        self, symbol: str, q: SymbolQuote, interval: Interval, now: float, var: dict[str, str]
+    ) -> None:
+        if symbol in self._painted_last and q.last != self._painted_last[symbol]:
+            before = self._painted_last[symbol]
+            if before is not None and q.last is not None:
+                self._flash[symbol] = (now + FLASH_SECONDS, q.last >= before)
+        self._painted_last[symbol] = q.last
+        flash = self._flash.get(symbol)
+        style = ""
+        if flash is not None:
+            if flash[0] > now:
+                colour = var.get("flash-up" if flash[1] else "flash-down")
+                style = f"on {colour}" if colour else "reverse"
+            else:
+                del self._flash[symbol]
+        self._set(symbol, "Last", _num(q.last, fmt_price, style))
+        pct = q.change_pct
+        tone = var.get("price-up" if (pct or 0) >= 0 else "price-down", "")
+        self._set(symbol, "Chg %", _num(pct, lambda v: f"{v:+.2f}%", tone))
+        bar = q.forming.get(interval)
+        values = (None,) * 4 if bar is None else (bar.open, bar.high, bar.low, bar.close)
+        for name, value in zip(("Open", "High", "Low", "Close"), values, strict=True):
+            self._set(symbol, name, _num(value, fmt_price))
+        volume = None if bar is None else bar.volume
+        self._set(symbol, "Volume", _num(volume, lambda v: f"{v:,.0f}"))
+
+    def _set(self, symbol: str, column: str, value: Text) -> None:
+        key = (symbol, column)
+        old = self._cells.get(key)
+        if isinstance(old, Text) and old.plain == value.plain and old.style == value.style:
+            return
+        self._cells[key] = value
+        self.update_cell(symbol, column, value)
