@@ -139,6 +139,14 @@ def test_demo_implies_replay_and_zero_means_off(monkeypatch: pytest.MonkeyPatch)
     assert load_settings(sync_every_minutes=15).sync_every_minutes == 15
 
 
+def test_demo_keeps_its_own_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Replayed bars must never mix with real history in the default database."""
+    assert load_settings(demo=True).database == "tui_market_demo"
+    assert load_settings(demo=True, database="mine").database == "mine"
+    monkeypatch.setenv("TUI_MARKET_DATABASE", "tui_market")
+    assert load_settings(demo=True).database == "tui_market"  # explicitly asked for
+
+
 def test_paths_follow_xdg(isolated_dirs: Path) -> None:
     assert paths.themes_dir() == paths.config_dir() / "themes"
     assert paths.config_file() == paths.config_dir() / "config.toml"

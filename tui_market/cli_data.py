@@ -116,7 +116,8 @@ def sync(
     interval: IntervalOpt = None,
     n_bars: Annotated[int, typer.Option("--bars", "-n", min=1, max=20_000,
                                         help="How many recent bars to fetch.")] = 5000,
-    demo: Annotated[bool, typer.Option("--demo", help="Use the offline replay data.")] = False,
+    demo: Annotated[bool, typer.Option(
+        "--demo", help="Use the offline replay data (stored in the demo database).")] = False,
 ) -> None:
     """Fetch history into the database; only new or changed bars are written."""
     wanted = parse_symbols(symbols or [])
@@ -168,10 +169,11 @@ def bars(
     interval: IntervalOpt = None,
     last: Annotated[int, typer.Option("--last", "-l", min=1, help="How many bars.")] = 20,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV on stdout, for scripts.")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Read the demo database.")] = False,
 ) -> None:
     """Print stored bars, oldest first (times are bar open times, UTC)."""
     (wanted,) = parse_symbols([symbol])
-    settings = settings_for(ctx, interval=interval)
+    settings = settings_for(ctx, interval=interval, demo=demo or None)
 
     async def work() -> list[Bar]:
         from tui_market.queries.get_bars import GetBars
@@ -182,8 +184,9 @@ def bars(
     found = run_async(work())
     iv = settings.interval.value
     if not found:
-        fail(f"no {iv} bars stored for {wanted}; fetch them with: "
-             f"tui-market sync {wanted} --interval {iv}")
+        demo_flag = " --demo" if settings.demo else ""
+        fail(f"no {iv} bars stored for {wanted} in database {settings.database}; fetch them "
+             f"with: tui-market sync {wanted} --interval {iv}{demo_flag}")
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["time", "open", "high", "low", "close", "volume"])

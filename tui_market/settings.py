@@ -28,7 +28,9 @@ from tui_market.infrastructure.database import mask_uri
 from tui_market.models import Interval, InvalidSymbol, SymbolRef
 
 ENV_PREFIX = "TUI_MARKET_"
-DEFAULT_WATCHLIST = ("BINANCE:BTCUSDT", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:NDX", "SP:SPX")
+# Real TradingView symbols that the offline demo data also holds.
+DEFAULT_WATCHLIST = ("BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:NDX", "SP:SPX")
+DEMO_DATABASE = "tui_market_demo"
 DEFAULT_TV_WS_URL = "wss://data.tradingview.com/socket.io/websocket"
 _QUIET_KEYS = {"tv_username", "tv_password", "mongodb_uri", "watchlist"}  # never echo input
 # The file data for the Settings being built (set by load_settings; read by the file source).
@@ -128,8 +130,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _demo_means_replay(self) -> Settings:
+        """The demo replays recorded data into its own database, never into real history."""
         if self.demo:
             self.provider = "replay"
+            if "database" not in self.model_fields_set:
+                self.database = DEMO_DATABASE
         return self
 
     @property
