@@ -26,4 +26,8 @@ async def backfill_series(
     n_bars = bars_needed(interval, since, now)
     bars = await provider.fetch_ohlcv(ref.ticker, ref.exchange, interval, n_bars)
     first = interval.floor(since)
-    return [b for b in bars if first <= b.epoch <= now]
+    return [
+        b if b.symbol == symbol else b.model_copy(update={"symbol": symbol})
+        for b in bars
+        if b.interval == interval and first <= b.epoch <= now
+    ]

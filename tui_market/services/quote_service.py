@@ -161,7 +161,7 @@ class QuoteService:
                     log.warning("backfill of %s %s failed: %s", symbol, interval.value, exc)
                     self._on_event(SymbolError(symbol, f"backfill {interval.value} failed: {exc}"))
                     continue
-                self._closed(self._book.merge(symbol, interval, bars, now), backfilled=True)
+                self._closed(self._book.merge(bars, now), backfilled=True)
 
     async def _tick_clock(self) -> None:
         while True:

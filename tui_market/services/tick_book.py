@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from tui_market.infrastructure.interfaces import FeedState
+from tui_market.managers.bar_manager import BarManager, ClosedBar, FormingBar
 from tui_market.models import Bar, Interval, Tick
 from tui_market.services.live_state import LiveSnapshot, SymbolQuote
 
@@ -27,8 +29,6 @@ class _Quote:
 class TickBook:
     def __init__(self, intervals: Sequence[Interval], *, recent: int = 300) -> None:
         self.intervals = tuple(intervals)
-        from tui_market.managers.bar_manager import BarManager  # lands in parallel
-
         self.manager = BarManager(self.intervals)
         self._recent_max = recent
         self._quotes: dict[str, _Quote] = {}
@@ -51,7 +51,8 @@ class TickBook:
         if self.last_tick_ts is None or tick.ts > self.last_tick_ts:
             self.last_tick_ts = tick.ts
         self._version += 1
-        return self._release(self.manager.on_tick(tick).closed)
+        closed = self.manager.on_tick(tick)
+        return self._release(closed) if closed else []
 
     def on_clock(self, now: float) -> list[Bar]:
         closed = self._release(self.manager.on_clock(now))
@@ -59,10 +60,10 @@ class TickBook:
             self._version += 1
         return closed
 
-    def merge(self, symbol: str, interval: Interval, bars: list[Bar], now: float) -> list[Bar]:
+    def merge(self, bars: list[Bar], now: float) -> list[Bar]:
         """Merge backfilled history into the forming bars; returns newly closed bars."""
         self._version += 1
-        return self._release(self.manager.merge(symbol, interval, bars, now))
+        return self._release(self.manager.merge_history(bars, now))
 
     def set_reference(self, symbol: str, price: float) -> None:
         """The price change % is measured from (e.g. the previous daily close)."""
@@ -73,20 +74,23 @@ class TickBook:
         keep = set(symbols)
         for symbol in [s for s in self._quotes if s not in keep]:
             del self._quotes[symbol]
+        for symbol in [s for s in self.manager.symbols() if s not in keep]:
+            self.manager.forget(symbol)
         self._version += 1
 
     def touch(self) -> None:
         self._version += 1
 
-    def _release(self, bars: Iterable[Bar]) -> list[Bar]:
+    def _release(self, closed: Iterable[ClosedBar]) -> list[Bar]:
+        """Validated bars for storage; a bar at or before the series' newest is dropped."""
         out: list[Bar] = []
-        for bar in bars:
-            key = (bar.symbol, bar.interval)
-            epoch = bar.epoch
-            if epoch <= self._high_water.get(key, -1):
+        for item in closed:
+            key = (item.symbol, item.interval)
+            if item.time <= self._high_water.get(key, -1):
                 self.duplicates_dropped += 1
                 continue
-            self._high_water[key] = epoch
+            self._high_water[key] = item.time
+            bar = item.to_bar()
             recent = self._recent.get(key, ())
             self._recent[key] = (*recent[-(self._recent_max - 1):], bar)
             out.append(bar)
@@ -102,7 +106,7 @@ class TickBook:
         for interval in self.intervals:
             bar = self.manager.forming(symbol, interval)
             if bar is not None:
-                forming[interval] = bar
+                forming[interval] = _as_bar(bar)
         return SymbolQuote(symbol, q.last, q.prev, q.reference, q.last_ts, forming)
 
     def snapshot(
@@ -115,3 +119,11 @@ class TickBook:
             version=self._version, clock=clock, feed=feed, quotes=self._cached[1],
             recent=dict(self._recent), saved=saved, pending=pending,
         )
+
+
+def _as_bar(bar: FormingBar) -> Bar:
+    """A forming bar for painting (no validation: built from already checked ticks)."""
+    return Bar.model_construct(
+        symbol=bar.symbol, interval=bar.interval, time=datetime.fromtimestamp(bar.time, UTC),
+        open=bar.open, high=bar.high, low=bar.low, close=bar.close, volume=bar.volume,
+    )
