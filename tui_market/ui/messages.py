@@ -102,17 +102,17 @@ class IntervalChosen(Message):
     interval: Interval
 
 
-# --- facts: posted by the app to the screens --------------------------------------------------
+# --- facts: posted by the app to the screens (they do not bubble back up) ----------------------
 
 
 @dataclass
-class SyncStarted(Message):
+class SyncStarted(Message, bubble=False):
     symbol: str
     interval: Interval
 
 
 @dataclass
-class SyncProgress(Message):
+class SyncProgress(Message, bubble=False):
     done: int
     total: int
     symbol: str
@@ -122,26 +122,26 @@ class SyncProgress(Message):
 
 
 @dataclass
-class SyncFinished(Message):
+class SyncFinished(Message, bubble=False):
     outcomes: list[SyncOutcome]
 
 
 @dataclass
-class SyncFailed(Message):
+class SyncFailed(Message, bubble=False):
     symbol: str
     interval: Interval
     message: str
 
 
 @dataclass
-class BarsLoaded(Message):
+class BarsLoaded(Message, bubble=False):
     symbol: str
     interval: Interval
     bars: list[Bar]
 
 
 @dataclass
-class WatchlistChanged(Message):
+class WatchlistChanged(Message, bubble=False):
     rows: list[SymbolRow]
 
     def can_replace(self, message: Message) -> bool:
@@ -149,7 +149,7 @@ class WatchlistChanged(Message):
 
 
 @dataclass
-class FeedStateChanged(Message):
+class FeedStateChanged(Message, bubble=False):
     state: FeedState
 
     def can_replace(self, message: Message) -> bool:
@@ -157,7 +157,7 @@ class FeedStateChanged(Message):
 
 
 @dataclass
-class BarClosed(Message):
+class BarClosed(Message, bubble=False):
     bar: Bar
 
 
@@ -172,7 +172,7 @@ class SymbolSearchRequested(Message):
 
 
 @dataclass
-class SymbolSearchResults(Message):
+class SymbolSearchResults(Message, bubble=False):
     """Search results for ``text``: ``[(EXCHANGE:TICKER, description)]``."""
 
     text: str
