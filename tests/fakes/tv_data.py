@@ -1,0 +1,140 @@
+"""Market data for the fake TradingView server, from the real captures in tests/data/tradingview.
+
+Series map (see that folder's README): sds_2 NASDAQ:NDX (1 min), sds_7 SP:SPX (daily),
+sds_6 TVC:RUT (1 min) are certain; sds_5 DJ:DJI, sds_3 TVC:VIX and sds_4 TVC:DXY (1 min) are
+*likely* (matched by price level only). Quote snapshots are the captured ``qsd`` values;
+symbols without one get a snapshot built from their last bar.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from tui_market.providers.tv_protocol import decode_frames, method_of, params_of, parse_payload
+
+CAPTURE = Path(__file__).resolve().parents[1] / "data" / "tradingview" / "socket_messages.txt"
+SERIES_SYMBOLS = {"sds_2": "NASDAQ:NDX", "sds_7": "SP:SPX", "sds_6": "TVC:RUT",
+                  "sds_5": "DJ:DJI", "sds_3": "TVC:VIX", "sds_4": "TVC:DXY"}
+LIKELY = frozenset({"DJ:DJI", "TVC:VIX", "TVC:DXY"})
+Row = list[Any]  # [t, o, h, l, c] or [t, o, h, l, c, v]; tests may put garbage in it
+
+
+def resolution_seconds(resolution: str) -> int | None:
+    """Seconds of a TradingView resolution ("1", "60", "1H", "1D", "W", "1M"); None if bad."""
+    m = re.fullmatch(r"(\d*)([SHDWM]?)", resolution)
+    if not m or (not m.group(1) and not m.group(2)):
+        return None
+    n = int(m.group(1) or 1)
+    unit = {"": 60, "S": 1, "H": 3600, "D": 86_400, "W": 604_800, "M": 2_592_000}[m.group(2)]
+    return n * unit if n > 0 else None
+
+
+def aggregate(rows: list[Row], seconds: int) -> list[Row]:
+    """Group finer bars into ``seconds`` buckets (UTC-aligned; weeks/months approximate)."""
+    out: list[Row] = []
+    for row in rows:
+        t = float(row[0]) // seconds * seconds
+        if out and out[-1][0] == t:
+            last = out[-1]
+            last[2], last[3], last[4] = max(last[2], row[2]), min(last[3], row[3]), row[4]
+            if len(last) > 5 and len(row) > 5:
+                last[5] += row[5]
+        else:
+            out.append([t, *row[1:]])
+    return out
+
+
+@dataclass
+class Symbol:
+    name: str
+    rows: list[Row]
+    seconds: int  # native resolution of ``rows``
+    info: dict[str, Any]
+    quote: dict[str, Any]
+    likely: bool = False
+
+    def bars(self, resolution: str, count: int) -> list[Row] | None:
+        """The last ``count`` bars at ``resolution``; None if the resolution is invalid."""
+        seconds = resolution_seconds(resolution)
+        if seconds is None:
+            return None
+        rows = self.rows if seconds <= self.seconds else aggregate(self.rows, seconds)
+        return [list(r) for r in rows[-max(count, 1):]]
+
+
+@dataclass
+class MarketData:
+    symbols: dict[str, Symbol] = field(default_factory=dict)
+
+    def get(self, name: str) -> Symbol | None:
+        return self.symbols.get(name)
+
+    def set_bars(self, name: str, rows: list[Row], seconds: int = 60) -> Symbol:
+        """Add or replace a symbol's bars (tests use this for garbage rows)."""
+        sym = self.symbols.get(name)
+        if sym is None:
+            sym = Symbol(name, rows, seconds, _info(name), {})
+            self.symbols[name] = sym
+        sym.rows, sym.seconds = rows, seconds
+        if not sym.quote:
+            sym.quote = _quote_from_bars(name, rows)
+        return sym
+
+
+def load_market_data() -> MarketData:
+    """A fresh, mutable copy of the captured market (cheap: the parse is cached)."""
+    return copy.deepcopy(_parsed())
+
+
+@cache
+def _parsed() -> MarketData:
+    rows: dict[str, list[Row]] = {}
+    infos: dict[str, dict[str, Any]] = {}
+    quotes: dict[str, dict[str, Any]] = {}
+    for payload in decode_frames(CAPTURE.read_text(encoding="ascii")):
+        msg = parse_payload(payload)
+        if not isinstance(msg, dict):
+            continue
+        method, p = method_of(msg), params_of(msg)
+        if method == "timescale_update":
+            for sid, series in p[1].items():
+                rows[SERIES_SYMBOLS[sid]] = [bar["v"] for bar in series["s"]]
+        elif method == "symbol_resolved":
+            infos[p[2]["pro_name"]] = p[2]
+        elif method == "qsd":
+            quotes[p[1]["n"]] = p[1]["v"]
+    market = MarketData()
+    for name, bars in rows.items():
+        seconds = 86_400 if name == "SP:SPX" else 60
+        quote = quotes.get(name) or _quote_from_bars(name, bars)
+        market.symbols[name] = Symbol(name, bars, seconds, infos.get(name) or _info(name),
+                                      quote, likely=name in LIKELY)
+    for name, quote in quotes.items():  # quote-only symbols (BTCUSD, AAPL, TSLA)
+        if name not in market.symbols:
+            market.symbols[name] = Symbol(name, [], 60, _info(name), quote)
+    return market
+
+
+def _info(name: str) -> dict[str, Any]:
+    exchange, _, ticker = name.partition(":")
+    return {"name": ticker, "full_name": name, "pro_name": name, "description": ticker,
+            "exchange": exchange, "type": "index", "session": "24x7", "timezone": "Etc/UTC",
+            "pricescale": 100, "minmov": 1, "has_intraday": True, "currency_code": "USD"}
+
+
+def _quote_from_bars(name: str, rows: list[Row]) -> dict[str, Any]:
+    if not rows:
+        return {}
+    last, first = rows[-1], rows[0]
+    exchange, _, ticker = name.partition(":")
+    ch = round(float(last[4]) - float(first[1]), 6)
+    return {"lp": last[4], "lp_time": int(last[0]), "ch": ch,
+            "chp": round(ch / float(first[1]) * 100, 2) if first[1] else 0.0,
+            "volume": sum(r[5] for r in rows if len(r) > 5 and isinstance(r[5], int | float)),
+            "update_mode": "streaming", "short_name": ticker, "pro_name": name,
+            "exchange": exchange, "description": ticker, "type": "index"}
