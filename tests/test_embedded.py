@@ -19,6 +19,7 @@ import pytest
 from pymongo import MongoClient
 
 from tests.fakes.memory_provider import make_bars
+from tests.procs import server_pids
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
@@ -28,22 +29,6 @@ from tui_market.models import Interval
 pytestmark = pytest.mark.skipif(
     "TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="embedded-server tests use secantus"
 )
-
-
-def server_pids(data_dir: Path) -> list[int]:
-    """Pids of secantus processes whose storage is ``data_dir/db`` (from /proc)."""
-    storage = str(data_dir / "db")
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            argv = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"secantus" in argv and storage.encode() in argv:
-            found.append(int(entry.name))
-    return found
 
 
 def alive(pid: int) -> bool:

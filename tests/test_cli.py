@@ -1,0 +1,191 @@
+"""The ``tui-market`` CLI: exit codes and one-line errors, watchlist commands, sync/bars, locate.
+
+Most runs go through typer's CliRunner in this process (the same ``app`` the console script
+calls) against the session server with a database of their own; two run the installed console
+script in a subprocess to prove there is no traceback and exit code 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import importlib.util
+import io
+import logging
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pymongo import MongoClient
+from typer.testing import CliRunner, Result
+
+from tui_market import paths
+from tui_market.cli import app
+
+REPLAY = importlib.util.find_spec("tui_market.providers.replay") is not None
+DEMO_SYMBOL = "NASDAQ:AAPL"  # held by the shipped replay data
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """The CLI installs its handlers on the root logger; take them off after each test."""
+    before = list(logging.getLogger().handlers)
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler not in before:
+            root.removeHandler(handler)
+            handler.close()
+
+
+@pytest.fixture
+def db_args(mongo_uri: str) -> Iterator[list[str]]:
+    """Global options pointing the CLI at a fresh database on the session server."""
+    name = f"test_cli_{uuid.uuid4().hex[:10]}"
+    yield ["--mongodb-uri", mongo_uri, "--database", name]
+    client: MongoClient = MongoClient(mongo_uri)
+    client.drop_database(name)
+    client.close()
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(app, list(args))
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text
+    return lines[0]
+
+
+def test_console_script_bad_config_file_exits_2(tmp_path: Path) -> None:
+    bad = tmp_path / "config.toml"
+    bad.write_text('interval = "1h"\nwatchlist = [NASDAQ:AAPL]\n')
+    proc = subprocess.run(
+        ["tui-market", "--config", str(bad), "symbols", "list"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    line = one_line(proc.stderr)
+    assert str(bad) in line and "invalid TOML" in line and "line 2" in line
+    assert proc.stdout == ""
+
+
+def test_console_script_bad_symbol_exits_2(db_args: list[str]) -> None:
+    proc = subprocess.run(
+        ["tui-market", *db_args, "symbols", "add", "NASDAQ:AAPL", "NASDAQ AAPL"],
+        capture_output=True, text=True, timeout=60,
+    )
+    assert proc.returncode == 2
+    assert "no spaces allowed" in one_line(proc.stderr)
+    assert run(*db_args, "symbols", "list").stdout.startswith("the watchlist is empty")
+
+
+def test_bad_option_value_names_the_flag() -> None:
+    result = run("--interval", "9h", "symbols", "list")
+    assert result.exit_code == 2
+    assert one_line(result.stderr).startswith("tui-market: --interval: unknown interval '9h'")
+
+
+def test_bad_environment_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUI_MARKET_PROVIDER", "yahoo")
+    result = run("bars", "NASDAQ:AAPL")
+    assert result.exit_code == 2
+    assert "TUI_MARKET_PROVIDER" in one_line(result.stderr)
+
+
+def test_unreachable_database_exits_1_with_one_line() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # nothing listens there once closed
+    result = run("--mongodb-uri", f"mongodb://127.0.0.1:{port}", "symbols", "list")
+    assert result.exit_code == 1
+    assert f"cannot reach MongoDB at 127.0.0.1:{port}" in one_line(result.stderr)
+
+
+def test_watchlist_add_list_remove(db_args: list[str]) -> None:
+    added = run(*db_args, "symbols", "add", "nasdaq:aapl", "NYSE:IBM", "--description", "note")
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.splitlines() == ["NASDAQ:AAPL: added", "NYSE:IBM: added"]
+    again = run(*db_args, "symbols", "add", "NASDAQ:AAPL")
+    assert again.stdout.strip() == "NASDAQ:AAPL: already in the watchlist"
+    listed = run(*db_args, "symbols", "list")
+    assert listed.exit_code == 0
+    assert 0 < listed.stdout.index("NASDAQ:AAPL") < listed.stdout.index("NYSE:IBM")
+    removed = run(*db_args, "symbols", "remove", "nyse:ibm", "--drop-bars")
+    assert removed.exit_code == 0
+    assert removed.stdout.strip() == "NYSE:IBM: removed, 0 bars deleted"
+    missing = run(*db_args, "symbols", "remove", "NYSE:IBM")
+    assert missing.exit_code == 1
+    assert one_line(missing.stderr) == "tui-market: NYSE:IBM: not in the watchlist"
+    assert "NYSE:IBM" not in run(*db_args, "symbols", "list").stdout
+
+
+def test_bars_of_an_unsynced_symbol_says_how_to_fetch(db_args: list[str]) -> None:
+    result = run(*db_args, "bars", "NASDAQ:AAPL", "--interval", "1D")
+    assert result.exit_code == 1
+    assert "tui-market sync NASDAQ:AAPL --interval 1D" in one_line(result.stderr)
+
+
+@pytest.mark.skipif(not REPLAY, reason="needs tui_market.providers.replay (offline demo data)")
+def test_demo_sync_then_resync_then_bars(db_args: list[str]) -> None:
+    first = run(*db_args, "sync", DEMO_SYMBOL, "--demo", "--interval", "1h", "--bars", "30")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.strip() == f"{DEMO_SYMBOL} 1h: 30 new, 0 updated, 0 unchanged"
+    second = run(*db_args, "sync", DEMO_SYMBOL, "--demo", "--interval", "1h", "--bars", "30")
+    assert second.stdout.strip() == f"{DEMO_SYMBOL} 1h: 0 new, 0 updated, 30 unchanged"
+    table = run(*db_args, "bars", DEMO_SYMBOL, "--interval", "1h", "--last", "5")
+    assert table.exit_code == 0 and f"{DEMO_SYMBOL} 1h: last 5 bars" in table.stdout
+    as_csv = run(*db_args, "bars", DEMO_SYMBOL, "--interval", "1h", "--last", "30", "--csv")
+    rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
+    assert len(rows) == 30
+    assert [r["time"] for r in rows] == sorted(r["time"] for r in rows)
+    assert all(float(r["low"]) <= float(r["close"]) <= float(r["high"]) for r in rows)
+
+
+@pytest.mark.skipif(not REPLAY, reason="needs tui_market.providers.replay (offline demo data)")
+def test_demo_sync_reports_each_failure_and_exits_1(db_args: list[str]) -> None:
+    result = run(*db_args, "sync", DEMO_SYMBOL, "NASDAQ:NOPE", "--demo", "--bars", "5")
+    assert result.exit_code == 1
+    assert result.stdout.strip() == f"{DEMO_SYMBOL} 1h: 5 new, 0 updated, 0 unchanged"
+    assert one_line(result.stderr).startswith("NASDAQ:NOPE 1h: failed:")
+
+
+def test_locate_prints_every_location(tmp_path: Path) -> None:
+    result = run("--data-dir", str(tmp_path / "data"), "locate")
+    assert result.exit_code == 0
+    lines = dict(line.split(None, 1) for line in result.stdout.splitlines())
+    assert lines["config"] == f"{paths.config_file()}  (not created yet)"
+    assert lines["themes"] == str(paths.themes_dir())
+    assert lines["data"] == str(tmp_path / "data")
+    assert lines["database"].startswith("embedded")
+    assert lines["logs"] == str(paths.log_file())
+
+
+def test_locate_still_works_with_a_broken_config(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text("provider = 'yahoo'\n")
+    result = run("--config", str(bad), "locate")
+    assert result.exit_code == 0
+    assert "provider" in one_line(result.stderr)
+    assert f"config    {bad}" in result.stdout
+
+
+def test_logs_go_to_the_log_file_not_the_terminal(db_args: list[str]) -> None:
+    quiet = run(*db_args, "symbols", "list")
+    assert quiet.stderr == ""
+    assert "tui-market symbols" in paths.log_file().read_text()
+    loud = run("-v", *db_args, "symbols", "list")
+    assert "opening runtime" in loud.stderr
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("tui_market.app") is not None, reason="the TUI exists: not run here"
+)
+def test_no_subcommand_without_a_tui_says_so() -> None:
+    result = run()
+    assert result.exit_code == 1
+    assert "not available" in one_line(result.stderr)
