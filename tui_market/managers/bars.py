@@ -117,7 +117,9 @@ class BarBuilder:
         self.active = True
         self.open_time = open_time
         self.end = open_time + self.step if self.step else self.interval.next_open(open_time)
-        self._empty()
+        self.open = self.close = math.nan
+        self.high, self.low, self.volume, self.ticks = -INF, INF, 0.0, 0
+        self.first_ts, self.close_ts = INF, -INF
 
     def fold(self, o: float, h: float, lo: float, c: float, v: float, n: int,
              first_ts: float, close_ts: float) -> None:

@@ -84,18 +84,39 @@ class SymbolState:
         self.seg_end = -INF
 
     def roll(self, ts: float) -> Sequence[ClosedBar]:
-        """A tick at ``ts`` crossed a boundary: close ended bars, open the missing ones."""
-        self.flush()
+        """A tick at ``ts`` crossed a boundary: fold the segment, close ended bars, open the
+        missing ones. One inlined pass over the builders (this runs once per bar per symbol)."""
         closed: list[ClosedBar] = []
+        n = self.n
+        o, h, lo, c, v, first, last = self.o, self.h, self.l, self.c, self.v, self.first_ts, \
+            self.max_ts
+        seg_end, min_ts = INF, -INF
         for b in self.builders:
-            if b.active and b.end <= ts:
-                bar = b.take_close()
-                if bar is not None:
-                    closed.append(bar)
-            if not b.active:
+            if n:  # BarBuilder.fold, inlined
+                if first <= b.first_ts:
+                    b.open, b.first_ts = o, first
+                if h > b.high:
+                    b.high = h
+                if lo < b.low:
+                    b.low = lo
+                if last >= b.close_ts:
+                    b.close, b.close_ts = c, last
+                b.volume += v
+                b.ticks += n
+            if b.active:
+                if b.end <= ts:
+                    bar = b.take_close()
+                    if bar is not None:
+                        closed.append(bar)
+                    b.start(b.floor(ts))
+            else:
                 b.start(b.floor(ts))
-        self.seg_end = min(b.end for b in self.builders)
-        self.min_ts = max(b.open_time for b in self.builders)
+            if b.end < seg_end:
+                seg_end = b.end
+            if b.open_time > min_ts:
+                min_ts = b.open_time
+        self.n = 0
+        self.seg_end, self.min_ts = seg_end, min_ts
         return closed or EMPTY
 
     def close_until(self, now: float, closed: list[ClosedBar]) -> None:
