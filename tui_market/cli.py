@@ -1,8 +1,8 @@
 """``tui-market``: with no subcommand, the TUI; with one, a headless job for scripts and cron.
 
 Subcommands live in their own modules and register themselves on ``app`` (see ``_EXTENSIONS``):
-``cli_data`` (symbols, sync, bars) and ``cli_watch`` (``watch``, written separately). Such a
-module defines ``register(app: typer.Typer) -> None`` and uses ``tui_market.cli_support``
+``cli_data`` (symbols, bars), ``cli_sync`` (sync) and ``cli_watch`` (watch). Such a module
+defines ``register(app: typer.Typer) -> None`` and uses ``tui_market.cli_support``
 (``settings_for``, ``run_async``, ``fail``).
 """
 
@@ -24,7 +24,7 @@ from tui_market.settings import load_settings
 
 log = logging.getLogger(__name__)
 # Modules that add subcommands; a missing one is skipped (it may not be written yet).
-_EXTENSIONS = ("tui_market.cli_data", "tui_market.cli_watch")
+_EXTENSIONS = ("tui_market.cli_data", "tui_market.cli_sync", "tui_market.cli_watch")
 
 app = typer.Typer(
     name="tui-market",

@@ -7,17 +7,15 @@
 from __future__ import annotations
 
 import contextvars
-import json
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     InitSettingsSource,
-    NoDecode,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
@@ -25,7 +23,18 @@ from pydantic_settings import (
 from tui_market import paths
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.database import mask_uri
-from tui_market.models import Interval, InvalidSymbol, SymbolRef
+from tui_market.models import Interval
+from tui_market.settings_types import (
+    DatabaseName,
+    DataDir,
+    IntervalSetting,
+    LogLevel,
+    MongoUri,
+    OptionalName,
+    Secret,
+    Watchlist,
+    WsUrl,
+)
 
 ENV_PREFIX = "TUI_MARKET_"
 # Real TradingView symbols that the offline demo data also holds.
@@ -46,82 +55,19 @@ class Settings(BaseSettings):
         env_prefix=ENV_PREFIX, env_nested_delimiter="__", extra="forbid", validate_default=True
     )
 
-    mongodb_uri: str | None = None  # None: start (or reuse) the embedded server
-    database: str = "tui_market"
-    data_dir: Path = Field(default_factory=paths.data_dir)
+    mongodb_uri: MongoUri = None  # None: start (or reuse) the embedded server
+    database: DatabaseName = "tui_market"
+    data_dir: DataDir = Field(default_factory=paths.data_dir)
     provider: Literal["tradingview", "replay"] = "tradingview"
-    interval: Interval = Interval.H1
-    watchlist: Annotated[list[str], NoDecode] = Field(default_factory=lambda: [*DEFAULT_WATCHLIST])
-    tv_ws_url: str = DEFAULT_TV_WS_URL
-    tv_username: SecretStr | None = None
-    tv_password: SecretStr | None = None
-    theme: str | None = None  # None: the app's built-in default theme
+    interval: IntervalSetting = Interval.H1
+    watchlist: Watchlist = Field(default_factory=lambda: [*DEFAULT_WATCHLIST])
+    tv_ws_url: WsUrl = DEFAULT_TV_WS_URL
+    tv_username: Secret = None
+    tv_password: Secret = None
+    theme: OptionalName = None  # None: the app's built-in default theme
     sync_every_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
     demo: bool = False  # offline demo: implies provider "replay"
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
-
-    @field_validator("mongodb_uri", "theme", "tv_username", "tv_password", mode="before")
-    @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("mongodb_uri")
-    @classmethod
-    def _check_uri(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith(("mongodb://", "mongodb+srv://")):
-            raise ValueError("must start with mongodb:// or mongodb+srv://")
-        return value
-
-    @field_validator("database")
-    @classmethod
-    def _check_database(cls, value: str) -> str:
-        bad = set('/\\. "$') & set(value)
-        if not value or bad or len(value) > 63:
-            raise ValueError(f"{value!r} is not a valid MongoDB database name")
-        return value
-
-    @field_validator("data_dir")
-    @classmethod
-    def _expand_dir(cls, value: Path) -> Path:
-        return value.expanduser()
-
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper_level(cls, value: Any) -> Any:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("interval", mode="before")
-    @classmethod
-    def _parse_interval(cls, value: Any) -> Any:
-        return Interval.parse(value) if isinstance(value, str) else value
-
-    @field_validator("watchlist", mode="before")
-    @classmethod
-    def _split_watchlist(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            text = value.strip()
-            if text.startswith("["):
-                return json.loads(text)
-            return [part for part in text.split(",") if part.strip()]
-        return value
-
-    @field_validator("watchlist")
-    @classmethod
-    def _parse_watchlist(cls, value: list[str]) -> list[str]:
-        seen: dict[str, None] = {}
-        for text in value:
-            try:
-                seen[SymbolRef.parse(text).full] = None
-            except InvalidSymbol as exc:
-                raise ValueError(str(exc)) from exc
-        return list(seen)
-
-    @field_validator("tv_ws_url")
-    @classmethod
-    def _check_ws_url(cls, value: str) -> str:
-        if not value.startswith(("ws://", "wss://")):
-            raise ValueError("must start with ws:// or wss://")
-        return value
+    log_level: LogLevel = "INFO"
 
     @field_validator("sync_every_minutes")
     @classmethod
