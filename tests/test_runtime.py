@@ -16,7 +16,7 @@ from tui_market.commands.remove_symbol import RemoveSymbol
 from tui_market.errors import ProviderUnavailable
 from tui_market.infrastructure.interfaces import IDataProvider, IQuoteStream
 from tui_market.queries.list_symbols import ListSymbols
-from tui_market.runtime import offline_providers, open_runtime
+from tui_market.runtime import make_providers, offline_providers, open_runtime
 from tui_market.settings import Settings, load_settings
 
 
@@ -82,3 +82,28 @@ async def test_embedded_runtime_releases_the_server_even_on_failure(tmp_path: Pa
         assert len(server_pids(tmp_path)) == 1
         assert [r.symbol for r in await rt.bus.execute(ListSymbols())] == ["NASDAQ:AAPL"]
     assert server_pids(tmp_path) == []
+
+
+async def test_provider_factory_follows_the_settings() -> None:
+    pytest.importorskip("tui_market.providers.tradingview")
+    pytest.importorskip("tui_market.providers.replay")
+    from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
+    from tui_market.providers.tradingview import TradingViewProvider
+    from tui_market.providers.tradingview_ws import TradingViewQuoteStream
+
+    settings = load_settings(tv_ws_url="ws://127.0.0.1:9/socket", tv_username="trader",
+                             tv_password="hunter2")
+    provider, stream = make_providers(settings)
+    try:
+        assert isinstance(provider, TradingViewProvider)
+        assert isinstance(stream, TradingViewQuoteStream)
+        assert provider.ws_url == "ws://127.0.0.1:9/socket"
+        assert "hunter2" not in repr(provider)
+    finally:
+        await provider.close()
+        await stream.close()
+    demo_provider, demo_stream = make_providers(load_settings(demo=True))
+    assert isinstance(demo_provider, ReplayProvider)
+    assert isinstance(demo_stream, ReplayQuoteStream)
+    await demo_provider.close()
+    await demo_stream.close()
