@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
+from textual.app import App
 from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
@@ -181,3 +182,22 @@ def save_theme(name: str) -> None:
         path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     except (OSError, ValueError) as exc:
         log.warning("cannot save the theme choice to %s: %s", path, exc)
+
+
+def install_themes(app: App[Any], configured: str | None) -> tuple[list[str], str]:
+    """Register every loadable theme on ``app``; returns (problems, theme to start with).
+
+    The start theme: the configured one, else the one saved last time, else the default.
+    """
+    found = load_themes()
+    for theme in found.themes:
+        app.register_theme(theme)
+    problems = list(found.problems)
+    for name in (configured, saved_theme()):
+        if name is None:
+            continue
+        if name in app.available_themes:
+            return problems, name
+        problems.append(f"theme {name!r} is not installed; using {DEFAULT_THEME}")
+        log.warning("theme %r is not installed", name)
+    return problems, DEFAULT_THEME
