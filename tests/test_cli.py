@@ -154,6 +154,18 @@ def test_demo_sync_reports_each_failure_and_exits_1(db_args: list[str]) -> None:
     assert one_line(result.stderr).startswith("NASDAQ:NOPE 1h: failed:")
 
 
+@pytest.mark.skipif(not REPLAY, reason="needs tui_market.providers.replay (offline demo data)")
+def test_sync_without_symbols_syncs_the_watchlist(db_args: list[str]) -> None:
+    empty = run(*db_args, "sync", "--demo")
+    assert empty.exit_code == 1 and "nothing to sync" in one_line(empty.stderr)
+    run(*db_args, "symbols", "add", "NASDAQ:TSLA", "SP:SPX")
+    result = run(*db_args, "sync", "--demo", "--interval", "1D", "--bars", "5")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "NASDAQ:TSLA 1D: 5 new, 0 updated, 0 unchanged", "SP:SPX 1D: 5 new, 0 updated, 0 unchanged"
+    ]
+
+
 def test_locate_prints_every_location(tmp_path: Path) -> None:
     result = run("--data-dir", str(tmp_path / "data"), "locate")
     assert result.exit_code == 0
@@ -182,10 +194,10 @@ def test_logs_go_to_the_log_file_not_the_terminal(db_args: list[str]) -> None:
     assert "opening runtime" in loud.stderr
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("tui_market.app") is not None, reason="the TUI exists: not run here"
-)
-def test_no_subcommand_without_a_tui_says_so() -> None:
-    result = run()
-    assert result.exit_code == 1
-    assert "not available" in one_line(result.stderr)
+def test_tui_with_a_bad_setting_exits_2_before_taking_the_terminal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("TUI_MARKET_SYNC_EVERY_MINUTES", "often")
+    result = run("--demo")
+    assert result.exit_code == 2
+    assert one_line(result.stderr).startswith("tui-market: TUI_MARKET_SYNC_EVERY_MINUTES:")
