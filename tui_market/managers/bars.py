@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from tui_market.models import Bar, Interval
 
 INF = math.inf
-Segment = tuple[float, float, float, float, float, int, float]
+Segment = tuple[float, float, float, float, float, int, float, float]
 _WEEK_ORIGIN = 4 * 86_400  # 1970-01-05 was a Monday (same origin as Interval.floor)
 
 
@@ -158,12 +158,14 @@ class BarBuilder:
                          self.low, self.close, self.volume, self.ticks)
 
     def snapshot(self, seg: Segment | None) -> FormingBar:
-        """The forming bar with the not yet folded segment ``(o, h, l, c, v, n, first_ts)``
-        on top (the segment holds the symbol's latest ticks, so its close wins)."""
+        """The forming bar with the not yet folded segment
+        ``(o, h, l, c, v, n, first_ts, last_ts)`` on top, by the rules of :meth:`fold`."""
         o, h, lo, c, v, n = self.open, self.high, self.low, self.close, self.volume, self.ticks
         if seg is not None:
-            so, sh, sl, sc, sv, sn, sfirst = seg
+            so, sh, sl, sc, sv, sn, sfirst, slast = seg
             if sfirst <= self.first_ts:
                 o = so
-            h, lo, c, v, n = max(h, sh), min(lo, sl), sc, v + sv, n + sn
+            if slast >= self.close_ts:
+                c = sc
+            h, lo, v, n = max(h, sh), min(lo, sl), v + sv, n + sn
         return FormingBar(self.symbol, self.interval, self.open_time, self.end, o, h, lo, c, v, n)

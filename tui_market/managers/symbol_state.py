@@ -133,5 +133,5 @@ class SymbolState:
         self.min_ts = max(b.low_water for b in self.builders)
 
     def snapshot(self, b: BarBuilder) -> FormingBar:
-        seg = (self.o, self.h, self.l, self.c, self.v, self.n, self.first_ts) if self.n else None
-        return b.snapshot(seg)
+        seg = (self.o, self.h, self.l, self.c, self.v, self.n, self.first_ts, self.max_ts)
+        return b.snapshot(seg if self.n else None)
