@@ -1,0 +1,98 @@
+"""Symbols screen, driven through the real app on the real database and replay providers."""
+
+from __future__ import annotations
+
+from textual.message import Message
+from textual.widgets import DataTable, Input, Label
+
+from tests.ui.conftest import WATCHLIST, app_for, seed, settle, until
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.runtime import Runtime
+from tui_market.ui.messages import SymbolAddRequested, WatchlistChanged
+from tui_market.ui.screens.add_symbol import AddSymbolScreen
+from tui_market.ui.screens.confirm import ConfirmScreen
+from tui_market.ui.screens.symbols import SymbolsScreen
+
+
+def table_symbols(app: object) -> list[str]:
+    screen = app.mode_screens["symbols"]  # type: ignore[attr-defined]
+    table = screen.query_one("#watchlist", DataTable)
+    return [str(key.value) for key in table.rows]
+
+
+async def test_added_symbol_persists_after_restart(runtime: Runtime) -> None:
+    seen: list[Message] = []
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        assert table_symbols(app) == []
+        await pilot.press("a")
+        assert isinstance(app.screen, AddSymbolScreen)
+        await pilot.press(*"tvc:dxy")
+        assert "enter: add TVC:DXY" in str(app.screen.query_one("#add-reason", Label).content)
+        await pilot.press("enter")
+        await until(pilot, lambda: "TVC:DXY" in table_symbols(app), what="TVC:DXY in the table")
+        await settle(pilot)
+        assert any(isinstance(m, SymbolAddRequested) and m.text == "TVC:DXY" for m in seen)
+        assert any(isinstance(m, WatchlistChanged) for m in seen)
+        row = next(r for r in app.watchlist if r.symbol == "TVC:DXY")
+        assert row.last_sync is not None  # a new symbol's history is fetched at once
+        await pilot.press("q")
+
+    again = app_for(runtime, live=False)
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert table_symbols(again) == ["TVC:DXY"]
+        await pilot.press("q")
+
+
+async def test_bad_symbol_shows_the_reason_and_stores_nothing(
+    runtime: Runtime, database: Database
+) -> None:
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("a", *"nasdaqaapl")
+        reason = app.screen.query_one("#add-reason", Label)
+        assert "missing ':'" in str(reason.content)
+        assert reason.has_class("-invalid")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, AddSymbolScreen)  # still open: nothing submitted
+        app.screen.query_one(Input).value = "NASDAQ:AA PL"
+        await pilot.pause()
+        assert "no spaces" in str(reason.content)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SymbolsScreen)
+    stored = await database.get_collection(schema.SYMBOLS).count_documents({})
+    assert stored == 0
+
+
+async def test_remove_asks_first_then_removes(runtime: Runtime, database: Database) -> None:
+    await seed(database, WATCHLIST[:2])
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        assert table_symbols(app) == WATCHLIST[:2]
+        await pilot.press("d")
+        assert isinstance(app.screen, ConfirmScreen)
+        await pilot.press("escape")
+        assert table_symbols(app) == WATCHLIST[:2]
+        await pilot.press("d", "y")
+        await until(pilot, lambda: table_symbols(app) == WATCHLIST[1:2], what="removal")
+    assert await database.get_collection(schema.SYMBOLS).count_documents({}) == 1
+
+
+async def test_enter_opens_history_for_the_row(runtime: Runtime, database: Database) -> None:
+    await seed(database, WATCHLIST[:2])
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await until(pilot, lambda: app.current_mode == "history", what="history mode")
+        assert app.current_symbol == WATCHLIST[1]
+        assert app.mode_screens["history"].symbol == WATCHLIST[1]  # type: ignore[attr-defined]
+        await pilot.press("1")
+        assert app.current_mode == "symbols"
