@@ -43,14 +43,15 @@ GARBAGE = "~m~99~m~garbage!!~m~x~m~"  # a bad length, then a bad header
 
 class FakeTradingViewServer:
     def __init__(self, market: MarketData | None = None, *, heartbeat_every: float = 10.0,
-                 echo_window: float | None = 5.0, send_hello: bool = True,
+                 echo_window: float | None = 5.0, heartbeat_at_connect: bool = False,
+                 send_hello: bool = True,
                  bad_tokens: Iterable[str] = ("bad_token",),
                  drop_after_frames: int | None = None, drop_every: float | None = None,
                  frame_delay: float = 0.0, garbage_every: int | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         self.market = market or load_market_data()
         self.heartbeat_every, self.echo_window = heartbeat_every, echo_window
-        self.send_hello = send_hello
+        self.send_hello, self.heartbeat_at_connect = send_hello, heartbeat_at_connect
         self.drop_after_frames, self.drop_every = drop_after_frames, drop_every
         self.frame_delay, self.garbage_every = frame_delay, garbage_every
         self.silent = False
@@ -114,7 +115,7 @@ class FakeTradingViewServer:
         """Send ``protocol_error`` to every live client, then close its connection."""
         for conn in self.live:
             await self._send(conn, [dumps({"m": "protocol_error", "p": [reason]})])
-            await self._close(conn, f"protocol_error: {reason}")
+            conn.outbox.put_nowait(f"protocol_error: {reason}")
 
     def drop_all(self, reason: str = "dropped by test") -> None:
         """Cut every live connection abruptly (no close frame), like a network failure."""
@@ -134,14 +135,17 @@ class FakeTradingViewServer:
         conn = ClientConn(ws, len(self.connections))
         self.connections.append(conn)
         self._notify()
-        tasks = [asyncio.create_task(self._heartbeats(conn))]
+        if self.send_hello:
+            await self._send(conn, [self.logic.hello(conn.index)])
+        if self.heartbeat_at_connect:  # deterministic: before any reply
+            await self._send(conn, ["~h~1"])
+        tasks = [asyncio.create_task(self._heartbeats(conn, int(self.heartbeat_at_connect))),
+                 asyncio.create_task(self._writer(conn))]
         if self.drop_every:
             tasks.append(asyncio.create_task(self._drop_later(conn, self.drop_every)))
         try:
-            if self.send_hello:
-                await self._send(conn, [self.logic.hello(conn.index)])
-            async for message in ws:
-                await self._on_message(conn, message if isinstance(message, str) else "")
+            async for message in ws:  # never blocked by slow replies: they go to the outbox
+                self._on_message(conn, message if isinstance(message, str) else "")
         except ConnectionClosed as exc:
             log.info("fake TV: client %d closed: %s", conn.index, exc)
         finally:
@@ -150,7 +154,7 @@ class FakeTradingViewServer:
                 task.cancel()
             self._notify()
 
-    async def _on_message(self, conn: ClientConn, message: str) -> None:
+    def _on_message(self, conn: ClientConn, message: str) -> None:
         try:
             payloads = decode_frames(message)
         except ProtocolError as exc:
@@ -171,43 +175,55 @@ class FakeTradingViewServer:
                 continue
             replies, close = self.logic.handle(conn.state, method_of(msg) or "", params_of(msg))
             for reply in replies:
-                await self._send(conn, reply)
+                conn.outbox.put_nowait(reply)
             if close:
-                await self._close(conn, "protocol_error")
+                conn.outbox.put_nowait("protocol_error")
                 break
         self._notify()
 
     async def _send(self, conn: ClientConn, payloads: list[str]) -> None:
-        if self.silent or conn.closed or conn.dropped:
-            return
-        if self.frame_delay:
-            await asyncio.sleep(self.frame_delay)
-        self.messages_sent += 1
-        text = "".join(encode_frame(p) for p in payloads)
-        if self.garbage_every and self.messages_sent % self.garbage_every == 0:
-            text = GARBAGE + text
-        try:
-            await conn.ws.send(text)
-        except ConnectionClosed:
-            return
-        conn.frames_sent += len(payloads)
-        if self.drop_after_frames is not None and conn.frames_sent >= self.drop_after_frames:
-            self._abort(conn, f"dropped after {conn.frames_sent} frames")
+        """Queue one websocket message (frames in order, after ``frame_delay``)."""
+        if not (self.silent or conn.closed or conn.dropped):
+            conn.outbox.put_nowait(payloads)
 
-    async def _heartbeats(self, conn: ClientConn) -> None:
-        n = 0
+    async def _writer(self, conn: ClientConn) -> None:
         while True:
-            await asyncio.sleep(self.heartbeat_every)
-            if self.silent:
+            item = await conn.outbox.get()
+            if isinstance(item, str):
+                await self._close(conn, item)
+                return
+            if self.frame_delay:
+                await asyncio.sleep(self.frame_delay)
+            if self.silent or conn.closed or conn.dropped:
                 continue
-            n += 1
-            conn.hb_sent.append(n)
-            await self._send(conn, [f"~h~{n}"])
-            if self.echo_window is not None:
+            self.messages_sent += 1
+            text = "".join(encode_frame(p) for p in item)
+            if self.garbage_every and self.messages_sent % self.garbage_every == 0:
+                text = GARBAGE + text
+            try:
+                await conn.ws.send(text)
+            except ConnectionClosed:
+                return
+            conn.frames_sent += len(item)
+            if len(item) == 1 and item[0].startswith("~h~"):
+                conn.hb_sent.append(int(item[0][3:]))
+            if self.drop_after_frames is not None and conn.frames_sent >= self.drop_after_frames:
+                self._abort(conn, f"dropped after {conn.frames_sent} frames")
+
+    async def _heartbeats(self, conn: ClientConn, n: int) -> None:
+        """Heartbeat ``n`` (0: none) is already queued; expect each echo within the window."""
+        while True:
+            while n and n not in conn.hb_sent and not (conn.closed or self.silent):
+                await asyncio.sleep(0.01)  # the echo window starts when it is on the wire
+            if n in conn.hb_sent and self.echo_window is not None:
                 await asyncio.sleep(self.echo_window)
                 if n not in conn.hb_echoed:
                     self._abort(conn, f"heartbeat {n} not echoed")
                     return
+            await asyncio.sleep(self.heartbeat_every)
+            if not self.silent:
+                n += 1
+                await self._send(conn, [f"~h~{n}"])
 
     async def _drop_later(self, conn: ClientConn, after: float) -> None:
         await asyncio.sleep(after)

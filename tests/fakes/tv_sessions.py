@@ -6,6 +6,7 @@ messages to send (each a list of payloads) and whether to close the connection a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable
@@ -66,6 +67,7 @@ class ClientConn:
     malformed: int = 0  # client frames the server could not decode
     dropped: str | None = None  # why the server dropped it
     closed: bool = False
+    outbox: asyncio.Queue[list[str] | str] = field(default_factory=asyncio.Queue)  # str: close
 
     @property
     def methods(self) -> list[str]:
