@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Label, Static
@@ -41,8 +41,11 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="help-dialog"):
             yield Label("tui-market keys", classes="dialog-title")
-            for title, bindings in self.sections:
-                yield Static(self._section(title, bindings), classes="help-section")
+            with Horizontal(id="help-columns"):
+                for column in _balanced(self.sections):
+                    with Vertical(classes="help-column"):
+                        for title, bindings in column:
+                            yield Static(self._section(title, bindings), classes="help-section")
             yield Label("esc / ? / q: close", classes="dialog-keys")
 
     def _section(self, title: str, bindings: Sequence[BindingType]) -> Content:
@@ -55,7 +58,19 @@ class HelpScreen(ModalScreen[None]):
         for keys, description in grouped.values():
             shown = " ".join(keys)
             lines.append(Content.from_markup(
-                "  [$accent]$keys[/]$pad$desc", keys=shown, pad=" " * max(1, 14 - len(shown)),
-                desc=description,
+                "  [$accent]$keys[/] $desc", keys=shown.ljust(12), desc=description
             ))
         return Content("\n").join(lines)
+
+
+def _balanced(sections: list[Section]) -> tuple[list[Section], list[Section]]:
+    """Two columns of about the same height (each section goes to the shorter one)."""
+    left: list[Section] = []
+    right: list[Section] = []
+    heights = [0, 0]
+    for section in sorted(sections, key=lambda s: -len(s[1])):
+        side = 0 if heights[0] <= heights[1] else 1
+        (left, right)[side].append(section)
+        heights[side] += len(section[1]) + 2
+    order = {title: i for i, (title, _) in enumerate(sections)}
+    return (sorted(left, key=lambda s: order[s[0]]), sorted(right, key=lambda s: order[s[0]]))
