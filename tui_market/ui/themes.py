@@ -132,10 +132,19 @@ def _load_dir(files: list[Traversable], label: str, found: ThemeLoad) -> None:
     for item in sorted(files, key=lambda f: f.name):
         source = f"{label}/{item.name}"
         try:
-            found.themes.append(parse_theme(item.read_text(encoding="utf-8"), source))
-        except (ValueError, OSError) as exc:  # UnicodeDecodeError is a ValueError
-            log.warning("theme file skipped: %s", exc)
-            found.problems.append(str(exc))
+            text = item.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            problem = f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})"
+        except OSError as exc:
+            problem = f"{source}: cannot read it ({exc.strerror or exc})"
+        else:
+            try:
+                found.themes.append(parse_theme(text, source))
+                continue
+            except ValueError as exc:
+                problem = str(exc)
+        log.warning("theme file skipped: %s", problem)
+        found.problems.append(problem)
 
 
 def builtin_theme_files() -> list[Traversable]:
