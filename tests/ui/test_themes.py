@@ -65,7 +65,7 @@ def test_high_contrast_theme_uses_blue_up_and_orange_down() -> None:
     (BROKEN_COLOUR, "variable 'price-up'"),
 ])
 def test_malformed_theme_text_is_rejected_with_the_reason(text: str, problem: str) -> None:
-    with pytest.raises(ValueError, match="^themes/x.toml: ") as caught:
+    with pytest.raises(ValueError, match=r"^themes/x\.toml: ") as caught:
         parse_theme(text, "themes/x.toml")
     assert problem in str(caught.value)
 
