@@ -14,6 +14,7 @@ import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator, Sequence
+from typing import Literal
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import InvalidURI, WebSocketException
@@ -38,7 +39,13 @@ QUOTE_FIELDS = (
 
 
 class TradingViewQuoteStream(IQuoteStream):
-    """``IQuoteStream`` over TradingView's quote sessions; every timing is a parameter."""
+    """``IQuoteStream`` over TradingView's quote sessions; every timing is a parameter.
+
+    ``watchdog``: seconds without any frame (heartbeats included), or without the hello after
+    connecting, before the connection is dropped and re-made. ``backoff_*``: delay before
+    retry n is ``initial * 2**(n-1)`` capped at ``cap``, +/- ``jitter``; the count restarts
+    after a connection that stayed live ``stable_after`` seconds. ``counters`` holds totals.
+    """
 
     name = "tradingview"
 
@@ -56,6 +63,7 @@ class TradingViewQuoteStream(IQuoteStream):
         backoff_cap: float = 30.0,
         backoff_jitter: float = 0.2,
         stable_after: float = 60.0,
+        proxy: str | Literal[True] | None = True,
         rng: random.Random | None = None,
     ) -> None:
         try:
@@ -68,6 +76,7 @@ class TradingViewQuoteStream(IQuoteStream):
         self._open_timeout = open_timeout
         self._close_timeout = close_timeout
         self._stable_after = stable_after
+        self._proxy = proxy  # True: the system's proxy settings; None: connect directly
         self._rng = rng or random.Random()
         self._backoff = Backoff(backoff_initial, backoff_cap, jitter=backoff_jitter, rng=self._rng)
         self.counters = StreamCounters()
@@ -77,17 +86,18 @@ class TradingViewQuoteStream(IQuoteStream):
         )
         self._task: asyncio.Task[None] | None = None
         self._closed = False
-        self._stopped = False
 
     # ---- IQuoteStream -----------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
         await self._session.set_symbols(set(symbols))
 
     async def events(self) -> AsyncIterator[QuoteEvent]:
-        if self._task is None and not self._closed:
+        """The single consumer's event stream; ends after STOPPED (a closed stream: at once)."""
+        if self._closed:
+            yield FeedState(FeedStatus.STOPPED, detail="closed")
+            return
+        if self._task is None:
             self._task = asyncio.create_task(self._run(), name="tradingview-quotes")
-        elif self._task is None:
-            self._emit_stopped()
         try:
             while True:
                 event = await self._queue.get()
@@ -99,8 +109,6 @@ class TradingViewQuoteStream(IQuoteStream):
 
     async def close(self) -> None:
         self._closed = True
-        if self._task is None:
-            self._emit_stopped()
         await self._stop_task()
 
     # ---- connection loop --------------------------------------------------------------------
@@ -128,7 +136,7 @@ class TradingViewQuoteStream(IQuoteStream):
                 await asyncio.sleep(delay)
         finally:
             self._session.detach()
-            self._emit_stopped()
+            self._emit(FeedState(FeedStatus.STOPPED, detail="closed"))
 
     async def _connect_once(self) -> None:
         ws = await connect(
@@ -138,7 +146,7 @@ class TradingViewQuoteStream(IQuoteStream):
             close_timeout=self._close_timeout,
             ping_interval=None,  # like a browser; our watchdog watches the feed itself
             max_size=16 * 2**20,
-            proxy=None,
+            proxy=self._proxy,
         )
         log.info("TradingView quotes: connected to %s", self.url)
         try:
@@ -147,6 +155,8 @@ class TradingViewQuoteStream(IQuoteStream):
             await ws.close()  # a normal close (1000), also on reconnect and on close()
 
     async def _read_loop(self, ws: ClientConnection) -> None:
+        loop = asyncio.get_running_loop()
+        hello_by = loop.time() + self._watchdog
         while True:
             try:
                 async with asyncio.timeout(self._watchdog):
@@ -154,15 +164,12 @@ class TradingViewQuoteStream(IQuoteStream):
             except TimeoutError:
                 raise ConnectionLost(f"no frame for {self._watchdog:g}s (watchdog)") from None
             await self._session.on_message(ws, data, self.clock())
+            if self._session.session_id is None and loop.time() > hello_by:
+                raise ConnectionLost(f"no server hello within {self._watchdog:g}s")
 
     # ---- helpers ----------------------------------------------------------------------------
     def _emit(self, event: QuoteEvent) -> None:
         self._queue.put_nowait(event)
-
-    def _emit_stopped(self) -> None:
-        if not self._stopped:
-            self._stopped = True
-            self._emit(FeedState(FeedStatus.STOPPED, detail="closed"))
 
     async def _stop_task(self) -> None:
         task, self._task = self._task, None
