@@ -49,7 +49,10 @@ class Collector:
                 await asyncio.sleep(0.01)
 
     async def live(self, n: int = 1) -> None:
-        await self.wait(lambda: len(self.states(FeedStatus.LIVE)) >= n)
+        await self.reach(FeedStatus.LIVE, n)
+
+    async def reach(self, status: FeedStatus, n: int = 1) -> None:
+        await self.wait(lambda: len(self.states(status)) >= n)
 
 
 @asynccontextmanager
@@ -293,3 +296,50 @@ async def test_drops_every_second_reconnect_resubscribe_and_no_duplicate_ticks()
             f"\nreconnects={counters.reconnects} sessions={counters.sessions} "
             f"ticks={counters.ticks} pushed={len(pushed)} frames={counters.frames}"
         )
+
+
+async def test_backoff_count_restarts_after_a_stable_connection() -> None:
+    async with fake() as server, running(server.url, {BTC}, stable_after=0.3) as feed:
+        for n in (1, 2, 3):
+            await feed.live(n)
+            await asyncio.sleep(0.4)  # stay up past stable_after
+            server.drop_all()
+            await feed.reach(FeedStatus.BACKING_OFF, n)
+        assert [s.attempt for s in feed.states(FeedStatus.BACKING_OFF)] == [1, 1, 1]
+    async with fake() as server, running(server.url, {BTC}, stable_after=60.0) as feed:
+        for n in (1, 2, 3):
+            await feed.live(n)
+            server.drop_all()
+            await feed.reach(FeedStatus.BACKING_OFF, n)
+        assert [s.attempt for s in feed.states(FeedStatus.BACKING_OFF)] == [1, 2, 3]
+
+
+async def test_a_slow_consumer_does_not_delay_heartbeat_echoes() -> None:
+    server = fake(heartbeat_every=0.1, echo_window=0.3)
+    async with server:
+        stream = TradingViewQuoteStream(server.url, proxy=None, watchdog=2.0)
+        await stream.set_symbols({BTC})
+        events = stream.events()
+        assert (await anext(events)).status is FeedStatus.CONNECTING  # type: ignore[union-attr]
+        # the consumer now stalls (a long backfill, say) while the server checks echoes
+        await server.wait_until(lambda: len(server.connections) == 1)
+        conn = server.connections[0]
+        await server.wait_until(lambda: len(conn.hb_echoed) >= 8, timeout=15)
+        assert conn.dropped is None and len(server.connections) == 1
+        await server.push_quote(BTC, 25801.0, 1686475701, 281.0)
+        rest = []
+        async for event in events:
+            rest.append(event)
+            if event == Tick(BTC, 1686475701.0, 25801.0, 281.0):
+                await stream.close()
+        assert rest[0] == FeedState(FeedStatus.LIVE, detail="1 symbols")
+        assert rest[1:3] == [BTC_SNAPSHOT, Tick(BTC, 1686475701.0, 25801.0, 281.0)]
+        assert rest[-1].status is FeedStatus.STOPPED  # type: ignore[union-attr]
+
+
+async def test_a_refused_token_backs_off_with_the_servers_reason() -> None:
+    async with fake() as server, running(server.url, {BTC}, auth_token="bad_token") as feed:
+        await feed.wait(lambda: len(feed.states(FeedStatus.BACKING_OFF)) >= 2)
+        assert "bad auth token" in feed.states(FeedStatus.BACKING_OFF)[0].detail
+        assert sent(server.connections[0], "set_auth_token") == [["bad_token"]]
+        assert not feed.ticks()
