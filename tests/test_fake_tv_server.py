@@ -109,6 +109,8 @@ async def test_quotes_snapshot_deltas_errors_and_remove() -> None:
         assert delta == {"n": "NASDAQ:NDX", "s": "ok",
                          "v": {"lp": 14530.0, "lp_time": 1686427900, "volume": 5.0,
                                "ch": round(14530.0 - (14528.3605 - 43.82), 6)}}
+        # Only changed fields travel: same trade + an unsubscribed bid -> nothing sent.
+        assert await server.push_quote("NASDAQ:NDX", 14530.0, 1686427900, 5.0, bid=1.0) == 0
         await ws.send(encode_message("quote_remove_symbols", [qs, "NASDAQ:NDX"]))
         await server.wait_until(lambda: "quote_remove_symbols" in server.connections[0].methods)
         assert await server.push_quote("NASDAQ:NDX", 14531.0, 1686427901) == 0

@@ -8,7 +8,8 @@
 
 Faults: ``drop_after_frames``, ``drop_every``, ``frame_delay``, ``garbage_every`` (constructor
 or attributes), ``silent`` (attribute: send nothing at all), ``drop_all()``,
-``protocol_error()``, ``send_raw()``. Every connection is recorded in ``connections``.
+``protocol_error()``, ``send_raw()``. Every connection is recorded in ``connections``
+(``ClientConn``: ``received`` payloads, ``methods``, ``hb_sent``/``hb_echoed``, ``dropped``).
 """
 
 from __future__ import annotations
@@ -24,21 +25,20 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from tests.fakes.tv_conn import ClientConn
 from tests.fakes.tv_data import MarketData, load_market_data
-from tests.fakes.tv_sessions import ClientConn, SessionLogic, symbol_of
+from tests.fakes.tv_sessions import SessionLogic, symbol_of
 from tui_market.errors import ProtocolError
 from tui_market.providers.tv_protocol import (
     Heartbeat,
     decode_frames,
     dumps,
-    encode_frame,
     method_of,
     params_of,
     parse_payload,
 )
 
 log = logging.getLogger(__name__)
-GARBAGE = "~m~99~m~garbage!!~m~x~m~"  # a bad length, then a bad header
 
 
 class FakeTradingViewServer:
@@ -120,7 +120,7 @@ class FakeTradingViewServer:
     def drop_all(self, reason: str = "dropped by test") -> None:
         """Cut every live connection abruptly (no close frame), like a network failure."""
         for conn in self.live:
-            self._abort(conn, reason)
+            conn.abort(reason)
 
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 5.0) -> None:
         """Wait until ``predicate()`` holds; re-checked on every client frame or (dis)connect."""
@@ -139,10 +139,10 @@ class FakeTradingViewServer:
             await self._send(conn, [self.logic.hello(conn.index)])
         if self.heartbeat_at_connect:  # deterministic: before any reply
             await self._send(conn, ["~h~1"])
-        tasks = [asyncio.create_task(self._heartbeats(conn, int(self.heartbeat_at_connect))),
-                 asyncio.create_task(self._writer(conn))]
+        tasks = [asyncio.create_task(conn.heartbeats(self, int(self.heartbeat_at_connect))),
+                 asyncio.create_task(conn.writer(self))]
         if self.drop_every:
-            tasks.append(asyncio.create_task(self._drop_later(conn, self.drop_every)))
+            tasks.append(asyncio.create_task(conn.drop_later(self.drop_every)))
         try:
             async for message in ws:  # never blocked by slow replies: they go to the outbox
                 self._on_message(conn, message if isinstance(message, str) else "")
@@ -185,59 +185,6 @@ class FakeTradingViewServer:
         """Queue one websocket message (frames in order, after ``frame_delay``)."""
         if not (self.silent or conn.closed or conn.dropped):
             conn.outbox.put_nowait(payloads)
-
-    async def _writer(self, conn: ClientConn) -> None:
-        while True:
-            item = await conn.outbox.get()
-            if isinstance(item, str):
-                await self._close(conn, item)
-                return
-            if self.frame_delay:
-                await asyncio.sleep(self.frame_delay)
-            if self.silent or conn.closed or conn.dropped:
-                continue
-            self.messages_sent += 1
-            text = "".join(encode_frame(p) for p in item)
-            if self.garbage_every and self.messages_sent % self.garbage_every == 0:
-                text = GARBAGE + text
-            try:
-                await conn.ws.send(text)
-            except ConnectionClosed:
-                return
-            conn.frames_sent += len(item)
-            if len(item) == 1 and item[0].startswith("~h~"):
-                conn.hb_sent.append(int(item[0][3:]))
-            if self.drop_after_frames is not None and conn.frames_sent >= self.drop_after_frames:
-                self._abort(conn, f"dropped after {conn.frames_sent} frames")
-
-    async def _heartbeats(self, conn: ClientConn, n: int) -> None:
-        """Heartbeat ``n`` (0: none) is already queued; expect each echo within the window."""
-        while True:
-            while n and n not in conn.hb_sent and not (conn.closed or self.silent):
-                await asyncio.sleep(0.01)  # the echo window starts when it is on the wire
-            if n in conn.hb_sent and self.echo_window is not None:
-                await asyncio.sleep(self.echo_window)
-                if n not in conn.hb_echoed:
-                    self._abort(conn, f"heartbeat {n} not echoed")
-                    return
-            await asyncio.sleep(self.heartbeat_every)
-            if not self.silent:
-                n += 1
-                await self._send(conn, [f"~h~{n}"])
-
-    async def _drop_later(self, conn: ClientConn, after: float) -> None:
-        await asyncio.sleep(after)
-        self._abort(conn, f"dropped after {after} s")
-
-    def _abort(self, conn: ClientConn, reason: str) -> None:
-        if conn.dropped is None and not conn.closed:
-            conn.dropped = reason
-            log.info("fake TV: dropping client %d: %s", conn.index, reason)
-            conn.ws.transport.abort()
-
-    async def _close(self, conn: ClientConn, reason: str) -> None:
-        conn.dropped = conn.dropped or reason
-        await conn.ws.close()
 
     def _notify(self) -> None:
         self._changed.set()

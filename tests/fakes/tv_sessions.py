@@ -6,40 +6,18 @@ messages to send (each a list of payloads) and whether to close the connection a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from websockets.asyncio.server import ServerConnection
-
+from tests.fakes.tv_conn import ClientConn, QuoteSession, SessionState
 from tests.fakes.tv_data import MarketData, Symbol, resolution_seconds
 from tui_market.providers.tv_protocol import dumps
 
+__all__ = ["ClientConn", "QuoteSession", "SessionLogic", "SessionState", "symbol_of"]
 NODE = "fake-charts-free-1-series-runner-1"
 Reply = tuple[list[list[str]], bool]
-
-
-@dataclass
-class QuoteSession:
-    fields: list[str] = field(default_factory=list)
-    symbols: list[str] = field(default_factory=list)  # exactly as the client added them
-
-    def view(self, values: dict[str, Any]) -> dict[str, Any]:
-        if not self.fields:
-            return dict(values)
-        return {k: v for k, v in values.items() if k in self.fields}
-
-
-@dataclass
-class SessionState:
-    """One connection's sessions."""
-
-    token: str | None = None
-    charts: dict[str, dict[str, str]] = field(default_factory=dict)  # cs -> ref -> symbol
-    quotes: dict[str, QuoteSession] = field(default_factory=dict)
 
 
 def symbol_of(spec: str) -> str:
@@ -51,28 +29,6 @@ def symbol_of(spec: str) -> str:
             return spec
         return str(obj.get("symbol", spec)) if isinstance(obj, dict) else spec
     return spec
-
-
-@dataclass(eq=False)
-class ClientConn:
-    """One client connection, as the server saw it."""
-
-    ws: ServerConnection
-    index: int
-    state: SessionState = field(default_factory=SessionState)
-    received: list[str] = field(default_factory=list)  # every payload the client sent
-    hb_sent: list[int] = field(default_factory=list)
-    hb_echoed: list[int] = field(default_factory=list)
-    frames_sent: int = 0
-    malformed: int = 0  # client frames the server could not decode
-    dropped: str | None = None  # why the server dropped it
-    closed: bool = False
-    outbox: asyncio.Queue[list[str] | str] = field(default_factory=asyncio.Queue)  # str: close
-
-    @property
-    def methods(self) -> list[str]:
-        return [m for p in self.received if not p.startswith("~h~")
-                for m in [p.split('"m":"', 1)[-1].split('"', 1)[0]]]
 
 
 class SessionLogic:
@@ -100,7 +56,8 @@ class SessionLogic:
     @staticmethod
     def quote_delta(sym: Symbol, lp: float, lp_time: int, volume: float | None,
                     extra: dict[str, Any]) -> dict[str, Any]:
-        """The changed fields of a trade (``ch``/``chp`` against the previous close)."""
+        """The fields that changed (``ch``/``chp`` against the previous close); like the real
+        server, a delta carries only those (a bid-only update has no ``lp``)."""
         q = sym.quote
         base = q.setdefault("prev_close_price", float(q.get("lp", lp)) - float(q.get("ch", 0)))
         delta: dict[str, Any] = {"lp": lp, "lp_time": lp_time, **extra}
@@ -109,8 +66,9 @@ class SessionLogic:
         if base:
             delta["ch"] = round(lp - base, 6)
             delta["chp"] = round((lp - base) / base * 100, 2)
-        q.update(delta)
-        return delta
+        changed = {k: v for k, v in delta.items() if q.get(k) != v}
+        q.update(changed)
+        return changed
 
     def handle(self, st: SessionState, method: str, p: list[Any]) -> Reply:
         head = p[0] if p and isinstance(p[0], str) else ""

@@ -1,0 +1,126 @@
+"""One client connection of the fake TradingView server: what it sent, its outbox writer
+(with the fault injection), its heartbeat watchdog."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
+
+from tui_market.providers.tv_protocol import encode_frame
+
+log = logging.getLogger(__name__)
+GARBAGE = "~m~99~m~garbage!!~m~x~m~"  # a bad length, then a bad header
+
+
+@dataclass
+class QuoteSession:
+    fields: list[str] = field(default_factory=list)
+    symbols: list[str] = field(default_factory=list)  # exactly as the client added them
+
+    def view(self, values: dict[str, Any]) -> dict[str, Any]:
+        if not self.fields:
+            return dict(values)
+        return {k: v for k, v in values.items() if k in self.fields}
+
+
+@dataclass
+class SessionState:
+    """One connection's sessions."""
+
+    token: str | None = None
+    charts: dict[str, dict[str, str]] = field(default_factory=dict)  # cs -> ref -> symbol
+    quotes: dict[str, QuoteSession] = field(default_factory=dict)
+
+
+class Faults(Protocol):
+    """The server's fault settings (attributes, so a test can change them at any time)."""
+
+    silent: bool
+    frame_delay: float
+    garbage_every: int | None
+    drop_after_frames: int | None
+    heartbeat_every: float
+    echo_window: float | None
+    messages_sent: int
+
+
+@dataclass(eq=False)
+class ClientConn:
+    """One client connection, as the server saw it."""
+
+    ws: ServerConnection
+    index: int
+    state: SessionState = field(default_factory=SessionState)
+    received: list[str] = field(default_factory=list)  # every payload the client sent
+    hb_sent: list[int] = field(default_factory=list)
+    hb_echoed: list[int] = field(default_factory=list)
+    frames_sent: int = 0
+    malformed: int = 0  # client frames the server could not decode
+    dropped: str | None = None  # why the server dropped it
+    closed: bool = False
+    outbox: asyncio.Queue[list[str] | str] = field(default_factory=asyncio.Queue)  # str: close
+
+    @property
+    def methods(self) -> list[str]:
+        return [m for p in self.received if not p.startswith("~h~")
+                for m in [p.split('"m":"', 1)[-1].split('"', 1)[0]]]
+
+    def abort(self, reason: str) -> None:
+        """Cut the connection (no close frame), like a network failure."""
+        if self.dropped is None and not self.closed:
+            self.dropped = reason
+            log.info("fake TV: dropping client %d: %s", self.index, reason)
+            self.ws.transport.abort()
+
+    async def close(self, reason: str) -> None:
+        self.dropped = self.dropped or reason
+        await self.ws.close()
+
+    async def drop_later(self, after: float) -> None:
+        await asyncio.sleep(after)
+        self.abort(f"dropped after {after} s")
+
+    async def writer(self, f: Faults) -> None:
+        """Send the outbox in order; a ``str`` item closes the connection with that reason."""
+        while True:
+            item = await self.outbox.get()
+            if isinstance(item, str):
+                await self.close(item)
+                return
+            if f.frame_delay:
+                await asyncio.sleep(f.frame_delay)
+            if f.silent or self.closed or self.dropped:
+                continue
+            f.messages_sent += 1
+            text = "".join(encode_frame(p) for p in item)
+            if f.garbage_every and f.messages_sent % f.garbage_every == 0:
+                text = GARBAGE + text
+            try:
+                await self.ws.send(text)
+            except ConnectionClosed:
+                return
+            self.frames_sent += len(item)
+            if len(item) == 1 and item[0].startswith("~h~"):
+                self.hb_sent.append(int(item[0][3:]))
+            if f.drop_after_frames is not None and self.frames_sent >= f.drop_after_frames:
+                self.abort(f"dropped after {self.frames_sent} frames")
+
+    async def heartbeats(self, f: Faults, n: int) -> None:
+        """Heartbeat ``n`` (0: none) is already queued; expect each echo within the window."""
+        while True:
+            while n and n not in self.hb_sent and not (self.closed or f.silent):
+                await asyncio.sleep(0.01)  # the echo window starts when it is on the wire
+            if n in self.hb_sent and f.echo_window is not None:
+                await asyncio.sleep(f.echo_window)
+                if n not in self.hb_echoed:
+                    self.abort(f"heartbeat {n} not echoed")
+                    return
+            await asyncio.sleep(f.heartbeat_every)
+            if not f.silent:
+                n += 1
+                self.outbox.put_nowait([f"~h~{n}"])
