@@ -1,7 +1,8 @@
 """MarketApp: the three modes, keys, themes and the wiring of the runtime's parts.
 
-Routing of requests lives in ``ui/routing.py``, the live worker in ``ui/live_bridge.py``, the
-scheduled syncs in ``jobs/sync_jobs.py``; this module only puts them together.
+Requests are routed in ``ui/routing.py`` and ``ui/watchlist_routing.py``; the live worker, the
+scheduled syncs and the health line are wired in ``ui/status_app.py``. This module adds the
+screens, keys and themes, and the two entry points ``make_app`` and ``run_tui``.
 """
 
 from __future__ import annotations
@@ -10,60 +11,38 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
-from textual.reactive import reactive
 from textual.screen import Screen
 
 from tui_market.errors import MarketError
 from tui_market.infrastructure.interfaces import IDataProvider
-from tui_market.jobs.sync_jobs import JobRun, SyncJobs
+from tui_market.jobs.sync_jobs import SyncJobs
 from tui_market.models import Interval
 from tui_market.runtime import Runtime, open_runtime
 from tui_market.services.quote_service import QuoteService
 from tui_market.settings import Settings
-from tui_market.ui import schedule
 from tui_market.ui.commands import MarketCommands
-from tui_market.ui.live_bridge import LiveBridge, LiveNotice
-from tui_market.ui.messages import (
-    FeedStateChanged,
-    IntervalChosen,
-    OpenHistory,
-    SymbolAddRequested,
-    SyncRequested,
-    WatchlistChanged,
-)
+from tui_market.ui.live_bridge import LiveBridge
+from tui_market.ui.messages import IntervalChosen, OpenHistory, SymbolAddRequested
 from tui_market.ui.routing import RoutedApp, WatchlistStale
 from tui_market.ui.screens.add_symbol import AddSymbolScreen
 from tui_market.ui.screens.help import HelpScreen, help_sections
 from tui_market.ui.screens.history import HistoryScreen
 from tui_market.ui.screens.symbols import SymbolsScreen
 from tui_market.ui.screens.ticker import TickerScreen
+from tui_market.ui.status_app import StatusApp
 from tui_market.ui.themes import VARIABLE_DEFAULTS, install_themes, save_theme
-from tui_market.ui.watchlist_routing import WatchlistApp
 from tui_market.ui.widgets.chrome import ensure_chrome
-from tui_market.ui.widgets.health import HealthState
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
-@dataclass
-class DatabasePinged(Message, bubble=False):
-    up: bool
-
-
-@dataclass
-class JobRan(Message, bubble=False):
-    run: JobRun
-
-
-class MarketApp(WatchlistApp):
+class MarketApp(StatusApp):
     TITLE = "tui-market"
     CSS_PATH = "ui/app.tcss"
     COMMANDS = App.COMMANDS | {MarketCommands}
@@ -75,7 +54,6 @@ class MarketApp(WatchlistApp):
         Binding("t", "change_theme", "Theme", show=False, id="app.theme"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
-    health: reactive[HealthState] = reactive(HealthState, init=False)
 
     def __init__(self, settings: Settings, runtime: Runtime, *, clock: Clock | None = None,
                  sync_period: float | None = None, live: bool = True) -> None:
@@ -86,14 +64,14 @@ class MarketApp(WatchlistApp):
         self.mode_screens: dict[str, Screen[None]] = {}
         for mode in ("symbols", "history", "ticker"):
             self.add_mode(mode, lambda mode=mode: self._make_screen(mode))  # type: ignore[misc]
-        self._started = self._first_sync_done = False
+        self._started = False
         self.theme_problems, self._chosen_theme = install_themes(self, settings.theme)
         self.can_search = type(runtime.provider).search is not IDataProvider.search
         self.service = QuoteService(runtime.stream, runtime.bus, runtime.provider, tuple(Interval))
         self.live = LiveBridge(self, self.service, runtime.stream) if live else None
         minutes = settings.sync_every_minutes
         period = sync_period or (minutes * 60.0 if minutes else None)
-        self.jobs = (SyncJobs(runtime.bus, self.interval, period, on_run=self._job_ran)
+        self.jobs = (SyncJobs(runtime.bus, self.interval, period, on_run=self.job_ran)
                      if period else None)
 
     def _make_screen(self, mode: str) -> Screen[None]:
@@ -112,17 +90,9 @@ class MarketApp(WatchlistApp):
 
     async def on_mount(self) -> None:
         self.theme = self._chosen_theme
-        self.health = HealthState(database=self.runtime.db.describe(), provider=_provider_label(
-            self.settings), schedule=schedule.health_text(self.jobs))
+        self.start_status(_provider_label(self.settings))
         await self.action_mode("symbols")
         self.post_message(WatchlistStale())
-        if self.live is not None:
-            self.live.start()
-            self.set_interval(0.1, self._frame, name="live frame")
-        if self.jobs is not None:
-            self.jobs.start()
-        self.set_interval(5, self._ping, name="database ping")
-        self.call_after_refresh(self._ping)
         if self.theme_problems:
             self.notify("\n".join(self.theme_problems), title="Theme files skipped",
                         severity="warning", timeout=15)
@@ -143,72 +113,7 @@ class MarketApp(WatchlistApp):
             self.jobs.set_interval(interval)
         self.post_message(WatchlistStale())
 
-    def _frame(self) -> None:
-        assert self.live is not None
-        snapshot, health = self.live.frame(self.health)
-        ticker = self.mode_screens.get("ticker")
-        if snapshot is not None and isinstance(ticker, TickerScreen) and ticker.is_mounted:
-            ticker.snapshot = snapshot
-        if health != self.health:
-            self.health = health
-
-    def _ping(self) -> None:
-        async def ping() -> None:
-            self.post_message(DatabasePinged(await self.runtime.db.ping()))
-
-        self.run_worker(ping(), name="ping", group="ping", exclusive=True, exit_on_error=False,
-                        description="database ping")
-
-    def _job_ran(self, run: JobRun) -> None:
-        self.post_message(JobRan(run))
-
-    def _show_schedule(self) -> None:
-        symbols = self.mode_screens.get("symbols")
-        if isinstance(symbols, SymbolsScreen):
-            symbols.schedule = schedule.infos(self.jobs, [r.symbol for r in self.watchlist])
-        self.health = replace(self.health, schedule=schedule.health_text(self.jobs))
-
     # ---- facts --------------------------------------------------------------------------------
-    @on(WatchlistChanged)
-    def _watchlist_changed(self, fact: WatchlistChanged) -> None:
-        self.watchlist = list(fact.rows)
-        self.tell_screens(fact)
-        symbols = [row.symbol for row in fact.rows]
-        if self.current_symbol is None and symbols:
-            self.current_symbol = symbols[0]
-        if not self._first_sync_done:  # fill never-synced rows once, at start
-            self._first_sync_done = True
-            for row in fact.rows:
-                if row.last_sync is None:
-                    self.post_message(SyncRequested(row.symbol, self.interval))
-        if self.live is not None:
-            self.live.set_symbols(symbols)
-        if self.jobs is not None:
-            self.jobs.set_symbols(symbols)
-        self._show_schedule()
-
-    @on(FeedStateChanged)
-    def _feed_changed(self, fact: FeedStateChanged) -> None:
-        if self.live is not None:
-            self.health = self.live.feed_changed(fact.state, self.health)
-        else:
-            self.health = replace(self.health, feed=fact.state)
-        self.tell_screens(fact)
-
-    @on(DatabasePinged)
-    def _pinged(self, fact: DatabasePinged) -> None:
-        self.health = replace(self.health, database_up=fact.up)
-
-    @on(JobRan)
-    def _job_done(self, fact: JobRan) -> None:
-        self.post_message(WatchlistStale())
-        self._show_schedule()
-
-    @on(LiveNotice)
-    def _live_notice(self, fact: LiveNotice) -> None:
-        self.notify(fact.text, title="Live feed",
-                    severity="error" if fact.severity == "error" else "warning")
-
     @on(IntervalChosen)
     def _interval_chosen(self, request: IntervalChosen) -> None:
         self.interval = request.interval
@@ -238,19 +143,10 @@ class MarketApp(WatchlistApp):
             self.post_message(SymbolAddRequested(*result))
 
     def action_toggle_schedule(self) -> None:
-        if self.jobs is None:
-            self.notify("Scheduled sync is off: set sync_every_minutes in the config file.",
-                        severity="warning")
-            return
-        paused = self.jobs.toggle()
-        self.notify("Scheduled sync paused." if paused else "Scheduled sync resumed.")
-        self._show_schedule()
+        self.toggle_schedule()
 
     async def action_quit(self) -> None:
-        if self.live is not None:
-            await self.live.stop()
-        if self.jobs is not None:
-            self.jobs.shutdown()
+        await self.stop_status()
         self.exit()
 
 
