@@ -9,6 +9,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
@@ -54,7 +55,7 @@ def no_cursor_blink(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(Input, "_toggle_cursor", lambda self: None)
 
 
-def demo_settings(**overrides: object) -> Settings:
+def demo_settings(**overrides: Any) -> Settings:
     return load_settings(demo=True, interval="1D", **overrides)
 
 
