@@ -8,8 +8,14 @@ from textual.widgets import DataTable, Input, Label
 from tests.ui.conftest import WATCHLIST, app_for, seed, settle, until
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
+from tui_market.models import Interval
 from tui_market.runtime import Runtime
-from tui_market.ui.messages import SymbolAddRequested, WatchlistChanged
+from tui_market.ui.messages import (
+    SymbolAddRequested,
+    SyncAllRequested,
+    SyncFinished,
+    WatchlistChanged,
+)
 from tui_market.ui.screens.add_symbol import AddSymbolScreen
 from tui_market.ui.screens.confirm import ConfirmScreen
 from tui_market.ui.screens.symbols import SymbolsScreen
@@ -96,3 +102,26 @@ async def test_enter_opens_history_for_the_row(runtime: Runtime, database: Datab
         assert app.mode_screens["history"].symbol == WATCHLIST[1]  # type: ignore[attr-defined]
         await pilot.press("1")
         assert app.current_mode == "symbols"
+
+
+async def test_palette_posts_the_same_requests_as_the_keys(
+    runtime: Runtime, database: Database
+) -> None:
+    await seed(database, WATCHLIST[:1])
+    seen: list[Message] = []
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"sync all", "enter")
+        await until(pilot, lambda: any(isinstance(m, SyncFinished) for m in seen),
+                    what="the sync-all run")
+        request = next(m for m in seen if isinstance(m, SyncAllRequested))
+        assert request.interval == app.interval
+        finished = next(m for m in seen if isinstance(m, SyncFinished))
+        assert [o.symbol for o in finished.outcomes] == WATCHLIST[:1]
+        assert finished.outcomes[0].ok
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"interval 4h", "enter")
+        await until(pilot, lambda: app.interval is Interval.H4, what="the interval change")
+        await pilot.press("ctrl+p", *"add symbol", "enter")
+        await until(pilot, lambda: isinstance(app.screen, AddSymbolScreen), what="the dialog")
