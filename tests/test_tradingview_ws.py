@@ -19,10 +19,11 @@ from tui_market.infrastructure.interfaces import FeedState, FeedStatus, QuoteEve
 from tui_market.models import Tick
 from tui_market.providers.tradingview_ws import TradingViewQuoteStream
 
-BTC, AAPL, NDX = "BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:NDX"
+BTC, AAPL, TSLA = "BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA"
 # the captured snapshots the fake serves first
 BTC_SNAPSHOT = Tick(BTC, 1686475585.0, 25753.0, 275.62184705)
 AAPL_SNAPSHOT = Tick(AAPL, 1686355199.0, 180.96, 48899973.0)
+TSLA_SNAPSHOT = Tick(TSLA, 1686355199.0, 244.4, 200242371.0)
 
 
 class Collector:
@@ -259,7 +260,8 @@ async def test_close_leaves_no_task_and_logs_no_error(caplog: pytest.LogCaptureF
 
 
 async def test_drops_every_second_reconnect_resubscribe_and_no_duplicate_ticks() -> None:
-    async with fake(drop_every=1.0) as server, running(server.url, {BTC, AAPL}) as feed:
+    # TSLA never trades: the snapshot re-sent on every reconnect must not repeat its tick
+    async with fake(drop_every=1.0) as server, running(server.url, {BTC, AAPL, TSLA}) as feed:
         await feed.live()
         pushed: list[Tick] = []
         loop = asyncio.get_running_loop()
@@ -284,7 +286,7 @@ async def test_drops_every_second_reconnect_resubscribe_and_no_duplicate_ticks()
             if sent(conn, "quote_create_session"):
                 (qs,) = sent(conn, "quote_create_session")[0]
                 sessions.add(qs)
-                assert sent(conn, "quote_add_symbols")[0] == [qs, BTC, AAPL]
+                assert sent(conn, "quote_add_symbols")[0] == [qs, BTC, AAPL, TSLA]
         assert len(sessions) == counters.sessions
         known = set(pushed) | {BTC_SNAPSHOT, AAPL_SNAPSHOT}
         for symbol in (BTC, AAPL):
@@ -292,6 +294,7 @@ async def test_drops_every_second_reconnect_resubscribe_and_no_duplicate_ticks()
             assert set(ticks) <= known
             times = [t.ts for t in ticks]
             assert times == sorted(set(times))  # in order, never the same quote twice
+        assert feed.ticks(TSLA) == [TSLA_SNAPSHOT]
         print(
             f"\nreconnects={counters.reconnects} sessions={counters.sessions} "
             f"ticks={counters.ticks} pushed={len(pushed)} frames={counters.frames}"
