@@ -1,9 +1,10 @@
 """The live loop: quote stream -> BarManager -> SaveBars, shared by ``watch`` and the TUI.
 
 After an outage (the feed was live, dropped, and is live again) the missed period is
-backfilled from the history provider and merged with the forming bars before any new tick is
-taken, so the store holds no gap and no duplicate: every closed bar is queued exactly once.
-While the feed is down the clock does not close bars (their ticks may only be late).
+backfilled from the history provider and merged with the forming bars (``merge_history``)
+before any new tick is taken, so the store holds no gap and no duplicate: every closed bar is
+queued exactly once. While the feed is down the clock closes no bar and ticks are held; after
+the merge, ticks the backfill already covered are skipped (see ``TickGate``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from pymongo.errors import PyMongoError
 
+from tui_market.commands.save_bars import SaveBars
 from tui_market.errors import MarketError
 from tui_market.infrastructure.interfaces import (
     FeedState,
@@ -35,6 +37,7 @@ from tui_market.services.live_state import (
     SymbolQuote,
 )
 from tui_market.services.tick_book import TickBook
+from tui_market.services.tick_gate import TickGate
 
 log = logging.getLogger(__name__)
 OnEvent = Callable[[LiveEvent], None]
@@ -51,7 +54,7 @@ class QuoteService:
         intervals: Sequence[Interval],
         *,
         flush_every: float = 1.0,
-        clock_every: float = 0.2,
+        clock_every: float | None = 0.2,
         recent: int = 300,
     ) -> None:
         self._stream = stream
@@ -61,6 +64,7 @@ class QuoteService:
         self._flush_every = flush_every
         self._clock_every = clock_every
         self._book = TickBook(self.intervals, recent=recent)
+        self._gate = TickGate()
         self._symbols: set[str] = set()
         self._pending: deque[Bar] = deque()
         self._feed: FeedState | None = None
@@ -86,15 +90,15 @@ class QuoteService:
     async def run(self, on_event: OnEvent) -> None:
         """Consume the stream until it stops; then flush what is queued."""
         self._on_event = on_event
-        timers = [
-            asyncio.create_task(self._tick_clock(), name="quote-clock"),
-            asyncio.create_task(self._flush_loop(), name="quote-flush"),
-        ]
+        timers = [asyncio.create_task(self._flush_loop(), name="quote-flush")]
+        if self._clock_every is not None:
+            clock = self._tick_clock(self._clock_every)
+            timers.append(asyncio.create_task(clock, name="quote-clock"))
         try:
             async for event in self._stream.events():
                 if isinstance(event, Tick):
                     if event.symbol in self._symbols:
-                        self._closed(self._book.on_tick(event))
+                        self._on_tick(event)
                 elif isinstance(event, FeedState):
                     await self._on_feed(event)
                 elif isinstance(event, SymbolError):
@@ -111,12 +115,14 @@ class QuoteService:
         """Save every queued closed bar through SaveBars; returns how many were saved."""
         if not self._pending:
             return 0
-        from tui_market.commands.save_bars import SaveBars
-
         batch = tuple(self._pending)
         self._pending.clear()
         try:
             await self._bus.execute(SaveBars(batch))
+        except asyncio.CancelledError:
+            log.info("live bar save interrupted; %d bars kept for the final flush", len(batch))
+            self._pending.extendleft(reversed(batch))  # saving twice is harmless (idempotent)
+            raise
         except (MarketError, PyMongoError, OSError) as exc:
             log.error("saving %d live bars failed (kept for retry): %s", len(batch), exc)
             self._pending.extendleft(reversed(batch))
@@ -126,6 +132,13 @@ class QuoteService:
         return len(batch)
 
     # ---- internals --------------------------------------------------------------------------
+    def _on_tick(self, tick: Tick) -> None:
+        if not self._gate.active:
+            self._closed(self._book.on_tick(tick))
+            return
+        for admitted in self._gate.admit(tick):
+            self._closed(self._book.on_tick(admitted))
+
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
             self._pending.append(bar)
@@ -135,17 +148,18 @@ class QuoteService:
         self._feed = state
         self._book.touch()
         if state.status is FeedStatus.LIVE:
+            self._on_event(state)
             if self._was_live and self._outage_since is not None:
-                self._on_event(state)
                 await self._backfill(self._outage_since)
-            else:
-                self._on_event(state)
             self._outage_since = None
             self._was_live = True
             self._live = True
+            for tick in self._gate.release():
+                self._closed(self._book.on_tick(tick))
             return
         if self._live:
             self._outage_since = self._book.last_tick_ts or self._stream.clock()
+            self._gate.hold()
         self._live = False
         self._on_event(state)
 
@@ -154,6 +168,7 @@ class QuoteService:
         now = self._stream.clock()
         self.backfills += 1
         for symbol in sorted(self._symbols):
+            merged = 0
             for interval in self.intervals:
                 try:
                     bars = await backfill_series(self._provider, symbol, interval, since, now)
@@ -162,12 +177,20 @@ class QuoteService:
                     self._on_event(SymbolError(symbol, f"backfill {interval.value} failed: {exc}"))
                     continue
                 self._closed(self._book.merge(bars, now), backfilled=True)
+                merged += 1
+            if merged == len(self.intervals):
+                self._gate.covered(symbol, now, self._book.last_tick(symbol))
 
-    async def _tick_clock(self) -> None:
+    async def _tick_clock(self, every: float) -> None:
         while True:
-            await asyncio.sleep(self._clock_every)
+            await asyncio.sleep(every)
             if self._live:
                 self._closed(self._book.on_clock(self._stream.clock()))
+
+    @property
+    def covered_ticks(self) -> int:
+        """Ticks skipped after a backfill because the merged history already held them."""
+        return self._gate.covered_ticks
 
     async def _flush_loop(self) -> None:
         while True:

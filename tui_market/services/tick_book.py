@@ -24,6 +24,7 @@ class _Quote:
     prev: float | None = None
     reference: float | None = None
     last_ts: float | None = None
+    volume: float | None = None  # cumulative session volume of the latest tick
 
 
 class TickBook:
@@ -48,6 +49,7 @@ class TickBook:
             quote.prev = quote.last
         quote.last = tick.price
         quote.last_ts = tick.ts
+        quote.volume = tick.volume
         if self.last_tick_ts is None or tick.ts > self.last_tick_ts:
             self.last_tick_ts = tick.ts
         self._version += 1
@@ -97,6 +99,12 @@ class TickBook:
         return out
 
     # ---- reading ----------------------------------------------------------------------------
+    def last_tick(self, symbol: str) -> Tick | None:
+        quote = self._quotes.get(symbol)
+        if quote is None or quote.last is None or quote.last_ts is None:
+            return None
+        return Tick(symbol, quote.last_ts, quote.last, quote.volume)
+
     def quote(self, symbol: str) -> SymbolQuote | None:
         quote = self._quotes.get(symbol)
         return None if quote is None else self._freeze(symbol, quote)
