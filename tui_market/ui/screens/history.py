@@ -38,6 +38,7 @@ from tui_market.ui.widgets.sync_status import SyncStatus
 HISTORY_BARS = 5000
 INTERVALS = tuple(Interval)
 EMPTY_TEXT = "no bars yet: press s to sync"
+NO_SYMBOL_TEXT = "no symbol chosen: press 1, pick one and press enter"
 
 
 class HistoryScreen(Screen[None]):
@@ -212,14 +213,17 @@ class HistoryScreen(Screen[None]):
     def _paint(self) -> None:
         if not self._ready:
             return
-        empty = self.loaded and not self.bars
+        empty = (self.loaded and not self.bars) or not self.symbol
         self.query_one("#chart-area").display = not empty
-        self.query_one("#empty-hint").display = empty
+        hint = self.query_one("#empty-hint", Static)
+        hint.display = empty
+        hint.update(EMPTY_TEXT if self.symbol else NO_SYMBOL_TEXT)
         start, end = self.window.span(self._columns())
         shown = self.bars[start:end]
         title = f"{self.symbol or 'no symbol'}  {self.interval.value}"
         self.query_one("#history-title", Label).update(
-            window_text(title, self.bars, start, end, self.loaded, self.window.cols_per_bar)
+            window_text(title, self.bars, start, end, self.loaded or not self.symbol,
+                        self.window.cols_per_bar)
         )
         self.query_one(CandleChart).show(shown, self.interval)
         self.query_one(VolumeChart).show(shown)

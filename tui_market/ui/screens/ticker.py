@@ -17,12 +17,13 @@ from textual.widgets import DataTable, Footer, Label
 from tui_market.models import Bar, Interval
 from tui_market.services.live_state import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
+from tui_market.ui.screens.history import HISTORY_BARS
 from tui_market.ui.widgets.candles import CandleChart
 from tui_market.ui.widgets.chart_window import ZOOM_LEVELS, plot_columns
 from tui_market.ui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)
-CHART_HISTORY = 300
+CHART_HISTORY = HISTORY_BARS  # same request as History's: one load serves both screens
 COLS_PER_BAR = ZOOM_LEVELS[1]
 
 
