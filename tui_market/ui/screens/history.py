@@ -46,7 +46,7 @@ class HistoryScreen(Screen[None]):
     BINDINGS = [
         Binding("s", "sync", "Sync", id="history.sync"),
         Binding("S", "sync_all", "Sync all", id="history.sync_all"),
-        Binding("c,escape", "cancel_sync", "Cancel sync", id="history.cancel"),
+        Binding("c,escape", "cancel_sync", "Cancel sync", show=False, id="history.cancel"),
         Binding("left_square_bracket", "interval(-1)", "Interval -", id="history.interval_prev"),
         Binding("right_square_bracket", "interval(1)", "Interval +", id="history.interval_next"),
         Binding("plus,equals_sign", "zoom(1)", "Zoom in", id="history.zoom_in"),
@@ -215,6 +215,7 @@ class HistoryScreen(Screen[None]):
             return
         empty = (self.loaded and not self.bars) or not self.symbol
         self.query_one("#chart-area").display = not empty
+        self.query_one(BarsTable).display = not empty
         hint = self.query_one("#empty-hint", Static)
         hint.display = empty
         hint.update(EMPTY_TEXT if self.symbol else NO_SYMBOL_TEXT)

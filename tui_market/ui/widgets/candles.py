@@ -147,13 +147,18 @@ class VolumeChart(_ThemedPlot):
         bars = self.bars
         if bars:
             up, down = self._colors()
-            ups = [(i, b.volume) for i, b in enumerate(bars) if b.close >= b.open]
-            downs = [(i, b.volume) for i, b in enumerate(bars) if b.close < b.open]
-            for points, color in ((ups, up), (downs, down)):
-                if points:
-                    xs, ys = zip(*points, strict=True)
-                    plt.bar(list(xs), list(ys), color=color, width=0.6, reset_ticks=False)
-            top = max((b.volume for b in bars), default=0.0) or 1.0
+            # Volume as candle bodies from 0: the same x positions and widths as the candles.
+            x: Any = list(range(len(bars)))
+            zeros = [0.0] * len(bars)
+            volumes = [b.volume for b in bars]
+            rising = [b.close >= b.open for b in bars]
+            data = {
+                "Open": [0.0 if r else v for r, v in zip(rising, volumes, strict=True)],
+                "Close": [v if r else 0.0 for r, v in zip(rising, volumes, strict=True)],
+                "High": volumes, "Low": zeros,
+            }
+            plt.candlestick(x, data, colors=[up, down])
+            top = max(volumes, default=0.0) or 1.0
             plt.ylim(0, top * 1.05)
             plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
             plt.yticks([top], [volume_label(top)])

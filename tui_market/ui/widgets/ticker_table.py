@@ -18,7 +18,7 @@ from tui_market.services.live_state import LiveSnapshot, SymbolQuote
 from tui_market.ui.widgets.bars_table import fmt_price
 
 COLUMNS = ("Symbol", "Last", "Chg %", "Open", "High", "Low", "Close", "Volume", "Closes in")
-WIDTHS = (18, 11, 8, 11, 11, 11, 11, 13, 9)  # fixed: live values never make columns jump
+WIDTHS = (16, 10, 8, 10, 10, 10, 10, 12, 9)  # fixed: live values never make columns jump
 FLASH_SECONDS = 0.8
 DASH = Text("—", justify="right")
 
@@ -97,6 +97,8 @@ class TickerTable(DataTable[Text | str]):
             if flash[0] > now:
                 colour = var.get("flash-up" if flash[1] else "flash-down")
                 style = f"on {colour}" if colour else "reverse"
+                if symbol == self.selected_symbol:
+                    style = "bold"  # the cursor's own colours win there: keep the text readable
             else:
                 del self._flash[symbol]
         self._set(symbol, "Last", _num(q.last, fmt_price, style))
