@@ -41,6 +41,10 @@ def test_live_ticks_after_the_fetch_keep_their_close() -> None:
     m.merge_history([_bar(T0, 9.0, 12.0, 9.0, 11.0)], now=T0 + 30)  # fetched before our tick
     f = m.forming("X:A", M1)
     assert f is not None and (f.open, f.close, f.high) == (9.0, 10.0, 12.0)
+    m.merge_history([_bar(T0, 9.0, 12.0, 9.0, 11.0)], now=T0 + 55)
+    m.on_tick(Tick("X:A", T0 + 55, 10.2))  # as recent as the fetch and later: it wins
+    (bar,) = m.on_tick(Tick("X:A", T0 + 60, 10.3))
+    assert (bar.close, bar.ticks) == (10.2, 2)
 
 
 def test_backfill_returns_missed_bars_once_and_closes_the_superseded_forming_bar() -> None:
