@@ -44,9 +44,13 @@ async def test_ticker_shows_a_closed_bar_after_ticks_cross_a_boundary(database: 
         chart = screen.query_one(CandleChart)
         await until(pilot, lambda: any(b.epoch == bar.epoch for b in chart.bars),
                     what="the closed bar in the chart")
-        forming = screen.snapshot.quotes[symbol].forming[Interval.M1]
-        assert forming.epoch > bar.epoch
-        assert chart.bars[-1].epoch >= forming.epoch  # the forming candle is drawn last
+
+        def forming() -> Bar | None:
+            quote = screen.snapshot.quotes.get(symbol)
+            return quote.forming.get(Interval.M1) if quote else None
+
+        await until(pilot, lambda: (f := forming()) is not None and f.epoch > bar.epoch
+                    and chart.bars[-1].epoch == f.epoch, what="the forming candle drawn last")
         row = table.get_row(symbol)
         assert str(row[1]) != "—" and str(row[3]) != "—"  # last price and forming open
         assert any(isinstance(m, BarClosed) and m.bar.symbol == symbol for m in seen)

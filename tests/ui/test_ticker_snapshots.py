@@ -15,7 +15,7 @@ from collections.abc import Iterator
 import pytest
 from textual.pilot import Pilot
 
-from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, seed, settle
+from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, seed, settle, until
 from tests.ui.test_symbols_snapshots import SIZE, THEMES, _database, ready
 from tui_market.app import MarketApp
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
@@ -25,6 +25,8 @@ from tui_market.services.live_state import LiveSnapshot
 from tui_market.services.tick_book import TickBook
 from tui_market.settings import load_settings
 from tui_market.ui.screens.ticker import TickerScreen
+from tui_market.ui.widgets.candles import CandleChart
+from tui_market.ui.widgets.ticker_table import TickerTable
 
 TICKS = 4 * 6 * 3 + 8  # three 1m bars of four symbols, and a bit of the fourth
 
@@ -88,9 +90,11 @@ async def live_ticker(pilot: Pilot[None]) -> None:
     assert isinstance(app, MarketApp)
     await ready(pilot)
     await pilot.press("3")
-    await settle(pilot)  # the chart's stored bars have loaded
     screen = app.mode_screens["ticker"]
     assert isinstance(screen, TickerScreen)
+    await until(pilot, lambda: bool(screen.query_one(CandleChart).bars), what="stored bars")
+    await settle(pilot)
+    screen.query_one(TickerTable).wall = lambda: 0.0  # the flash never fades in a snapshot
     for snapshot in snapshots(await replay_ticks(TICKS)):
         screen.snapshot = snapshot
         await pilot.pause()

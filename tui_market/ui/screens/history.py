@@ -173,8 +173,8 @@ class HistoryScreen(Screen[None]):
         self.post_message(SyncAllRequested(self.interval))
 
     def action_cancel_sync(self) -> None:
+        self.post_message(SyncCancelRequested())  # harmless when the run has just ended
         if self.query_one(SyncStatus).running:
-            self.post_message(SyncCancelRequested())
             self.notify("cancelling sync after the current symbol…", title="Sync")
 
     def action_interval(self, step: int) -> None:

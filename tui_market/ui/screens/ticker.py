@@ -19,12 +19,13 @@ from tui_market.services.live_state import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
 from tui_market.ui.screens.history import HISTORY_BARS
 from tui_market.ui.widgets.candles import CandleChart
-from tui_market.ui.widgets.chart_window import ZOOM_LEVELS, plot_columns
+from tui_market.ui.widgets.chart_window import ZOOM_LEVELS
 from tui_market.ui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)
 CHART_HISTORY = HISTORY_BARS  # same request as History's: one load serves both screens
 COLS_PER_BAR = ZOOM_LEVELS[1]
+MAX_CHART_BARS = 400  # more than any terminal shows at 2 columns per candle
 
 
 def live_series(stored: list[Bar], closed: tuple[Bar, ...], forming: Bar | None) -> list[Bar]:
@@ -68,6 +69,7 @@ class TickerScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self._ready = True
+        self.query_one(CandleChart).time_axis = False
         self.set_symbols(self._initial_symbols)
         self.query_one(TickerTable).focus()
 
@@ -139,6 +141,5 @@ class TickerScreen(Screen[None]):
             return
         self._chart_key = key
         stored = self._stored.get((symbol, self.interval), [])
-        bars = live_series(stored, closed, forming)
-        visible = max(5, plot_columns(chart.size.width or self.size.width) // COLS_PER_BAR)
-        chart.show(bars[-visible:], self.interval, f"{symbol} {self.interval.value}")
+        bars = live_series(stored[-MAX_CHART_BARS:], closed, forming)
+        chart.show(bars, self.interval, f"{symbol} {self.interval.value}", fit=COLS_PER_BAR)

@@ -17,9 +17,10 @@ from typing import Any
 from textual.app import RenderResult
 from textual.color import Color, ColorParseError
 from textual_plotext import PlotextPlot
+from textual_plotext.plot import Plot
 
 from tui_market.models import Bar, Interval
-from tui_market.ui.widgets.chart_window import Y_LABEL_WIDTH
+from tui_market.ui.widgets.chart_window import MIN_VISIBLE, Y_LABEL_WIDTH, plot_columns
 
 RGB = tuple[int, int, int]
 log = logging.getLogger(__name__)
@@ -63,6 +64,12 @@ def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
 class _ThemedPlot(PlotextPlot):
     """A plot whose up/down colours follow the app theme."""
 
+    def fresh_plot(self) -> Plot:
+        """A new figure per frame: plotext keeps layout state between builds, so redrawing
+        the same bars after other data could place ticks a column apart."""
+        self._plot = Plot()
+        return self._plot
+
     def theme_rgb(self, *names: str) -> RGB:
         """The first of the theme variables ``names`` that parses as a colour."""
         variables = self.app.theme_variables
@@ -94,22 +101,32 @@ class _ThemedPlot(PlotextPlot):
 
 
 class CandleChart(_ThemedPlot):
-    """Candles for ``bars``; ``forming`` (optional) is drawn as the last candle."""
+    """Candles for ``bars`` (the owner appends a forming bar last when there is one)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.bars: Sequence[Bar] = ()
         self.interval = Interval.D1
         self.title = ""
+        self.fit: int | None = None
+        # The live chart has no time labels: plotext's label placement shifted by a column
+        # between otherwise identical frames in one process, which made snapshots flaky.
+        self.time_axis = True
 
-    def show(self, bars: Sequence[Bar], interval: Interval, title: str = "") -> None:
-        self.bars, self.interval, self.title = bars, interval, title
+    def show(
+        self, bars: Sequence[Bar], interval: Interval, title: str = "",
+        *, fit: int | None = None,
+    ) -> None:
+        """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the
+        width at render time (so a paint before layout never draws the wrong count)."""
+        self.bars, self.interval, self.title, self.fit = bars, interval, title, fit
         self.refresh()
 
     def render(self) -> RenderResult:
-        plt = self.plt
-        plt.clear_figure()
+        plt = self.fresh_plot()
         bars = self.bars
+        if self.fit:
+            bars = bars[-max(MIN_VISIBLE, plot_columns(self.size.width) // self.fit):]
         if bars:
             up, down = self._colors()
             x: Any = list(range(len(bars)))  # plotext's stub wants date strings
@@ -124,7 +141,10 @@ class CandleChart(_ThemedPlot):
             plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
             ticks = nice_ticks(low, high)
             plt.yticks(ticks, [price_label(t) for t in ticks])
-            self._x_ticks(bars, self.interval)
+            if self.time_axis:
+                self._x_ticks(bars, self.interval)
+            else:
+                plt.xticks([], [])
         if self.title:
             plt.title(self.title)
         return super().render()
@@ -142,8 +162,7 @@ class VolumeChart(_ThemedPlot):
         self.refresh()
 
     def render(self) -> RenderResult:
-        plt = self.plt
-        plt.clear_figure()
+        plt = self.fresh_plot()
         bars = self.bars
         if bars:
             up, down = self._colors()
