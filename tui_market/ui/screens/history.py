@@ -36,6 +36,7 @@ from tui_market.ui.widgets.chart_window import ChartWindow, plot_columns
 from tui_market.ui.widgets.sync_status import SyncStatus
 
 HISTORY_BARS = 5000
+FIRST_BARS = 300  # asked first: more than the widest view; the rest follows for panning
 INTERVALS = tuple(Interval)
 EMPTY_TEXT = "no bars yet: press s to sync"
 NO_SYMBOL_TEXT = "no symbol chosen: press 1, pick one and press enter"
@@ -111,7 +112,7 @@ class HistoryScreen(Screen[None]):
         self.bars = []
         self.window.reset(0)
         if self.symbol and self._ready:
-            self.post_message(BarsRequested(self.symbol, self.interval, last=HISTORY_BARS))
+            self.post_message(BarsRequested(self.symbol, self.interval, last=FIRST_BARS))
         self._paint()
 
     # ---- facts from the app ---------------------------------------------------------------------
@@ -119,10 +120,16 @@ class HistoryScreen(Screen[None]):
     def _bars_loaded(self, message: BarsLoaded) -> None:
         if message.symbol != self.symbol or message.interval != self.interval:
             return
+        before = len(self.bars)
         self.bars = list(message.bars)
+        if self.loaded and not self.window.following:  # older bars came in front: stay put
+            self.window.end += len(self.bars) - before
         self.window.reset(len(self.bars), keep_position=self.loaded)
+        first = not self.loaded
         self.loaded = True
         self._paint()
+        if first and len(self.bars) >= FIRST_BARS and self.symbol:
+            self.post_message(BarsRequested(self.symbol, self.interval, last=HISTORY_BARS))
 
     @on(SyncStarted)
     def _sync_started(self, message: SyncStarted) -> None:
