@@ -67,7 +67,10 @@ class MarketApp(StatusApp):
         self._started = False
         self.theme_problems, self._chosen_theme = install_themes(self, settings.theme)
         self.can_search = type(runtime.provider).search is not IDataProvider.search
-        self.service = QuoteService(runtime.stream, runtime.bus, runtime.provider, tuple(Interval))
+        self.service = QuoteService(  # every interval shown live; the chosen one saved
+            runtime.stream, runtime.bus, runtime.provider, tuple(Interval),
+            persist=(settings.interval,), backfill_on_start=True,
+        )
         self.live = LiveBridge(self, self.service, runtime.stream) if live else None
         minutes = settings.sync_every_minutes
         period = sync_period or (minutes * 60.0 if minutes else None)

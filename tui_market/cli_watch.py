@@ -57,7 +57,9 @@ def event_line(event: LiveEvent) -> str:
 async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | None) -> int:
     """Run the live service until Ctrl-C (or ``max_bars`` closed bars); returns bars saved."""
     async with open_runtime(settings, seed=False) as rt:
-        service = QuoteService(rt.stream, rt.bus, rt.provider, [settings.interval])
+        service = QuoteService(
+            rt.stream, rt.bus, rt.provider, [settings.interval], backfill_on_start=True
+        )
         await service.set_symbols(set(symbols))
         closed = 0
         stopping: list[asyncio.Task[None]] = []

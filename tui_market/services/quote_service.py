@@ -56,11 +56,16 @@ class QuoteService:
         flush_every: float = 1.0,
         clock_every: float | None = 0.2,
         recent: int = 300,
+        persist: Sequence[Interval] | None = None,
+        backfill_on_start: bool = False,
     ) -> None:
         self._stream = stream
         self._bus = bus
         self._provider = provider
         self.intervals = tuple(dict.fromkeys(intervals))
+        # Bars of these intervals are saved and backfilled; the others are shown only.
+        self.persist = tuple(dict.fromkeys(persist)) if persist is not None else self.intervals
+        self._backfill_on_start = backfill_on_start
         self._flush_every = flush_every
         self._clock_every = clock_every
         self._book = TickBook(self.intervals, recent=recent)
@@ -141,7 +146,8 @@ class QuoteService:
 
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
-            self._pending.append(bar)
+            if bar.interval in self.persist:
+                self._pending.append(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
 
     async def _on_feed(self, state: FeedState) -> None:
@@ -151,6 +157,10 @@ class QuoteService:
             self._on_event(state)
             if self._was_live and self._outage_since is not None:
                 await self._backfill(self._outage_since)
+            elif not self._was_live and self._backfill_on_start:
+                # the first bar starts mid-period: merge the provider's forming bar into it
+                # so a saved bar never replaces good history with a partial one
+                await self._backfill(self._stream.clock())
             self._outage_since = None
             self._was_live = True
             self._live = True
@@ -164,12 +174,12 @@ class QuoteService:
         self._on_event(state)
 
     async def _backfill(self, since: float) -> None:
-        """Fetch what was missed since ``since`` for every live symbol and interval; merge it."""
+        """Fetch what was missed since ``since`` for every live symbol and saved interval."""
         now = self._stream.clock()
         self.backfills += 1
         for symbol in sorted(self._symbols):
-            merged = 0
-            for interval in self.intervals:
+            merged = fetched = 0
+            for interval in self.persist:
                 try:
                     bars = await backfill_series(self._provider, symbol, interval, since, now)
                 except MarketError as exc:
@@ -178,7 +188,8 @@ class QuoteService:
                     continue
                 self._closed(self._book.merge(bars, now), backfilled=True)
                 merged += 1
-            if merged == len(self.intervals):
+                fetched += len(bars)
+            if fetched and merged == len(self.persist):  # nothing fetched covers no tick
                 self._gate.covered(symbol, now, self._book.last_tick(symbol))
 
     async def _tick_clock(self, every: float) -> None:

@@ -1,0 +1,72 @@
+"""QuoteService at start-up: the first bar starts mid-period, so the provider's forming bar is
+merged in before ticks count (a saved bar never replaces good history with a partial one), and
+only the intervals chosen for saving are written."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+from tests.fakes.memory_provider import MemoryProvider
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, QuoteEvent
+from tui_market.models import Bar, Interval, Tick
+from tui_market.queries.get_bars import GetBars
+from tui_market.services.bus import Bus
+from tui_market.services.quote_service import QuoteService
+
+SYMBOL = "NASDAQ:AAPL"
+T = 1_700_000_040  # a minute boundary
+
+
+class ListStream(IQuoteStream):
+    """A feed that goes live, plays a fixed list of ticks, then stops (an external boundary)."""
+
+    def __init__(self, ticks: list[Tick], now: float) -> None:
+        self.ticks, self.now = ticks, now
+
+    async def set_symbols(self, symbols: set[str]) -> None:
+        self.symbols = symbols
+
+    async def events(self) -> AsyncIterator[QuoteEvent]:
+        yield FeedState(FeedStatus.LIVE)
+        for tick in self.ticks:
+            self.now = tick.ts
+            yield tick
+            await asyncio.sleep(0)
+        yield FeedState(FeedStatus.STOPPED)
+
+    async def close(self) -> None:
+        return None
+
+    def clock(self) -> float:
+        return self.now
+
+
+async def run(database: Database, *, backfill_on_start: bool) -> list[Bar]:
+    provider = MemoryProvider()
+    forming = Bar.from_epoch(SYMBOL, Interval.M1, T, 100.0, 105.0, 95.0, 101.0, 50.0)
+    provider.set_bars(SYMBOL, Interval.M1, [forming])
+    ticks = [Tick(SYMBOL, T + 31, 102.0, 1000.0), Tick(SYMBOL, T + 45, 103.0, 1010.0),
+             Tick(SYMBOL, T + 61, 104.0, 1020.0)]
+    bus = Bus(database, provider)
+    service = QuoteService(
+        ListStream(ticks, now=T + 30), bus, provider, (Interval.M1, Interval.M5),
+        persist=(Interval.M1,), backfill_on_start=backfill_on_start, clock_every=None,
+    )
+    await service.set_symbols({SYMBOL})
+    await service.run(lambda event: None)
+    return list(await bus.execute(GetBars(SYMBOL, Interval.M1)))
+
+
+async def test_first_bar_merges_the_providers_forming_bar(database: Database) -> None:
+    (bar,) = await run(database, backfill_on_start=True)
+    assert (bar.epoch, bar.open, bar.high, bar.low, bar.close) == (T, 100.0, 105.0, 95.0, 103.0)
+    assert bar.volume == 60.0  # the provider's 50 + the 10 traded after the merge
+    five = await Bus(database, MemoryProvider()).execute(GetBars(SYMBOL, Interval.M5))
+    assert five == []  # 5m is shown live but not saved
+
+
+async def test_without_start_backfill_the_first_bar_is_partial(database: Database) -> None:
+    (bar,) = await run(database, backfill_on_start=False)
+    assert (bar.open, bar.high, bar.low) == (102.0, 103.0, 102.0)
