@@ -13,7 +13,12 @@ from textual.reactive import reactive
 from tui_market.jobs.sync_jobs import JobRun, SyncJobs
 from tui_market.ui import schedule
 from tui_market.ui.live_bridge import LiveBridge, LiveNotice
-from tui_market.ui.messages import FeedStateChanged, SyncRequested, WatchlistChanged
+from tui_market.ui.messages import (
+    FeedStateChanged,
+    SyncAllRequested,
+    SyncRequested,
+    WatchlistChanged,
+)
 from tui_market.ui.routing import WatchlistStale
 from tui_market.ui.screens.symbols import SymbolsScreen
 from tui_market.ui.screens.ticker import TickerScreen
@@ -101,9 +106,11 @@ class StatusApp(WatchlistApp):
             self.current_symbol = symbols[0]
         if not self._first_sync_done:  # fill never-synced rows once, at start
             self._first_sync_done = True
-            for row in fact.rows:
-                if row.last_sync is None:
-                    self.post_message(SyncRequested(row.symbol, self.interval))
+            never = [row.symbol for row in fact.rows if row.last_sync is None]
+            if never and len(never) == len(fact.rows):  # first start: one run, one summary
+                self.post_message(SyncAllRequested(self.interval))
+            for symbol in never if len(never) < len(fact.rows) else ():
+                self.post_message(SyncRequested(symbol, self.interval))
         if self.live is not None:
             self.live.set_symbols(symbols)
         if self.jobs is not None:

@@ -10,7 +10,10 @@ from textual.widgets import DataTable
 from tui_market.models import Bar, Interval
 from tui_market.ui.widgets.candles import time_label
 
-COLUMNS = ("Time (UTC)", "Open", "High", "Low", "Close", "Change %", "Volume")
+# Fixed widths: auto-sized columns keep the width of the first rows they saw, so a later,
+# wider series (BTC after AAPL) would be cut off.
+COLUMNS = {"Time (UTC)": 11, "Open": 12, "High": 12, "Low": 12, "Close": 12, "Change %": 9,
+           "Volume": 15}
 
 
 def fmt_price(value: float) -> str:
@@ -30,8 +33,8 @@ class BarsTable(DataTable[Text | str]):
         super().__init__(id=id, zebra_stripes=True, cursor_type="none")
 
     def on_mount(self) -> None:
-        for name in COLUMNS:
-            self.add_column(name, key=name)
+        for name, width in COLUMNS.items():
+            self.add_column(name, key=name, width=width)
 
     def show(self, bars: Sequence[Bar], interval: Interval, previous: Bar | None) -> None:
         """``previous`` is the bar before ``bars[0]`` (for its change %), when there is one."""
