@@ -107,3 +107,15 @@ async def test_provider_factory_follows_the_settings() -> None:
     assert isinstance(demo_stream, ReplayQuoteStream)
     await demo_provider.close()
     await demo_stream.close()
+
+
+async def test_first_run_seed_takes_descriptions_from_the_provider(
+    mongo_uri: str, db_name: str
+) -> None:
+    settings = load_settings(mongodb_uri=mongo_uri, database=db_name, demo=True,
+                             watchlist="NASDAQ:AAPL,SP:SPX,NYSE:IBM")
+    async with open_runtime(settings) as rt:
+        rows = {r.symbol: r.description for r in await rt.bus.execute(ListSymbols())}
+    assert rows["NASDAQ:AAPL"] and "apple" in rows["NASDAQ:AAPL"].lower()
+    assert rows["SP:SPX"]
+    assert rows["NYSE:IBM"] == ""  # the demo data does not know it: added without one

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import PyMongoError
 
-from tui_market.errors import DatabaseUnavailable, ProviderUnavailable
+from tui_market.errors import DatabaseUnavailable, ProviderError, ProviderUnavailable
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 META = "app_meta"  # small bookkeeping docs; {_id: "watchlist_seeded"} marks the first run done
 _SEEDED = "watchlist_seeded"
+DESCRIBE_TIMEOUT = 1.5  # seconds for the first run's symbol descriptions
 
 ProviderFactory = Callable[[Settings], tuple[IDataProvider, IQuoteStream]]
 
@@ -139,7 +140,30 @@ async def _release(server: EmbeddedServer) -> None:
     log.info("released embedded server (%s)", "stopped" if stopped else "still in use")
 
 
-async def seed_watchlist(bus: Any, db: Database, symbols: list[str]) -> int:
+async def _descriptions(provider: IDataProvider, symbols: list[str]) -> dict[str, str]:
+    """Symbol descriptions from the provider's search, best effort (a short overall timeout)."""
+
+    async def one(symbol: str) -> list[tuple[str, str]]:
+        try:
+            return await provider.search(symbol)
+        except ProviderError as exc:
+            log.warning("no description for %s: %s", symbol, exc)
+            return []
+
+    try:
+        async with asyncio.timeout(DESCRIBE_TIMEOUT):
+            found = await asyncio.gather(*(one(symbol) for symbol in symbols))
+    except TimeoutError:
+        log.warning("symbol search took over %.1f s; seeding without descriptions",
+                    DESCRIBE_TIMEOUT)
+        return {}
+    wanted = set(symbols)
+    return {name: text for hits in found for name, text in hits if name in wanted and text}
+
+
+async def seed_watchlist(
+    bus: Any, db: Database, symbols: list[str], provider: IDataProvider | None = None
+) -> int:
     """Add ``symbols`` on the very first run (no symbols stored, never seeded). Returns count."""
     from tui_market.commands.add_symbol import AddSymbol
 
@@ -150,8 +174,9 @@ async def seed_watchlist(bus: Any, db: Database, symbols: list[str]) -> int:
         fresh = await db.get_collection(schema.SYMBOLS).find_one({}, {"_id": 1}) is None
         added = 0
         if fresh:
+            names = await _descriptions(provider, symbols) if provider is not None else {}
             for symbol in symbols:
-                result = await bus.execute(AddSymbol(symbol))
+                result = await bus.execute(AddSymbol(symbol, names.get(symbol, "")))
                 added += int(result.created)
         await meta.update_one(
             {"_id": _SEEDED}, {"$set": {"at": datetime.now(UTC), "added": added}}, upsert=True
@@ -180,6 +205,6 @@ async def open_runtime(
         stack.push_async_callback(stream.close)
         bus = make_bus(db, provider)
         if seed:
-            await seed_watchlist(bus, db, settings.watchlist)
+            await seed_watchlist(bus, db, settings.watchlist, provider)
         yield Runtime(settings, db, provider, stream, bus, server)
         log.info("closing runtime")
