@@ -1,12 +1,14 @@
 """TickBook: BarManager plus the per-symbol quote state the screens paint from.
 
 It guarantees each closed bar leaves exactly once (a per-series high-water mark), keeps the
-latest closed bars per series for the live chart, and builds cheap snapshots.
+latest closed bars per series for the live chart, and builds cheap snapshots: a snapshot
+re-freezes only the symbols that ticked since the previous one, and a quote's forming bars
+become ``Bar`` objects only when a screen reads them (the Ticker reads one interval of 13).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -37,6 +39,8 @@ class TickBook:
         self._high_water: dict[Series, int] = {}  # open epoch of the newest bar let out
         self._version = 0
         self._cached: tuple[int, dict[str, SymbolQuote]] | None = None
+        self._dirty: set[str] = set()  # symbols that ticked since the cached snapshot
+        self._tick_bumps = 0  # version bumps by ticks since then (others refreeze everything)
         self.last_tick_ts: float | None = None
         self.duplicates_dropped = 0
 
@@ -53,6 +57,8 @@ class TickBook:
         if self.last_tick_ts is None or tick.ts > self.last_tick_ts:
             self.last_tick_ts = tick.ts
         self._version += 1
+        self._dirty.add(tick.symbol)
+        self._tick_bumps += 1
         closed = self.manager.on_tick(tick)
         return self._release(closed) if closed else []
 
@@ -114,19 +120,54 @@ class TickBook:
         for interval in self.intervals:
             bar = self.manager.forming(symbol, interval)
             if bar is not None:
-                forming[interval] = _as_bar(bar)
-        return SymbolQuote(symbol, q.last, q.prev, q.reference, q.last_ts, forming)
+                forming[interval] = bar
+        return SymbolQuote(symbol, q.last, q.prev, q.reference, q.last_ts, _Forming(forming))
+
+    def _refreeze(self) -> dict[str, SymbolQuote]:
+        """Every quote: the cached ones again unless only ticks changed them since."""
+        cached, dirty, ticks_only = self._cached, self._dirty, self._tick_bumps
+        self._dirty, self._tick_bumps = set(), 0
+        if cached is None or self._version - cached[0] != ticks_only:
+            return {s: self._freeze(s, q) for s, q in self._quotes.items()}
+        quotes = dict(cached[1])
+        for symbol in dirty:
+            quotes[symbol] = self._freeze(symbol, self._quotes[symbol])
+        return quotes
 
     def snapshot(
         self, clock: float, feed: FeedState | None, saved: int, pending: int
     ) -> LiveSnapshot:
         if self._cached is None or self._cached[0] != self._version:
-            quotes = {s: self._freeze(s, q) for s, q in self._quotes.items()}
-            self._cached = (self._version, quotes)
+            self._cached = (self._version, self._refreeze())
         return LiveSnapshot(
             version=self._version, clock=clock, feed=feed, quotes=self._cached[1],
             recent=dict(self._recent), saved=saved, pending=pending,
         )
+
+
+class _Forming(Mapping[Interval, Bar]):
+    """Forming bars captured at a snapshot, turned into ``Bar`` on first read (then kept)."""
+
+    __slots__ = ("_bars", "_raw")
+
+    def __init__(self, raw: dict[Interval, FormingBar]) -> None:
+        self._raw = raw
+        self._bars: dict[Interval, Bar] = {}
+
+    def __getitem__(self, interval: Interval) -> Bar:
+        bar = self._bars.get(interval)
+        if bar is None:
+            bar = self._bars[interval] = _as_bar(self._raw[interval])
+        return bar
+
+    def __iter__(self) -> Iterator[Interval]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"_Forming({dict(self)!r})"
 
 
 def _as_bar(bar: FormingBar) -> Bar:
