@@ -78,10 +78,13 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     }
     term = Terminal(f"tui-market-test-{uuid.uuid4().hex[:8]}")
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    clean = " ".join(f"-u {k}" for k in os.environ if k.startswith("TUI_MARKET_"))
+    clean = " ".join(f"-u {k}" for k in os.environ
+                     if k.startswith(("TUI_MARKET_", "PYTEST_", "TEXTUAL_"))
+                     or k in {"COLUMNS", "LINES"})  # Textual sizes itself 80x24 under pytest
     command = f"env {clean} {exports} {SCRIPT} --demo"
     started = term.tmux("new-session", "-d", "-s", "demo", "-x", "120", "-y", "36", command)
     assert started.returncode == 0, started.stderr
+    term.tmux("set-option", "-t", "demo", "window-size", "manual")  # keep 120x36 detached
     term.tmux("resize-window", "-t", "demo", "-x", "120", "-y", "36")
     try:
         yield term, home / "data"
@@ -91,7 +94,7 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
 
 def test_demo_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
     term, data_dir = terminal
-    symbols = term.shows("Last sync", "NASDAQ:AAPL", "feed", "DB embedded", "demo")
+    symbols = term.shows("Change %", "NASDAQ:AAPL", "feed", "DB embedded", "demo")
     assert "1 Symbols" in symbols and "2 History" in symbols and "3 Ticker" in symbols
     term.wait(lambda: "never" not in term.screen(), "the first sync of every symbol")
     assert server_processes(data_dir), "the demo should run its embedded server"
@@ -105,7 +108,7 @@ def test_demo_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
     assert "NASDAQ:TSLA" in ticker
 
     term.keys("1")
-    term.shows("Last sync", "Change %")
+    term.shows("Symbol", "Change %")
 
     term.keys("?")
     term.shows("tui-market keys", "Everywhere")
