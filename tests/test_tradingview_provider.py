@@ -41,9 +41,10 @@ async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> No
         ndx = await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.M1, 100)
     rows = market.symbols["SP:SPX"].rows
     assert len(spx) == 368 and provider.last_rejected == 0
+    # daily bars are stamped at the session open (14:30 UTC); we label them 00:00 UTC
     assert [(b.epoch, b.open, b.high, b.low, b.close, b.volume) for b in spx] == [
-        (int(r[0]), *r[1:]) for r in rows]
-    assert spx[0].time.isoformat() == "2021-12-22T14:30:00+00:00"  # session open, UTC
+        (int(r[0]) - int(r[0]) % 86_400, *r[1:]) for r in rows]
+    assert spx[0].time.isoformat() == "2021-12-22T00:00:00+00:00"
     assert {b.symbol for b in spx} == {"SP:SPX"} and {b.interval for b in spx} == {Interval.D1}
     ndx_rows = market.symbols["NASDAQ:NDX"].rows[-100:]
     assert [(b.epoch, b.close, b.volume) for b in ndx] == [(int(r[0]), r[4], 0.0)
@@ -65,7 +66,7 @@ from tui_market.providers.tradingview import TradingViewProvider, to_utc
 async def main():
     async with FakeTradingViewServer() as server:
         p = TradingViewProvider(ws_url=server.url, timeout=10)
-        bars = await p.fetch_ohlcv("SPX", "SP", Interval.D1, 5000)
+        bars = await p.fetch_ohlcv("NDX", "NASDAQ", Interval.M1, 5000)
     # Naive local times (older tvDatafeed), including both 01:30s of the 2023 fall-back.
     epochs = [1699162200, 1699165800, 1678602600, 1686317400]
     naive = [int(to_utc(datetime.fromtimestamp(e)).timestamp()) for e in epochs]
@@ -80,8 +81,8 @@ asyncio.run(main())
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["offset"] == -4 * 3600  # the TZ really applied (EDT)
-    assert out["epochs"] == [int(r[0]) for r in load_market_data().symbols["SP:SPX"].rows]
-    assert out["first"] == "2021-12-22T14:30:00+00:00"
+    assert out["epochs"] == [int(r[0]) for r in load_market_data().symbols["NASDAQ:NDX"].rows]
+    assert out["first"] == "2023-06-01T15:10:00+00:00"  # first NDX bar: 11:10 in New York
     assert out["naive"] == out["want"]
 
 

@@ -40,6 +40,16 @@ def to_utc(stamp: Any) -> datetime:
     return value.astimezone(UTC)
 
 
+def bar_open(stamp: Any, interval: Interval) -> datetime:
+    """The bar's open in UTC, on our bucket boundaries. TradingView stamps daily, weekly and
+    monthly bars at the session open (SP:SPX: 14:30 UTC); we label them by their UTC calendar
+    bucket (00:00 UTC), as BarManager does for live bars, so history and live bars coincide."""
+    when = to_utc(stamp)
+    if interval.seconds < Interval.D1.seconds:
+        return when
+    return datetime.fromtimestamp(interval.floor(when.timestamp()), UTC)
+
+
 def frame_to_bars(frame: Any, symbol: str, interval: Interval) -> tuple[list[Bar], int]:
     """Valid bars (oldest first, one per time) and how many rows were rejected."""
     by_time: dict[datetime, Bar] = {}
@@ -47,7 +57,7 @@ def frame_to_bars(frame: Any, symbol: str, interval: Interval) -> tuple[list[Bar
     for stamp, row in zip(frame.index, frame.itertuples(index=False), strict=True):
         try:
             volume = float(row.volume)
-            bar = Bar(symbol=symbol, interval=interval, time=to_utc(stamp), open=row.open,
+            bar = Bar(symbol=symbol, interval=interval, time=bar_open(stamp, interval), open=row.open,
                       high=row.high, low=row.low, close=row.close,
                       volume=0.0 if math.isnan(volume) else volume)
         except ValidationError as exc:
