@@ -57,7 +57,8 @@ def frame_to_bars(frame: Any, symbol: str, interval: Interval) -> tuple[list[Bar
     for stamp, row in zip(frame.index, frame.itertuples(index=False), strict=True):
         try:
             volume = float(row.volume)
-            bar = Bar(symbol=symbol, interval=interval, time=bar_open(stamp, interval), open=row.open,
+            when = bar_open(stamp, interval)
+            bar = Bar(symbol=symbol, interval=interval, time=when, open=row.open,
                       high=row.high, low=row.low, close=row.close,
                       volume=0.0 if math.isnan(volume) else volume)
         except ValidationError as exc:
