@@ -19,6 +19,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui_market.errors import MarketError
+from tui_market.infrastructure.early_server import EarlyServer
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.jobs.sync_jobs import SyncJobs
 from tui_market.models import Interval
@@ -163,15 +164,17 @@ def make_app(settings: Settings, runtime: Runtime, *, clock: Clock | None = None
     return MarketApp(settings, runtime, clock=clock, sync_period=sync_period, live=live)
 
 
-async def _run(settings: Settings) -> None:
-    async with open_runtime(settings) as runtime:
+async def _run(settings: Settings, early: EarlyServer | None) -> None:
+    async with open_runtime(settings, early=early) as runtime:
         await make_app(settings, runtime).run_async()
 
 
-def run_tui(settings: Settings) -> None:
-    """Open the runtime, run the app, release everything (the embedded server too) on quit."""
+def run_tui(settings: Settings, early: EarlyServer | None = None) -> None:
+    """Open the runtime, run the app, release everything (the embedded server too) on quit.
+
+    ``early``: the embedded server already starting (``EarlyServer.start``), to use."""
     try:
-        asyncio.run(_run(settings))
+        asyncio.run(_run(settings, early))
     except MarketError as exc:
         log.error("tui-market cannot start: %s", exc)
         print(f"tui-market: {exc}", file=sys.stderr)

@@ -19,6 +19,7 @@ from tui_market import paths
 from tui_market.cli_support import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.database import mask_uri
+from tui_market.infrastructure.early_server import EarlyServer
 from tui_market.logging_setup import configure_logging, remove_console_handlers
 from tui_market.settings import load_settings
 
@@ -64,13 +65,16 @@ def _run_tui(ctx: typer.Context) -> None:
     settings = settings_for(ctx)
     configure_logging(settings.log_level, verbose=False)
     remove_console_handlers()
+    early = EarlyServer.start(settings)  # the database comes up while the TUI is imported
     try:
         from tui_market.app import run_tui
     except ImportError as exc:
         log.warning("the TUI cannot be loaded: %s", exc)
+        if early is not None:
+            early.abandon()
         fail("the TUI is not available in this build yet; see `tui-market --help` "
              "for the headless commands", 1)
-    run_tui(settings)
+    run_tui(settings, early=early)
 
 
 @app.command()

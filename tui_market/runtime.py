@@ -20,6 +20,7 @@ from pymongo.errors import PyMongoError
 from tui_market.errors import DatabaseUnavailable, ProviderError, ProviderUnavailable
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.early_server import EarlyServer
 from tui_market.infrastructure.embedded import EmbeddedServer
 from tui_market.infrastructure.interfaces import (
     FeedState,
@@ -114,16 +115,23 @@ def make_bus(db: Database, provider: IDataProvider) -> Bus:
 
 
 async def connect_database(
-    settings: Settings, stack: AsyncExitStack
+    settings: Settings, stack: AsyncExitStack, early: EarlyServer | None = None
 ) -> tuple[Database, EmbeddedServer | None]:
-    """Connect to ``settings.mongodb_uri``, or to the embedded server for the data dir."""
+    """Connect to ``settings.mongodb_uri``, or to the embedded server for the data dir
+    (``early``: one already starting for this data dir)."""
     if settings.mongodb_uri is not None:
         db = await Database.connect(settings.mongodb_uri, settings.database)
         stack.push_async_callback(db.close)
         return db, None
-    server = EmbeddedServer(settings.data_dir)
+    if early is not None and early.data_dir != settings.data_dir:
+        await asyncio.to_thread(early.abandon)
+        early = None
+    server = early.server if early is not None else EmbeddedServer(settings.data_dir)
     try:
-        uri = await asyncio.to_thread(server.acquire)
+        if early is not None:
+            uri = await asyncio.wrap_future(early.uri)
+        else:
+            uri = await asyncio.to_thread(server.acquire)
     except OSError as exc:
         log.error("embedded server in %s failed: %s", settings.data_dir, exc)
         raise DatabaseUnavailable(
@@ -195,11 +203,12 @@ async def open_runtime(
     *,
     seed: bool = True,
     providers: ProviderFactory = make_providers,
+    early: EarlyServer | None = None,
 ) -> AsyncIterator[Runtime]:
     """Everything the app and the CLI need, released on exit (the embedded server last)."""
     log.info("opening runtime: %s", settings.describe())
     async with AsyncExitStack() as stack:
-        db, server = await connect_database(settings, stack)
+        db, server = await connect_database(settings, stack, early)
         provider, stream = providers(settings)
         stack.push_async_callback(provider.close)
         stack.push_async_callback(stream.close)
