@@ -104,3 +104,11 @@ def test_backoff_rejects_nonsense() -> None:
         Backoff(0.0, 1.0)
     with pytest.raises(ValueError, match="bad backoff"):
         Backoff(2.0, 1.0)
+
+
+def test_index_volume_placeholder_means_no_volume() -> None:
+    """NASDAQ:NDX's real snapshot carries volume 1e+100: an index has no volume."""
+    book = QuoteBook()
+    snap = {"n": "NASDAQ:NDX", "s": "ok", "v": {"lp": 14528.3605, "lp_time": 1686254400,
+                                                "volume": 1e100}}
+    assert book.apply(snap, 1.0) == Tick("NASDAQ:NDX", 1686254400.0, 14528.3605, None)

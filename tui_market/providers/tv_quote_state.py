@@ -16,6 +16,7 @@ from tui_market.infrastructure.interfaces import SymbolError
 from tui_market.models import Tick
 
 log = logging.getLogger(__name__)
+NO_VOLUME = 1e50  # at or above: TradingView's placeholder for 'no volume' (NASDAQ:NDX sends 1e100)
 
 _TickKey = tuple[float, float | None, float | None]
 
@@ -77,6 +78,9 @@ class QuoteBook:
             if key not in checked or checked[key] is None:
                 continue
             number = _number(checked[key])
+            if key == "volume" and number is not None and number >= NO_VOLUME:
+                checked[key] = None  # indices carry a 1e100 placeholder: they have no volume
+                continue
             if number is None or number < 0 or (key != "volume" and number == 0):
                 log.warning("%s: unusable %s=%r in qsd, ignored", symbol, key, checked[key])
                 self.rejected_fields += 1
