@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 from textual.app import App
 from textual.message import Message
-from textual.worker import Worker
+from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, SymbolError
 from tui_market.services.live_state import BarClosedEvent, LiveEvent, LiveSnapshot, StorageError
@@ -66,9 +66,11 @@ class LiveBridge:
         await self.stream.close()
         try:
             await asyncio.wait_for(worker.wait(), timeout)
-        except TimeoutError:
+        except (TimeoutError, WorkerCancelled):  # wait() turns wait_for's timeout into this
             log.warning("live worker did not stop within %.0f s; cancelling it", timeout)
             worker.cancel()
+        except WorkerFailed as exc:
+            log.error("live worker failed while stopping: %s", exc.error)
 
     def set_symbols(self, symbols: list[str]) -> None:
         self.app.run_worker(
