@@ -43,12 +43,16 @@ class ListStream(IQuoteStream):
         return self.now
 
 
-async def run(database: Database, *, backfill_on_start: bool) -> list[Bar]:
+async def run(
+    database: Database, *, backfill_on_start: bool, stale: Tick | None = None
+) -> list[Bar]:
     provider = MemoryProvider()
     forming = Bar.from_epoch(SYMBOL, Interval.M1, T, 100.0, 105.0, 95.0, 101.0, 50.0)
     provider.set_bars(SYMBOL, Interval.M1, [forming])
     ticks = [Tick(SYMBOL, T + 31, 102.0, 1000.0), Tick(SYMBOL, T + 45, 103.0, 1010.0),
              Tick(SYMBOL, T + 61, 104.0, 1020.0)]
+    if stale is not None:
+        ticks.insert(0, stale)
     bus = Bus(database, provider)
     service = QuoteService(
         ListStream(ticks, now=T + 30), bus, provider, (Interval.M1, Interval.M5),
@@ -70,3 +74,11 @@ async def test_first_bar_merges_the_providers_forming_bar(database: Database) ->
 async def test_without_start_backfill_the_first_bar_is_partial(database: Database) -> None:
     (bar,) = await run(database, backfill_on_start=False)
     assert (bar.open, bar.high, bar.low) == (102.0, 103.0, 102.0)
+
+
+async def test_a_stale_snapshot_tick_never_saves_a_partial_old_bar(database: Database) -> None:
+    """A closed market's snapshot carries its last trade from hours ago: that one-tick bar
+    would replace the real stored bar of that minute, so it is shown but never saved."""
+    stale = Tick(SYMBOL, T - 3600 + 5, 99.0, 900.0)
+    bars = await run(database, backfill_on_start=False, stale=stale)
+    assert [bar.epoch for bar in bars] == [T]

@@ -76,6 +76,7 @@ class QuoteService:
         self._live = False  # ticks and the clock may close bars
         self._outage_since: float | None = None
         self._was_live = False
+        self._watch_from: float | None = None  # stream time of the first LIVE
         self._on_event: OnEvent = _ignore
         self.saved = 0  # bars handed to SaveBars successfully
         self.backfills = 0
@@ -146,7 +147,7 @@ class QuoteService:
 
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
-            if bar.interval in self.persist:
+            if bar.interval in self.persist and (backfilled or self._complete(bar)):
                 self._pending.append(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
 
@@ -157,10 +158,12 @@ class QuoteService:
             self._on_event(state)
             if self._was_live and self._outage_since is not None:
                 await self._backfill(self._outage_since)
-            elif not self._was_live and self._backfill_on_start:
-                # the first bar starts mid-period: merge the provider's forming bar into it
-                # so a saved bar never replaces good history with a partial one
-                await self._backfill(self._stream.clock())
+            elif not self._was_live:
+                self._watch_from = self._stream.clock()
+                if self._backfill_on_start:
+                    # the first bar starts mid-period: merge the provider's forming bar into
+                    # it so a saved bar never replaces good history with a partial one
+                    await self._backfill(self._watch_from)
             self._outage_since = None
             self._was_live = True
             self._live = True
@@ -172,6 +175,11 @@ class QuoteService:
             self._gate.hold()
         self._live = False
         self._on_event(state)
+
+    def _complete(self, bar: Bar) -> bool:
+        """A bar that opened before we started watching holds only part of its trades (a
+        closed market's snapshot replays its last trade): never save it over real history."""
+        return self._watch_from is None or bar.epoch >= bar.interval.floor(self._watch_from)
 
     async def _backfill(self, since: float) -> None:
         """Fetch what was missed since ``since`` for every live symbol and saved interval."""
