@@ -23,10 +23,11 @@ import asyncio
 import time
 from typing import Any
 
-from live_fixture import LiveRig, live_rig, percentile, proc_cpu_seconds
+from live_fixture import LiveRig, live_rig, percentile, proc_cpu_seconds, quit_done
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import DataTable
+from textual.worker import WorkerCancelled
 
 from tui_market.services.live_state import LiveSnapshot
 from tui_market.ui.screens.ticker import TickerScreen
@@ -90,6 +91,13 @@ async def settle(pilot: Pilot[None], timeout: float = 120.0) -> None:
 
 
 async def run(seconds: float, n_symbols: int, rate: float) -> None:
+    try:
+        await measure(seconds, n_symbols, rate)
+    except WorkerCancelled as exc:  # printed already; the quit under load was cut short
+        print(f"note: quitting under load: {exc} (LiveBridge.stop gave up after 3 s)")
+
+
+async def measure(seconds: float, n_symbols: int, rate: float) -> None:
     async with live_rig(n_symbols, rate) as rig:
         probe = Probe(rig)
         app = rig.app
@@ -117,8 +125,9 @@ async def run(seconds: float, n_symbols: int, rate: float) -> None:
             srv = (proc_cpu_seconds(rig.server_pid) - srv0) / wall if rig.server_pid else None
             ticks = (rig.stream.sent - sent0) / wall
             probe.recording = False
+            report(probe, seconds, n_symbols, ticks, cpu, srv)
             await pilot.press("q")
-    report(probe, seconds, n_symbols, ticks, cpu, srv)
+            await quit_done(pilot)
 
 
 def report(probe: Probe, seconds: float, n: int, ticks: float, cpu: float,

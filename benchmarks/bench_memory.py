@@ -22,8 +22,9 @@ import time
 import uuid
 from pathlib import Path
 
-from live_fixture import live_rig, rss_mb
+from live_fixture import live_rig, quit_done, rss_mb
 from textual.pilot import Pilot
+from textual.worker import WorkerCancelled
 
 GOAL_MB, GOAL_GROWTH = 150.0, 0.05
 STOCKSTUI = Path("/work/bench-venv/bin/stockstui")
@@ -81,12 +82,14 @@ async def run(seconds: float, every: float, n_symbols: int, rate: float) -> None
                 print(f"  t={now:5.0f} s  RSS {samples[-1][1]:6.1f} MB  server "
                       f"{server:6.1f} MB  stocksTUI {theirs:6.1f} MB", flush=True)
                 await asyncio.sleep(every)
-            sent = rig.stream.sent - sent0
+            report(samples, warmup, seconds, n_symbols, (rig.stream.sent - sent0) / seconds)
             await pilot.press("q")
+            await quit_done(pilot)
+    except WorkerCancelled as exc:  # printed already; the quit under load was cut short
+        print(f"note: quitting under load: {exc} (LiveBridge.stop gave up after 3 s)")
     finally:
         if base is not None:
             base.close()
-    report(samples, warmup, seconds, n_symbols, sent / seconds)
 
 
 async def settle(pilot: Pilot[None], timeout: float = 120.0) -> None:

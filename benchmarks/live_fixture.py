@@ -22,6 +22,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from textual.pilot import Pilot
+
 from tui_market.app import MarketApp, make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.infrastructure.database import Database
@@ -162,6 +164,13 @@ async def live_rig(n_symbols: int, rate: float) -> AsyncIterator[LiveRig]:
             await db.drop()
             await db.close()
             await asyncio.to_thread(server.release)
+
+
+async def quit_done(pilot: Pilot[None], timeout: float = 15.0) -> None:
+    """After ``q``: let the app finish quitting (the live worker's final flush) inside run_test."""
+    deadline = time.monotonic() + timeout
+    while pilot.app.is_running and time.monotonic() < deadline:
+        await asyncio.sleep(0.05)
 
 
 def proc_cpu_seconds(pid: int) -> float:
