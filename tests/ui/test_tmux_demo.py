@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -90,6 +91,8 @@ def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
         yield term, home / "data"
     finally:
         term.tmux("kill-server")
+        for pid in server_processes(home / "data"):  # a failed run must not leak its server
+            os.kill(pid, signal.SIGTERM)
 
 
 def test_demo_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
