@@ -12,13 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from pymongo.errors import PyMongoError
-
-from tui_market.commands.save_bars import SaveBars
 from tui_market.errors import MarketError
 from tui_market.infrastructure.interfaces import (
     FeedState,
@@ -29,11 +25,11 @@ from tui_market.infrastructure.interfaces import (
 )
 from tui_market.models import Bar, Interval, Tick
 from tui_market.services.backfill import backfill_series
+from tui_market.services.bar_saver import BarSaver
 from tui_market.services.live_state import (
     BarClosedEvent,
     LiveEvent,
     LiveSnapshot,
-    StorageError,
     SymbolQuote,
 )
 from tui_market.services.tick_book import TickBook
@@ -71,14 +67,13 @@ class QuoteService:
         self._book = TickBook(self.intervals, recent=recent)
         self._gate = TickGate()
         self._symbols: set[str] = set()
-        self._pending: deque[Bar] = deque()
+        self._saver = BarSaver(bus, lambda error: self._on_event(error))
         self._feed: FeedState | None = None
         self._live = False  # ticks and the clock may close bars
         self._outage_since: float | None = None
         self._was_live = False
         self._watch_from: float | None = None  # stream time of the first LIVE
         self._on_event: OnEvent = _ignore
-        self.saved = 0  # bars handed to SaveBars successfully
         self.backfills = 0
 
     # ---- public API -------------------------------------------------------------------------
@@ -88,7 +83,7 @@ class QuoteService:
         await self._stream.set_symbols(set(symbols))
 
     def snapshot(self) -> LiveSnapshot:
-        return self._book.snapshot(self._stream.clock(), self._feed, self.saved, len(self._pending))
+        return self._book.snapshot(self._stream.clock(), self._feed, self.saved, len(self._saver))
 
     def quote(self, symbol: str) -> SymbolQuote | None:
         return self._book.quote(symbol)
@@ -96,7 +91,7 @@ class QuoteService:
     async def run(self, on_event: OnEvent) -> None:
         """Consume the stream until it stops; then flush what is queued."""
         self._on_event = on_event
-        timers = [asyncio.create_task(self._flush_loop(), name="quote-flush")]
+        timers = [asyncio.create_task(self._saver.every(self._flush_every), name="quote-flush")]
         if self._clock_every is not None:
             clock = self._tick_clock(self._clock_every)
             timers.append(asyncio.create_task(clock, name="quote-clock"))
@@ -119,23 +114,11 @@ class QuoteService:
 
     async def flush(self) -> int:
         """Save every queued closed bar through SaveBars; returns how many were saved."""
-        if not self._pending:
-            return 0
-        batch = tuple(self._pending)
-        self._pending.clear()
-        try:
-            await self._bus.execute(SaveBars(batch))
-        except asyncio.CancelledError:
-            log.info("live bar save interrupted; %d bars kept for the final flush", len(batch))
-            self._pending.extendleft(reversed(batch))  # saving twice is harmless (idempotent)
-            raise
-        except (MarketError, PyMongoError, OSError) as exc:
-            log.error("saving %d live bars failed (kept for retry): %s", len(batch), exc)
-            self._pending.extendleft(reversed(batch))
-            self._on_event(StorageError(f"saving live bars failed: {exc}", len(self._pending)))
-            return 0
-        self.saved += len(batch)
-        return len(batch)
+        return await self._saver.flush()
+
+    @property
+    def saved(self) -> int:
+        return self._saver.saved
 
     # ---- internals --------------------------------------------------------------------------
     def _on_tick(self, tick: Tick) -> None:
@@ -148,7 +131,7 @@ class QuoteService:
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
             if bar.interval in self.persist and (backfilled or self._complete(bar)):
-                self._pending.append(bar)
+                self._saver.add(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
 
     async def _on_feed(self, state: FeedState) -> None:
@@ -211,10 +194,6 @@ class QuoteService:
         """Ticks skipped after a backfill because the merged history already held them."""
         return self._gate.covered_ticks
 
-    async def _flush_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self._flush_every)
-            await self.flush()
 
 
 def _ignore(event: LiveEvent) -> None:
