@@ -4,8 +4,9 @@ The app (``make_app(..., live=True)``) runs its real live worker (QuoteService -
 SaveBars on an embedded server) and its 10 Hz frame; the Ticker screen is shown. The stream is
 synthetic (``live_fixture.SyntheticStream``) and remembers when it created each price.
 
-- tick-to-screen: each time the ticker table paints a new last price for a symbol, the age of
-  that tick (its creation) at the end of the screen refresh that follows the paint.
+- tick-to-screen: each time the ticker table paints a new last price for a symbol on screen,
+  the age of that tick (its creation) at the end of the screen refresh that follows the paint
+  (rows scrolled out of view are not painted, so they are not counted).
 - key press: every 0.25 s alternately ``down``/``up`` on the table (moves the selection, loads
   that symbol's chart); from posting the key to the end of the refresh after the table's
   ``RowHighlighted`` was handled.
@@ -63,7 +64,7 @@ class Probe:
         def painted(snapshot: LiveSnapshot, interval: Any) -> None:
             paint(snapshot, interval)
             created = []
-            for symbol in table.symbols:
+            for symbol in table.visible_symbols():  # rows off screen are not painted
                 quote = snapshot.quotes.get(symbol)
                 if quote is None or quote.last == self._shown.get(symbol):
                     continue

@@ -95,6 +95,7 @@ async def live_ticker(pilot: Pilot[None]) -> None:
     await until(pilot, lambda: bool(screen.query_one(CandleChart).bars), what="stored bars")
     await settle(pilot)
     screen.query_one(TickerTable).wall = lambda: 0.0  # the flash never fades in a snapshot
+    screen.chart_every = 0.0  # every snapshot's forming candle drawn (no 3 Hz cap)
     for snapshot in snapshots(await replay_ticks(TICKS)):
         screen.snapshot = snapshot
         await pilot.pause()

@@ -3,9 +3,15 @@
 The app sets ``snapshot`` (``QuoteService.snapshot()``) on a steady ~10 Hz timer; this screen
 paints from it and never per tick. The chart shows stored bars (asked for with
 ``BarsRequested``), then the bars the live service closed, then the forming candle.
+
+The table repaints every frame; the chart (a whole plotext figure) at most every
+``chart_every`` seconds of wall time while only the forming candle moves. A new symbol,
+interval, stored load or closed bar redraws it at once.
 """
 
 from __future__ import annotations
+
+import time
 
 from textual import on
 from textual.app import ComposeResult
@@ -26,6 +32,7 @@ INTERVALS = tuple(Interval)
 CHART_HISTORY = HISTORY_BARS  # same request as History's: one load serves both screens
 COLS_PER_BAR = ZOOM_LEVELS[1]
 MAX_CHART_BARS = 400  # more than any terminal shows at 2 columns per candle
+CHART_EVERY = 0.3  # seconds between redraws for a forming candle that moved (~3 Hz)
 
 
 def live_series(stored: list[Bar], closed: tuple[Bar, ...], forming: Bar | None) -> list[Bar]:
@@ -59,6 +66,9 @@ class TickerScreen(Screen[None]):
         self.set_reactive(TickerScreen.interval, interval)
         self._stored: dict[tuple[str, Interval], list[Bar]] = {}
         self._chart_key: tuple[object, ...] | None = None
+        self._chart_at = -CHART_EVERY  # wall time of the last chart draw
+        self.chart_every = CHART_EVERY  # a snapshot test sets 0: every change drawn
+        self.wall = time.monotonic
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -136,10 +146,16 @@ class TickerScreen(Screen[None]):
         quote = snapshot.quotes.get(symbol)
         forming = quote.forming.get(self.interval) if quote else None
         closed = snapshot.recent.get((symbol, self.interval), ())
-        key = (symbol, self.interval, forming, len(closed), closed[-1:] if closed else None)
+        base = (symbol, self.interval, len(closed), closed[-1:] if closed else None)
+        key = (*base, forming)
         if key == self._chart_key:
             return
-        self._chart_key = key
+        now = self.wall()
+        if self._chart_key is not None and self._chart_key[:-1] == base and (
+            now - self._chart_at < self.chart_every
+        ):
+            return  # only the forming candle moved: drawn on a later frame
+        self._chart_key, self._chart_at = key, now
         stored = self._stored.get((symbol, self.interval), [])
         bars = live_series(stored[-MAX_CHART_BARS:], closed, forming)
         chart.show(bars, self.interval, f"{symbol} {self.interval.value}", fit=COLS_PER_BAR)

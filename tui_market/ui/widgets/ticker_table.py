@@ -3,15 +3,24 @@
 Cells are rewritten only when their text or style changes. A new last price flashes
 ``$flash-up``/``$flash-down`` for ``FLASH_SECONDS`` (wall time); change % uses
 ``$price-up``/``$price-down``.
+
+Performance (50 symbols ticking every frame): only the rows on screen are painted, and a
+changed cell invalidates only its own row's render caches. ``DataTable.update_cell`` bumps
+``_update_count``, which is part of every cache key in Textual 8.2.8, so one changed cell
+re-rendered every visible cell; here the cell is written into the table's data and the
+entries of that row are dropped from the caches (see ``_flush``; textual is pinned).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from typing import Any
 
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey, RowKey
 
 from tui_market.models import Interval
 from tui_market.services.live_state import LiveSnapshot, SymbolQuote
@@ -36,6 +45,13 @@ def _num(value: float | None, fmt: Callable[[float], str], style: str = "") -> T
     return Text(fmt(value), style=style, justify="right")
 
 
+def _evict(cache: LRUCache[Any, Any], part: int, wanted: Collection[object]) -> None:
+    """Drop the entries of ``cache`` whose key's item ``part`` is in ``wanted``."""
+    held = cache.keys()  # LRUCache has no __iter__
+    for stale in [k for k in held if k[part] in wanted]:
+        cache.discard(stale)
+
+
 class TickerTable(DataTable[Text | str]):
     def __init__(self, *, id: str | None = None, wall: Callable[[], float] = time.monotonic):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
@@ -44,6 +60,7 @@ class TickerTable(DataTable[Text | str]):
         self._cells: dict[tuple[str, str], Text | str] = {}
         self._painted_last: dict[str, float | None] = {}
         self._flash: dict[str, tuple[float, bool]] = {}  # symbol -> (until, up)
+        self._dirty: set[str] = set()  # rows whose cells changed in this paint
 
     def on_mount(self) -> None:
         for name, width in zip(COLUMNS, WIDTHS, strict=True):
@@ -73,15 +90,29 @@ class TickerTable(DataTable[Text | str]):
             return None
         return self._symbols[self.cursor_row]
 
+    def visible_symbols(self) -> tuple[str, ...]:
+        """The symbols whose rows are on screen (all of them before the first layout)."""
+        height = self.size.height
+        if height <= 0:
+            return self._symbols
+        first = int(self.scroll_y)
+        return self._symbols[first:first + height]  # one line per row; the header is extra
+
     def paint(self, snapshot: LiveSnapshot, interval: Interval) -> None:
         now = self.wall()
         var = self.app.theme_variables
-        for symbol in self._symbols:
+        shown = self.visible_symbols()
+        if len(shown) < len(self._symbols):
+            hidden = set(self._symbols).difference(shown)
+            for symbol in hidden:  # no stale flash when the row scrolls back in
+                self._painted_last.pop(symbol, None)
+        for symbol in shown:
             quote = snapshot.quotes.get(symbol)
             if quote is not None:
                 self._paint_quote(symbol, quote, interval, now, var)
             left = countdown(snapshot.seconds_to_close(interval, symbol))
             self._set(symbol, "Closes in", Text(left, justify="right"))
+        self._flush()
 
     def _paint_quote(
         self, symbol: str, q: SymbolQuote, interval: Interval, now: float, var: dict[str, str]
@@ -118,4 +149,23 @@ class TickerTable(DataTable[Text | str]):
         if isinstance(old, Text) and old.plain == value.plain and old.style == value.style:
             return
         self._cells[key] = value
-        self.update_cell(symbol, column, value)
+        self._data[RowKey(symbol)][ColumnKey(column)] = value
+        self._dirty.add(symbol)
+
+    def _flush(self) -> None:
+        """Drop the cached renders of the rows changed in this paint and refresh only them."""
+        if not self._dirty:
+            return
+        keys = {RowKey(symbol) for symbol in self._dirty}
+        rows = {self._row_locations.get(key) for key in keys}
+        rows.discard(None)
+        header = 1 if self.show_header else 0
+        lines = {row + header for row in rows if row is not None}
+        _evict(self._cell_render_cache, 0, keys)
+        _evict(self._row_render_cache, 0, keys)
+        _evict(self._row_renderable_cache, 1, rows)
+        _evict(self._line_cache, 0, lines)
+        for row in rows:
+            if row is not None:
+                self.refresh_row(row)
+        self._dirty.clear()
