@@ -69,6 +69,7 @@ class TickerScreen(Screen[None]):
         self._chart_at = -CHART_EVERY  # wall time of the last chart draw
         self.chart_every = CHART_EVERY  # a snapshot test sets 0: every change drawn
         self.wall = time.monotonic
+        self._title = ""
         self._ready = False
 
     def compose(self) -> ComposeResult:
@@ -134,10 +135,13 @@ class TickerScreen(Screen[None]):
         table = self.query_one(TickerTable)
         table.paint(snapshot, self.interval)
         feed = snapshot.feed.status.value if snapshot.feed else "not started"
-        self.query_one("#ticker-title", Label).update(
+        title = (
             f"live {self.interval.value} bars  feed: {feed}  "
             f"saved {snapshot.saved} closed bars ({snapshot.pending} pending)"
         )
+        if title != self._title:  # one line of fixed height: no layout pass for a new text
+            self._title = title
+            self.query_one("#ticker-title", Label).update(title, layout=False)
         symbol = table.selected_symbol
         chart = self.query_one(CandleChart)
         if symbol is None:

@@ -45,7 +45,7 @@ def _num(value: float | None, fmt: Callable[[float], str], style: str = "") -> T
     return Text(fmt(value), style=style, justify="right")
 
 
-def _evict(cache: LRUCache[Any, Any], part: int, wanted: Collection[object]) -> None:
+def _evict(cache: LRUCache[Any, Any], part: int | slice, wanted: Collection[object]) -> None:
     """Drop the entries of ``cache`` whose key's item ``part`` is in ``wanted``."""
     held = cache.keys()  # LRUCache has no __iter__
     for stale in [k for k in held if k[part] in wanted]:
@@ -60,7 +60,7 @@ class TickerTable(DataTable[Text | str]):
         self._cells: dict[tuple[str, str], Text | str] = {}
         self._painted_last: dict[str, float | None] = {}
         self._flash: dict[str, tuple[float, bool]] = {}  # symbol -> (until, up)
-        self._dirty: set[str] = set()  # rows whose cells changed in this paint
+        self._dirty: set[tuple[str, str]] = set()  # (symbol, column) changed in this paint
 
     def on_mount(self) -> None:
         for name, width in zip(COLUMNS, WIDTHS, strict=True):
@@ -150,18 +150,19 @@ class TickerTable(DataTable[Text | str]):
             return
         self._cells[key] = value
         self._data[RowKey(symbol)][ColumnKey(column)] = value
-        self._dirty.add(symbol)
+        self._dirty.add(key)
 
     def _flush(self) -> None:
         """Drop the cached renders of the rows changed in this paint and refresh only them."""
         if not self._dirty:
             return
-        keys = {RowKey(symbol) for symbol in self._dirty}
+        keys = {RowKey(symbol) for symbol, _ in self._dirty}
         rows = {self._row_locations.get(key) for key in keys}
         rows.discard(None)
         header = 1 if self.show_header else 0
         lines = {row + header for row in rows if row is not None}
-        _evict(self._cell_render_cache, 0, keys)
+        cells = {(RowKey(symbol), ColumnKey(column)) for symbol, column in self._dirty}
+        _evict(self._cell_render_cache, slice(0, 2), cells)  # only the cells that changed
         _evict(self._row_render_cache, 0, keys)
         _evict(self._row_renderable_cache, 1, rows)
         _evict(self._line_cache, 0, lines)
