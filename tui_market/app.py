@@ -11,36 +11,41 @@ import asyncio
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
+from textual.message import Message
 from textual.screen import Screen
 
 from tui_market.errors import MarketError
 from tui_market.infrastructure.early_server import EarlyServer
 from tui_market.infrastructure.interfaces import IDataProvider
-from tui_market.jobs.sync_jobs import SyncJobs
 from tui_market.models import Interval
 from tui_market.runtime import Runtime, open_runtime
-from tui_market.services.quote_service import QuoteService
 from tui_market.settings import Settings
 from tui_market.ui.commands import MarketCommands
-from tui_market.ui.live_bridge import LiveBridge
 from tui_market.ui.messages import IntervalChosen, OpenHistory, SymbolAddRequested
 from tui_market.ui.routing import RoutedApp, WatchlistStale
 from tui_market.ui.screens.add_symbol import AddSymbolScreen
 from tui_market.ui.screens.help import HelpScreen, help_sections
-from tui_market.ui.screens.history import HistoryScreen
 from tui_market.ui.screens.symbols import SymbolsScreen
-from tui_market.ui.screens.ticker import TickerScreen
 from tui_market.ui.status_app import StatusApp
 from tui_market.ui.themes import VARIABLE_DEFAULTS, install_themes, save_theme
 from tui_market.ui.widgets.chrome import ensure_chrome
+from tui_market.ui.widgets.health import HealthState
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+
+
+@dataclass
+class RuntimeReady(Message, bubble=False):
+    """``run_tui``: the runtime is open (the database answered); the app goes live."""
+
+    runtime: Runtime
 
 
 class MarketApp(StatusApp):
@@ -56,10 +61,13 @@ class MarketApp(StatusApp):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, settings: Settings, runtime: Runtime, *, clock: Clock | None = None,
-                 sync_period: float | None = None, live: bool = True) -> None:
+    def __init__(self, settings: Settings, runtime: Runtime | None, *,
+                 clock: Clock | None = None, sync_period: float | None = None,
+                 live: bool = True) -> None:
+        """``runtime=None``: it arrives later through ``runtime_ready`` (``run_tui`` mounts
+        the first screen while the database starts)."""
         super().__init__()
-        self.settings, self.runtime = settings, runtime
+        self.settings = settings
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
         self.set_reactive(RoutedApp.interval, settings.interval)
         self.mode_screens: dict[str, Screen[None]] = {}
@@ -67,18 +75,47 @@ class MarketApp(StatusApp):
             self.add_mode(mode, lambda mode=mode: self._make_screen(mode))  # type: ignore[misc]
         self._started = False
         self.theme_problems, self._chosen_theme = install_themes(self, settings.theme)
+        self._live_wanted, self._sync_period = live, sync_period
+        self.can_search = False
+        self.connecting = runtime is None
+        if runtime is not None:
+            self._use_runtime(runtime)
+
+    def _use_runtime(self, runtime: Runtime) -> None:
+        from tui_market.services.quote_service import QuoteService
+        from tui_market.ui.live_bridge import LiveBridge
+
+        settings = self.settings
+        self.runtime = runtime
         self.can_search = type(runtime.provider).search is not IDataProvider.search
         self.service = QuoteService(  # every interval shown live; the chosen one saved
             runtime.stream, runtime.bus, runtime.provider, tuple(Interval),
             persist=(settings.interval,), backfill_on_start=True,
         )
-        self.live = LiveBridge(self, self.service, runtime.stream) if live else None
+        self.live = LiveBridge(self, self.service, runtime.stream) if self._live_wanted else None
         minutes = settings.sync_every_minutes
-        period = sync_period or (minutes * 60.0 if minutes else None)
-        self.jobs = (SyncJobs(runtime.bus, self.interval, period, on_run=self.job_ran)
-                     if period else None)
+        period = self._sync_period or (minutes * 60.0 if minutes else None)
+        if period:
+            from tui_market.jobs.sync_jobs import SyncJobs  # APScheduler: only when used
+
+            self.jobs = SyncJobs(runtime.bus, self.interval, period, on_run=self.job_ran)
+
+    @on(RuntimeReady)
+    def _runtime_ready(self, fact: RuntimeReady) -> None:
+        self._use_runtime(fact.runtime)
+        self.connecting = False
+        if self._started:  # else on_mount goes live
+            self._go_live()
+
+    def _go_live(self) -> None:
+        self.start_status(_provider_label(self.settings))
+        self.post_message(WatchlistStale())
 
     def _make_screen(self, mode: str) -> Screen[None]:
+        # History and Ticker (plotext) are imported when first shown (start-up time).
+        from tui_market.ui.screens.history import HistoryScreen
+        from tui_market.ui.screens.ticker import TickerScreen
+
         screen: Screen[None]
         if mode == "symbols":
             screen = SymbolsScreen()
@@ -94,13 +131,23 @@ class MarketApp(StatusApp):
 
     async def on_mount(self) -> None:
         self.theme = self._chosen_theme
-        self.start_status(_provider_label(self.settings))
+        live = not self.connecting
+        if live:
+            self.start_status(_provider_label(self.settings))
+        else:
+            self.health = HealthState(database="connecting…",
+                                      provider=_provider_label(self.settings))
         await self.action_mode("symbols")
-        self.post_message(WatchlistStale())
+        if live:
+            self.post_message(WatchlistStale())
         if self.theme_problems:
             self.notify("\n".join(self.theme_problems), title="Theme files skipped",
                         severity="warning", timeout=15)
         self._started = True
+        if not live and not self.connecting:  # the runtime came during the mount
+            self._go_live()
+        elif not live:  # the database is still starting: load the other screens meanwhile
+            self.call_after_refresh(_import_screens)
 
     def watch_theme(self, name: str) -> None:
         if self._started and name != self._chosen_theme:
@@ -126,6 +173,8 @@ class MarketApp(StatusApp):
     async def _open_history(self, request: OpenHistory) -> None:
         self.current_symbol = request.symbol
         await self.action_mode("history")
+        from tui_market.ui.screens.history import HistoryScreen
+
         history = self.mode_screens["history"]
         if isinstance(history, HistoryScreen):
             history.symbol = request.symbol
@@ -154,19 +203,36 @@ class MarketApp(StatusApp):
         self.exit()
 
 
+def _import_screens() -> None:
+    import tui_market.ui.screens.history
+    import tui_market.ui.screens.ticker  # noqa: F401
+
+
 def _provider_label(settings: Settings) -> str:
     return "TradingView" if settings.provider == "tradingview" else "demo (replay data)"
 
 
-def make_app(settings: Settings, runtime: Runtime, *, clock: Clock | None = None,
+def make_app(settings: Settings, runtime: Runtime | None, *, clock: Clock | None = None,
              sync_period: float | None = None, live: bool = True) -> MarketApp:
     """The one factory, used by ``run_tui`` and the tests."""
     return MarketApp(settings, runtime, clock=clock, sync_period=sync_period, live=live)
 
 
 async def _run(settings: Settings, early: EarlyServer | None) -> None:
-    async with open_runtime(settings, early=early) as runtime:
-        await make_app(settings, runtime).run_async()
+    """The first screen is mounted and painted while the database starts; the runtime is
+    handed over when it is open (``RuntimeReady``)."""
+    app = make_app(settings, None)
+    ui = asyncio.create_task(app.run_async(), name="tui")
+    try:
+        async with open_runtime(settings, early=early) as runtime:
+            if not ui.done():
+                app.post_message(RuntimeReady(runtime))
+            await ui
+    except BaseException:
+        if not ui.done():
+            app.exit()
+        await asyncio.wait([ui])
+        raise
 
 
 def run_tui(settings: Settings, early: EarlyServer | None = None) -> None:

@@ -90,7 +90,15 @@ class RoutedApp(App[None]):
         description: str,
         exclusive: bool = False,
     ) -> None:
-        """A named worker whose failure is reported, never raised (see ``_worker_state``)."""
+        """A named worker whose failure is reported, never raised (see ``_worker_state``).
+
+        Before the runtime arrives (the first screen is up while the database starts) nothing
+        runs; the watchlist is read as soon as it arrives."""
+        if getattr(self, "runtime", None) is None:
+            log.info("%s: the database is not connected yet", description)
+            if group not in ("watchlist", "ping"):
+                self.notify("still connecting to the database…", severity="warning")
+            return
         self.run_worker(
             work,
             name=name,

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from tui_market.jobs.sync_jobs import SyncJobs
+from typing import TYPE_CHECKING
+
 from tui_market.ui.screens.symbols_format import ScheduleInfo
+
+if TYPE_CHECKING:  # APScheduler is imported only when jobs are configured (start-up time)
+    from tui_market.jobs.sync_jobs import SyncJobs
 
 
 def _every(seconds: float) -> str:

@@ -5,14 +5,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.message import Message
 from textual.reactive import reactive
 
-from tui_market.jobs.sync_jobs import JobRun, SyncJobs
 from tui_market.ui import schedule
-from tui_market.ui.live_bridge import LiveBridge, LiveNotice
+from tui_market.ui.live_bridge import LiveNotice
 from tui_market.ui.messages import (
     FeedStateChanged,
     SyncAllRequested,
@@ -21,9 +21,12 @@ from tui_market.ui.messages import (
 )
 from tui_market.ui.routing import WatchlistStale
 from tui_market.ui.screens.symbols import SymbolsScreen
-from tui_market.ui.screens.ticker import TickerScreen
 from tui_market.ui.watchlist_routing import WatchlistApp
 from tui_market.ui.widgets.health import HealthState
+
+if TYPE_CHECKING:  # imported when used: the first screen paints without them (start-up time)
+    from tui_market.jobs.sync_jobs import JobRun, SyncJobs
+    from tui_market.ui.live_bridge import LiveBridge
 
 PING_EVERY = 5.0  # seconds
 
@@ -63,6 +66,8 @@ class StatusApp(WatchlistApp):
             self.jobs.shutdown()
 
     def _frame(self) -> None:
+        from tui_market.ui.screens.ticker import TickerScreen
+
         assert self.live is not None
         snapshot, health = self.live.frame(self.health)
         ticker = self.mode_screens.get("ticker")

@@ -34,6 +34,7 @@ from tui_market.ui.widgets.health import HealthLine
 COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Last sync")
 SCHEDULE_COLUMNS = ("Next sync", "Last result")
 EMPTY_TEXT = "The watchlist is empty: press a to add a symbol (e.g. NASDAQ:AAPL)."
+CONNECTING_TEXT = "connecting to the database…"
 
 
 class SymbolsScreen(Screen[None]):
@@ -127,7 +128,9 @@ class SymbolsScreen(Screen[None]):
             table.add_row(*self._cells(row, now), key=row.symbol)
         if selected is not None and selected in table.rows:
             table.move_cursor(row=table.get_row_index(selected), animate=False)
-        self.query_one("#watchlist-empty").display = not self.rows
+        empty = self.query_one("#watchlist-empty", Static)
+        empty.display = not self.rows
+        empty.update(CONNECTING_TEXT if getattr(self.app, "connecting", False) else EMPTY_TEXT)
 
     def selected_symbol(self) -> str | None:
         table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
