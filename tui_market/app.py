@@ -75,6 +75,9 @@ class MarketApp(StatusApp):
             self.add_mode(mode, lambda mode=mode: self._make_screen(mode))  # type: ignore[misc]
         self._started = False
         self.theme_problems, self._chosen_theme = install_themes(self, settings.theme)
+        # The chosen theme before the first CSS parse (setting it at mount parsed it twice).
+        self.set_reactive(App.theme, self._chosen_theme)
+        self._watch_theme(self._chosen_theme)
         self._live_wanted, self._sync_period = live, sync_period
         self.can_search = False
         self.connecting = runtime is None

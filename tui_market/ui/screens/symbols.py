@@ -57,7 +57,7 @@ class SymbolsScreen(Screen[None]):
             id="watchlist", cursor_type="row", zebra_stripes=True
         )
         yield table
-        yield Static(EMPTY_TEXT, id="watchlist-empty")
+        yield Static(self._empty_text(), id="watchlist-empty")
         yield HealthLine()
         yield Footer()
 
@@ -130,7 +130,10 @@ class SymbolsScreen(Screen[None]):
             table.move_cursor(row=table.get_row_index(selected), animate=False)
         empty = self.query_one("#watchlist-empty", Static)
         empty.display = not self.rows
-        empty.update(CONNECTING_TEXT if getattr(self.app, "connecting", False) else EMPTY_TEXT)
+        empty.update(self._empty_text())
+
+    def _empty_text(self) -> str:
+        return CONNECTING_TEXT if getattr(self.app, "connecting", False) else EMPTY_TEXT
 
     def selected_symbol(self) -> str | None:
         table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
