@@ -116,6 +116,11 @@ class TickerScreen(Screen[None]):
     def _row_changed(self) -> None:
         self._chart_key = None
         self._request_history()
+        # The moved cursor is drawn first; the new symbol's chart (a plotext figure, tens of
+        # ms) on the refresh after, so a key press is answered before the chart is rebuilt.
+        self.call_after_refresh(self._paint_now)
+
+    def _paint_now(self) -> None:
         self._paint(self.snapshot)
 
     def action_interval(self, step: int) -> None:
