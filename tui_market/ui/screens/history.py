@@ -36,12 +36,9 @@ from tui_market.ui.widgets.chart_window import ChartWindow, plot_columns
 from tui_market.ui.widgets.sync_status import SyncStatus
 
 HISTORY_BARS = 5000
-# Asked first: what the widest zoom shows at the terminal's width (one candle a column), at
-# least FIRST_BARS_MIN; the rest follows for panning. Fewer bars: a shorter database read.
-FIRST_BARS_MIN = 30
+FIRST_BARS = 300  # asked first: more than the widest view; the rest follows for panning
 INTERVALS = tuple(Interval)
 EMPTY_TEXT = "no bars yet: press s to sync"
-LOADING_TEXT = "loading {symbol} {interval}…"
 NO_SYMBOL_TEXT = "no symbol chosen: press 1, pick one and press enter"
 
 
@@ -75,7 +72,6 @@ class HistoryScreen(Screen[None]):
         self._sync_all = False  # the running sync is a sync-all (progress over symbols)
         self._sync_total = 0
         self._ready = False  # mounted: requests may be posted
-        self._first_bars = FIRST_BARS_MIN  # the size of the first request (set when posted)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-bar"):
@@ -116,8 +112,7 @@ class HistoryScreen(Screen[None]):
         self.bars = []
         self.window.reset(0)
         if self.symbol and self._ready:
-            self._first_bars = max(FIRST_BARS_MIN, plot_columns(self.app.size.width))
-            self.post_message(BarsRequested(self.symbol, self.interval, last=self._first_bars))
+            self.post_message(BarsRequested(self.symbol, self.interval, last=FIRST_BARS))
         self._paint()
 
     # ---- facts from the app ---------------------------------------------------------------------
@@ -133,7 +128,7 @@ class HistoryScreen(Screen[None]):
         first = not self.loaded
         self.loaded = True
         self._paint()
-        if first and len(self.bars) >= self._first_bars and self.symbol:
+        if first and len(self.bars) >= FIRST_BARS and self.symbol:
             self.post_message(BarsRequested(self.symbol, self.interval, last=HISTORY_BARS))
 
     @on(SyncStarted)
@@ -222,23 +217,15 @@ class HistoryScreen(Screen[None]):
         width = self.query_one(CandleChart).size.width or self.size.width
         return plot_columns(width)
 
-    def _hint_text(self) -> str:
-        if not self.symbol:
-            return NO_SYMBOL_TEXT
-        if not self.loaded:
-            return LOADING_TEXT.format(symbol=self.symbol, interval=self.interval.value)
-        return EMPTY_TEXT
-
     def _paint(self) -> None:
         if not self._ready:
             return
-        # Until the bars arrive the hint says so (no empty plots are built and drawn).
-        empty = not (self.loaded and self.bars)
+        empty = (self.loaded and not self.bars) or not self.symbol
         self.query_one("#chart-area").display = not empty
         self.query_one(BarsTable).display = not empty
         hint = self.query_one("#empty-hint", Static)
         hint.display = empty
-        hint.update(self._hint_text())
+        hint.update(EMPTY_TEXT if self.symbol else NO_SYMBOL_TEXT)
         start, end = self.window.span(self._columns())
         shown = self.bars[start:end]
         title = f"{self.symbol or 'no symbol'}  {self.interval.value}"
