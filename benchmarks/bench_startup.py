@@ -69,8 +69,8 @@ def one_run(command: str, marker: str, quit_keys: str, timeout: float = 60.0
                 screen = pane.text()
                 if first is None and screen.strip():
                     first = elapsed
-                if marker in screen:
-                    seen = elapsed
+                if any(marker in line and "e.g." not in line for line in screen.splitlines()):
+                    seen = elapsed  # a watchlist row, not the empty-watchlist hint's example
                 time.sleep(POLL)
             pane.tmux("send-keys", "-t", "b", quit_keys)
             deadline = time.monotonic() + 20
