@@ -138,7 +138,7 @@ class MarketApp(StatusApp):
         if live:
             self.start_status(_provider_label(self.settings))
         else:
-            self.health = HealthState(database="connecting…",
+            self.health = HealthState(database="connecting",
                                       provider=_provider_label(self.settings))
         await self.action_mode("symbols")
         if live:
