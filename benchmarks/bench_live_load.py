@@ -24,11 +24,16 @@ import asyncio
 import time
 from typing import Any
 
-from live_fixture import LiveRig, live_rig, percentile, proc_cpu_seconds, quit_done
+from live_fixture import (
+    LiveRig,
+    live_rig,
+    percentile,
+    proc_cpu_seconds,
+    quit_done,
+    settle,
+)
 from textual.message import Message
-from textual.pilot import Pilot
 from textual.widgets import DataTable
-from textual.worker import WorkerCancelled
 
 from tui_market.services.live_state import LiveSnapshot
 from tui_market.ui.screens.ticker import TickerScreen
@@ -80,22 +85,6 @@ class Probe:
     def _ticks_shown(self, created: list[float]) -> None:
         now = time.perf_counter()
         self.ticks.extend(now - at for at in created)
-
-
-async def settle(pilot: Pilot[None], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    busy = ["?"]
-    while busy and time.monotonic() < deadline:
-        await pilot.pause(0.1)
-        busy = [w.name for w in pilot.app.workers
-                if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}]
-
-
-async def run(seconds: float, n_symbols: int, rate: float) -> None:
-    try:
-        await measure(seconds, n_symbols, rate)
-    except WorkerCancelled as exc:  # printed already; the quit under load was cut short
-        print(f"note: quitting under load: {exc} (LiveBridge.stop gave up after 3 s)")
 
 
 async def measure(seconds: float, n_symbols: int, rate: float) -> None:
@@ -158,4 +147,4 @@ if __name__ == "__main__":
     parser.add_argument("--symbols", type=int, default=50)
     parser.add_argument("--rate", type=float, default=2000.0, help="ticks/s in total")
     args = parser.parse_args()
-    asyncio.run(run(10.0 if args.quick else 60.0, args.symbols, args.rate))
+    asyncio.run(measure(10.0 if args.quick else 60.0, args.symbols, args.rate))

@@ -22,9 +22,7 @@ import time
 import uuid
 from pathlib import Path
 
-from live_fixture import live_rig, quit_done, rss_mb
-from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
+from live_fixture import live_rig, quit_done, rss_mb, settle
 
 GOAL_MB, GOAL_GROWTH = 150.0, 0.05
 STOCKSTUI = Path("/work/bench-venv/bin/stockstui")
@@ -85,20 +83,9 @@ async def run(seconds: float, every: float, n_symbols: int, rate: float) -> None
             report(samples, warmup, seconds, n_symbols, (rig.stream.sent - sent0) / seconds)
             await pilot.press("q")
             await quit_done(pilot)
-    except WorkerCancelled as exc:  # printed already; the quit under load was cut short
-        print(f"note: quitting under load: {exc} (LiveBridge.stop gave up after 3 s)")
     finally:
         if base is not None:
             base.close()
-
-
-async def settle(pilot: Pilot[None], timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    busy = ["?"]
-    while busy and time.monotonic() < deadline:
-        await pilot.pause(0.1)
-        busy = [w.name for w in pilot.app.workers
-                if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}]
 
 
 def report(samples: list[tuple[float, float, float, float]], warmup: float, seconds: float,

@@ -166,6 +166,16 @@ async def live_rig(n_symbols: int, rate: float) -> AsyncIterator[LiveRig]:
             await asyncio.to_thread(server.release)
 
 
+async def settle(pilot: Pilot[None], timeout: float = 120.0) -> None:
+    """Wait for the one-shot workers (first syncs), not the live or periodic ones."""
+    deadline = time.monotonic() + timeout
+    busy = ["?"]
+    while busy and time.monotonic() < deadline:
+        await pilot.pause(0.1)
+        busy = [w.name for w in pilot.app.workers
+                if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}]
+
+
 async def quit_done(pilot: Pilot[None], timeout: float = 15.0) -> None:
     """After ``q``: let the app finish quitting (the live worker's final flush) inside run_test."""
     deadline = time.monotonic() + timeout
