@@ -12,16 +12,18 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 
 import pytest
 from pymongo import AsyncMongoClient
 from textual.pilot import Pilot
 
-from tests.ui.conftest import app_for, demo_settings, runtime_for, seed, settle
+from tests.ui.conftest import WATCHLIST, app_for, demo_settings, runtime_for, seed, settle
 from tui_market.app import MarketApp
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
+from tui_market.models import Interval
 from tui_market.ui.messages import FeedStateChanged
 
 SIZE = (120, 36)
@@ -34,15 +36,19 @@ def _database(uri: str, name: str) -> Database:
     return Database(client, name, embedded=True, uri=uri)
 
 
-@pytest.fixture
-def seeded(mongo_uri: str) -> Iterator[tuple[str, str]]:
+@contextmanager
+def seeded_database(
+    mongo_uri: str, interval: Interval = Interval.D1
+) -> Iterator[tuple[str, str]]:
+    """A database on the session server holding the watchlist synced at ``interval``; dropped
+    afterwards. Its own event loops: ``snap_compare`` runs the app in another one."""
     name = f"snap_{uuid.uuid4().hex[:10]}"
 
     async def prepare() -> None:
         db = _database(mongo_uri, name)
         try:
             await db.ensure_indexes()
-            await seed(db)
+            await seed(db, WATCHLIST, interval)
         finally:
             await db.close()
 
@@ -54,8 +60,16 @@ def seeded(mongo_uri: str) -> Iterator[tuple[str, str]]:
             await db.close()
 
     asyncio.run(prepare())
-    yield mongo_uri, name
-    asyncio.run(drop())
+    try:
+        yield mongo_uri, name
+    finally:
+        asyncio.run(drop())
+
+
+@pytest.fixture
+def seeded(mongo_uri: str) -> Iterator[tuple[str, str]]:
+    with seeded_database(mongo_uri) as where:
+        yield where
 
 
 def snapshot_app(seeded: tuple[str, str], theme: str) -> MarketApp:

@@ -8,15 +8,13 @@ No live worker; fixed clock; seeded database (1m history up to "now").
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from textual.pilot import Pilot
 
-from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, seed, settle, until
-from tests.ui.test_symbols_snapshots import SIZE, THEMES, _database, ready
+from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, settle, until
+from tests.ui.test_symbols_snapshots import SIZE, THEMES, _database, ready, seeded_database
 from tui_market.app import MarketApp
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
 from tui_market.models import Interval, Tick
@@ -57,26 +55,8 @@ def snapshots(ticks: list[Tick]) -> list[LiveSnapshot]:
 
 @pytest.fixture
 def seeded_1m(mongo_uri: str) -> Iterator[tuple[str, str]]:
-    name = f"snap_{uuid.uuid4().hex[:10]}"
-
-    async def prepare() -> None:
-        db = _database(mongo_uri, name)
-        try:
-            await db.ensure_indexes()
-            await seed(db, WATCHLIST, Interval.M1)
-        finally:
-            await db.close()
-
-    async def drop() -> None:
-        db = _database(mongo_uri, name)
-        try:
-            await db.drop()
-        finally:
-            await db.close()
-
-    asyncio.run(prepare())
-    yield mongo_uri, name
-    asyncio.run(drop())
+    with seeded_database(mongo_uri, Interval.M1) as where:
+        yield where
 
 
 def ticker_app(seeded: tuple[str, str], theme: str) -> MarketApp:
