@@ -17,6 +17,11 @@ Segment = tuple[float, float, float, float, float, int, float, float]
 _WEEK_ORIGIN = 4 * 86_400  # 1970-01-05 was a Monday (same origin as Interval.floor)
 
 
+def _as_bar(b: ClosedBar | FormingBar) -> Bar:
+    """The validated ``Bar`` (storage and screens) for a lean closed or forming bar."""
+    return Bar.from_epoch(b.symbol, b.interval, b.time, b.open, b.high, b.low, b.close, b.volume)
+
+
 @dataclass(slots=True)
 class ClosedBar:
     """A bar whose period is over. ``ticks`` counts live ticks (0 for a pure history bar)."""
@@ -32,10 +37,7 @@ class ClosedBar:
     ticks: int
 
     def to_bar(self) -> Bar:
-        return Bar.from_epoch(
-            self.symbol, self.interval, self.time,
-            self.open, self.high, self.low, self.close, self.volume,
-        )
+        return _as_bar(self)
 
 
 @dataclass(slots=True, frozen=True)
@@ -54,10 +56,7 @@ class FormingBar:
     ticks: int
 
     def to_bar(self) -> Bar:
-        return Bar.from_epoch(
-            self.symbol, self.interval, self.time,
-            self.open, self.high, self.low, self.close, self.volume,
-        )
+        return _as_bar(self)
 
 
 @dataclass(slots=True)
