@@ -23,7 +23,6 @@ If the consumer falls behind, overdue ticks are emitted at once (their timestamp
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import math
 import time
@@ -34,6 +33,7 @@ from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteSt
 from tui_market.infrastructure.interfaces.quote_stream import QuoteEvent
 from tui_market.models import Interval, Tick
 from tui_market.providers.replay_data import ReplayData, Series
+from tui_market.providers.replay_path import SessionVolume, mirror_bar, path_price
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class ReplayQuoteStream(IQuoteStream):
         self._anchor: tuple[float, float] | None = None  # (replay clock, wall) when re-anchored
         self._rate_speed = speed
         self._last_ts = self.start
-        self._volume: dict[str, tuple[int, float]] = {}  # symbol -> (session day, cum before)
+        self._volume = SessionVolume()
         self._played: dict[str, int] = {}  # bars played by symbols that left (resume there)
 
     # -- public API ------------------------------------------------------------------------
@@ -107,14 +107,7 @@ class ReplayQuoteStream(IQuoteStream):
         """(open, high, low, close, volume) of the ``k``-th bar (0 = first) played for
         ``symbol``; bar ``k`` of a symbol subscribed from the start opens at
         ``first_open + 60 * k``."""
-        rows = self._minutes(symbol).rows
-        n = len(rows)
-        pos = k % (2 * n)
-        if pos < n:
-            _, o, h, low, c, v = rows[n - 1 - pos]
-            return (c, h, low, o, v)
-        _, o, h, low, c, v = rows[pos - n]
-        return (o, h, low, c, v)
+        return mirror_bar(self._minutes(symbol).rows, k)
 
     # -- internals ---------------------------------------------------------------------------
     def _minutes(self, symbol: str) -> Series:
@@ -200,28 +193,9 @@ class ReplayQuoteStream(IQuoteStream):
         o, h, low, c, v = self.planned_bar(sym, k)
         ts = self.slot_time(slot)
         series = self._minutes(sym)
-        price = round(min(h, max(low, _path(o, h, low, c, j, n))), series.price_decimals)
+        price = round(min(h, max(low, path_price(o, h, low, c, j, n))), series.price_decimals)
         if not series.has_volume:
             return Tick(sym, ts, price, None)
-        bar_open = self.slot_time(slot - j)
-        day = int(bar_open // 86_400)
-        prev_day, cum = self._volume.get(sym, (day, 0.0))
-        if day != prev_day:
-            cum = 0.0
-        if j == n - 1:
-            self._volume[sym] = (day, cum + v)
-        else:
-            self._volume[sym] = (day, cum)
-        return Tick(sym, ts, price, cum + v * (j + 1) / n)
+        volume = self._volume.at(sym, self.slot_time(slot - j), v, j, n)
+        return Tick(sym, ts, price, volume)
 
-
-def _path(o: float, h: float, low: float, c: float, j: int, n: int) -> float:
-    """Price of tick ``j`` of ``n``: open -> first extreme -> second extreme -> close."""
-    first, second = (low, h) if c >= o else (h, low)
-    i1 = max(1, round((n - 1) / 3))
-    i2 = min(n - 2, max(i1 + 1, round(2 * (n - 1) / 3)))
-    points = ((0, o), (i1, first), (i2, second), (n - 1, c))
-    for (ja, pa), (jb, pb) in itertools.pairwise(points):
-        if j <= jb:
-            return pa + (pb - pa) * (j - ja) / (jb - ja) if jb > ja else pb
-    return c
