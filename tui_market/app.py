@@ -33,7 +33,8 @@ from tui_market.ui.screens.add_symbol import AddSymbolScreen
 from tui_market.ui.screens.help import HelpScreen, help_sections
 from tui_market.ui.screens.symbols import SymbolsScreen
 from tui_market.ui.status_app import StatusApp
-from tui_market.ui.themes import VARIABLE_DEFAULTS, install_themes, save_theme
+from tui_market.ui.theme_state import save_theme
+from tui_market.ui.themes import VARIABLE_DEFAULTS, install_themes
 from tui_market.ui.widgets.chrome import ensure_chrome
 from tui_market.ui.widgets.health import HealthState
 

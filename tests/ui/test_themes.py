@@ -10,13 +10,13 @@ from tests.ui.conftest import app_for, demo_settings, runtime_for, settle
 from tui_market import paths
 from tui_market.infrastructure.database import Database
 from tui_market.runtime import Runtime
+from tui_market.ui.theme_state import saved_theme
 from tui_market.ui.themes import (
     DEFAULT_THEME,
     VARIABLE_DEFAULTS,
     builtin_theme_files,
     load_themes,
     parse_theme,
-    saved_theme,
 )
 
 GOOD_USER_THEME = """

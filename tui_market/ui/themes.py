@@ -5,13 +5,12 @@ A theme file holds Textual's theme colours and our own variables (``price-up``,
 skipped and reported (file name and problem), never fatal. User files in
 ``paths.themes_dir()`` may override a built-in theme of the same name.
 
-The chosen theme is saved in ``<config dir>/state.json`` (``{"theme": name}``); a theme named
-in the settings (``theme`` in config.toml, ``TUI_MARKET_THEME``) takes precedence over it.
+The chosen theme is saved by ``theme_state``; a theme named in the settings (``theme`` in
+config.toml, ``TUI_MARKET_THEME``) takes precedence over it.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import tomllib
@@ -27,11 +26,11 @@ from textual.color import Color, ColorParseError
 from textual.theme import Theme
 
 from tui_market import paths
+from tui_market.ui.theme_state import saved_theme
 
 log = logging.getLogger(__name__)
 
 DEFAULT_THEME = "market-dark"
-STATE_FILE = "state.json"
 # Our own CSS variables; a theme that leaves some out still loads with these.
 VARIABLE_DEFAULTS: dict[str, str] = {
     "price-up": "#3DD68C",
@@ -160,37 +159,6 @@ def load_themes(user_dir: Path | None = None) -> ThemeLoad:
     if folder.is_dir():
         _load_dir([p for p in folder.iterdir() if p.suffix == ".toml"], str(folder), found)
     return found
-
-
-def _state_path() -> Path:
-    return paths.config_dir() / STATE_FILE
-
-
-def saved_theme() -> str | None:
-    """The theme chosen in a previous session, if any."""
-    try:
-        data = json.loads(_state_path().read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        log.warning("cannot read %s: %s", _state_path(), exc)
-        return None
-    theme = data.get("theme") if isinstance(data, dict) else None
-    return theme if isinstance(theme, str) else None
-
-
-def save_theme(name: str) -> None:
-    """Remember ``name`` for the next start (best effort: a failure is logged)."""
-    path = _state_path()
-    try:
-        data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-        if not isinstance(data, dict):
-            data = {}
-        data["theme"] = name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    except (OSError, ValueError) as exc:
-        log.warning("cannot save the theme choice to %s: %s", path, exc)
 
 
 def install_themes(app: App[Any], configured: str | None) -> tuple[list[str], str]:
