@@ -10,6 +10,7 @@ refused connect really means the server is not listening there.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -47,7 +48,7 @@ def _ipv4_addresses() -> list[Address]:
     seen: set[str] = set()
     with contextlib.suppress(OSError):
         lines = Path("/proc/net/fib_trie").read_text().splitlines()
-        for previous, line in zip(lines, lines[1:], strict=False):
+        for previous, line in itertools.pairwise(lines):
             if line.strip() == "/32 host LOCAL":
                 seen.add(previous.split()[-1])
     with contextlib.suppress(OSError):
