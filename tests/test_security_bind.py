@@ -70,7 +70,7 @@ def other_local_addresses() -> list[Address]:
 
 def with_port(addr: Address, port: int) -> Address:
     family, sockaddr = addr
-    return family, (sockaddr[0], port, *sockaddr[2:])  # type: ignore[return-value]
+    return family, (sockaddr[0], port, *sockaddr[2:])
 
 
 def connects(addr: Address, timeout: float = 2.0) -> bool:
