@@ -1,8 +1,9 @@
 """SaveBars: batched, idempotent upsert of closed bars (the live feed's write path).
 
-Also home of the incremental bar write that SyncHistory reuses: one ``_id`` range read over
-the span of a batch, then ``insert_many`` for the new bars and bulk ``ReplaceOne`` for the
-changed ones only. Unchanged bars cost no write at all.
+Also home of the incremental bar write that SyncHistory reuses: one read over the span of a
+batch (``schema.series_filter``, on the series index that the calling handler ensures), then
+``insert_many`` for the new bars and bulk ``ReplaceOne`` for the changed ones only. Unchanged
+bars cost no write at all.
 """
 
 from __future__ import annotations
@@ -68,7 +69,7 @@ async def write_series(
     start = int(docs[0]["t"].timestamp())
     end = int(docs[-1]["t"].timestamp()) + 1
     stored: dict[str, Doc] = {}
-    async for doc in ohlcv.find({"_id": schema.id_range(symbol, interval, start, end)}):
+    async for doc in ohlcv.find(schema.series_filter(symbol, interval, start, end)):
         stored[doc["_id"]] = doc
     fresh: list[Doc] = []
     changed: list[Doc] = []
@@ -133,8 +134,10 @@ class SaveBarsHandler:
     def __init__(self, db: Database) -> None:
         self._ohlcv = db.get_collection(schema.OHLCV)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._index = schema.SeriesIndex(self._ohlcv)
 
     async def __call__(self, msg: SaveBars) -> SaveBarsResult:
+        await self._index.ensure()
         groups: dict[tuple[str, Interval], list[Bar]] = defaultdict(list)
         for bar in msg.bars:
             try:

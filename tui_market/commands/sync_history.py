@@ -61,6 +61,7 @@ class SyncHistoryHandler:
         self._ohlcv = db.get_collection(schema.OHLCV)
         self._state = db.get_collection(schema.SYNC_STATE)
         self._symbols = db.get_collection(schema.SYMBOLS)
+        self._index = schema.SeriesIndex(self._ohlcv)
 
     async def __call__(self, msg: SyncHistory) -> SyncResult:
         ref = SymbolRef.parse(msg.symbol)
@@ -84,6 +85,7 @@ class SyncHistoryHandler:
                 "sync %s %s: rejected %d of %d bars (wrong interval or duplicate time)",
                 symbol, interval.value, rejected, len(fetched),
             )
+        await self._index.ensure()
         counts = await write_series(self._ohlcv, symbol, interval, docs)
         key = schema.sync_id(symbol, interval)
         state = await self._state.find_one({"_id": key})

@@ -1,21 +1,35 @@
 """How documents look in MongoDB. Shared by the handlers that read and write them.
 
 ``ohlcv``: one document per bar, ``_id`` = ``SYMBOL|interval|open-epoch`` (zero-padded so that
-string order is time order). The key is the unique index on (symbol, interval, time); range
-scans on ``_id`` give a symbol's bars in time order without a secondary index.
+string order is time order). The key is the unique index on (symbol, interval, time).
+
+Reads of a series' bars filter on ``symbol``, ``interval`` and a ``t`` range (``series_filter``)
+and ride the ``SERIES_INDEX`` on those fields. Not on an ``_id`` range: the embedded server
+answers every ``_id`` range with a scan of the whole collection (only exact ``_id`` lookups use
+its ``_id`` index), so 10 bars of one series cost what all series' bars do (measured: 0.6 s for
+400 bars among 50,000; 10 ms through the series index). The handlers that read series create
+the index on first use (``SeriesIndex``); without it the same filter gives the same answer,
+only by a scan.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import PyMongoError
 
 from tui_market.models import Bar, Interval
 
 SYMBOLS = "symbols"
 OHLCV = "ohlcv"
 SYNC_STATE = "sync_state"
+SERIES_INDEX = [("symbol", ASCENDING), ("interval", ASCENDING), ("t", ASCENDING)]
 _EPOCH_WIDTH = 12
+log = logging.getLogger(__name__)
 
 
 def series_prefix(symbol: str, interval: Interval) -> str:
@@ -34,6 +48,43 @@ def id_range(
     low = bar_id(symbol, interval, start) if start is not None else prefix
     high = bar_id(symbol, interval, end) if end is not None else prefix + "~"
     return {"$gte": low, "$lt": high}
+
+
+def series_filter(
+    symbol: str, interval: Interval, start: int | None = None, end: int | None = None
+) -> dict[str, Any]:
+    """A filter for a series' bars, optionally bounded to ``start <= t < end`` (epochs)."""
+    query: dict[str, Any] = {"symbol": symbol, "interval": interval.value}
+    bounds: dict[str, datetime] = {}
+    if start is not None:
+        bounds["$gte"] = datetime.fromtimestamp(start, UTC)
+    if end is not None:
+        bounds["$lt"] = datetime.fromtimestamp(end, UTC)
+    if bounds:
+        query["t"] = bounds
+    return query
+
+
+class SeriesIndex:
+    """Creates ``SERIES_INDEX`` on ``ohlcv`` the first time a handler reads a series.
+
+    Idempotent on the server (an existing index costs one round trip, ~2 ms), so each handler
+    asks once. A failure is logged and asked again next time: reads stay correct without it.
+    """
+
+    def __init__(self, ohlcv: AsyncCollection[dict[str, Any]]) -> None:
+        self._ohlcv = ohlcv
+        self._ready = False
+
+    async def ensure(self) -> None:
+        if self._ready:
+            return
+        try:
+            await self._ohlcv.create_index(SERIES_INDEX)  # default name: symbol_1_interval_1_t_1
+        except PyMongoError as exc:
+            log.error("cannot create the series index (series reads will scan): %s", exc)
+            return
+        self._ready = True
 
 
 def sync_id(symbol: str, interval: Interval) -> str:

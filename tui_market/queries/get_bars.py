@@ -1,7 +1,8 @@
 """GetBars: a series' bars, oldest first: all, a time range, and/or the last N.
 
-Every read is an ``_id`` range scan (``SYMBOL|interval|epoch`` keys sort in time order); the
-server never sorts. ``start`` and ``end`` are inclusive bounds on the bars' open times.
+Every read is a ``schema.series_filter`` range (symbol, interval, ``t``) on the series index,
+which the handler creates on first use; bars come back sorted by ``_id`` (= time order).
+``start`` and ``end`` are inclusive bounds on the bars' open times.
 
 ``last=N`` without a start: the newest bar's time is known from ``sync_state.last_bar``
 (kept by SyncHistory and SaveBars; ``end`` or now when missing). The scan starts
@@ -36,8 +37,10 @@ class GetBarsHandler:
     def __init__(self, db: Database) -> None:
         self._ohlcv = db.get_collection(schema.OHLCV)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._index = schema.SeriesIndex(self._ohlcv)
 
     async def __call__(self, msg: GetBars) -> list[Bar]:
+        await self._index.ensure()
         symbol = SymbolRef.parse(msg.symbol).full
         start = int(msg.start.timestamp()) if msg.start is not None else None
         stop = int(msg.end.timestamp()) + 1 if msg.end is not None else None
@@ -69,7 +72,7 @@ class GetBarsHandler:
     async def _scan(
         self, symbol: str, interval: Interval, start: int | None, stop: int | None
     ) -> list[Bar]:
-        cursor = self._ohlcv.find({"_id": schema.id_range(symbol, interval, start, stop)})
+        cursor = self._ohlcv.find(schema.series_filter(symbol, interval, start, stop))
         docs = [d async for d in cursor]
         docs.sort(key=lambda d: d["_id"])
         return [schema.doc_to_bar(d) for d in docs]

@@ -1,0 +1,91 @@
+"""The handlers that read a series' bars do it through the series index, never a full scan.
+
+The embedded server scans the whole ``ohlcv`` collection for any ``_id`` range; these tests
+watch the real ``find`` commands the handlers send (PyMongo command monitoring on a second
+client to the same database) and ask the server to explain each one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import AsyncMongoClient, monitoring
+
+from tests.fakes.memory_provider import MemoryProvider, make_bars
+from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
+from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.models import Interval
+from tui_market.queries.get_bars import GetBars, GetBarsHandler
+
+H1, D1 = Interval.H1, Interval.D1
+SYMBOLS = ("NASDAQ:AAPL", "NASDAQ:MSFT", "NYSE:IBM")
+
+
+class FindLog(monitoring.CommandListener):
+    """The filters of the ``find`` commands sent to ``ohlcv``."""
+
+    def __init__(self) -> None:
+        self.filters: list[dict[str, Any]] = []
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        if event.command_name == "find" and event.command.get("find") == schema.OHLCV:
+            self.filters.append(dict(event.command.get("filter", {})))
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        del event
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        del event
+
+
+async def _explain(db: Database, query: dict[str, Any]) -> dict[str, Any]:
+    plan = await db.get_collection(schema.OHLCV).find(query).explain()
+    winning: dict[str, Any] = plan["queryPlanner"]["winningPlan"]
+    return winning.get("inputStage", winning)
+
+
+async def test_series_reads_and_writes_use_the_series_index(database: Database) -> None:
+    finds = FindLog()
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        database.uri, tz_aware=True, event_listeners=[finds]
+    )
+    watched = Database(client, database.name, embedded=database.embedded, uri=database.uri)
+    try:
+        provider = MemoryProvider()
+        for symbol in SYMBOLS:
+            provider.set_bars(symbol, H1, make_bars(symbol, H1, 200))
+        sync = SyncHistoryHandler(watched, provider)
+        for symbol in SYMBOLS:
+            await sync(SyncHistory(symbol, H1))
+        newer = make_bars("NASDAQ:MSFT", H1, 3, start=1_700_006_400 + 199 * H1.seconds)
+        await SaveBarsHandler(watched)(SaveBars(tuple(newer)))
+        get = GetBarsHandler(watched)
+        assert len(await get(GetBars("NASDAQ:MSFT", H1, last=50))) == 50
+        assert len(await get(GetBars("NASDAQ:MSFT", H1))) == 202
+        assert await get(GetBars("NASDAQ:MSFT", D1, last=5)) == []
+    finally:
+        await client.close()
+    assert len(finds.filters) >= 6  # 3 syncs, 1 save, 3+ reads
+    for query in finds.filters:
+        stage = await _explain(database, query)
+        assert stage["stage"] == "IXSCAN", (query, stage)
+        assert stage["keyPattern"] == dict(schema.SERIES_INDEX), (query, stage)
+
+
+async def test_series_filter_selects_what_the_id_range_does(database: Database) -> None:
+    """Same documents as the ``_id`` range the bars are keyed by, bounds included/excluded."""
+    ohlcv = database.get_collection(schema.OHLCV)
+    bars = [bar for s in SYMBOLS for i in (H1, D1) for bar in make_bars(s, i, 30)]
+    await SaveBarsHandler(database)(SaveBars(tuple(bars)))
+    first = make_bars("NASDAQ:MSFT", H1, 30)
+    bounds = [(None, None), (first[3].epoch, None), (None, first[7].epoch),
+              (first[3].epoch, first[7].epoch), (first[3].epoch + 1, first[7].epoch + 1)]
+    for start, end in bounds:
+        by_id = [d["_id"] async for d in ohlcv.find(
+            {"_id": schema.id_range("NASDAQ:MSFT", H1, start, end)})]
+        by_series = [d["_id"] async for d in ohlcv.find(
+            schema.series_filter("NASDAQ:MSFT", H1, start, end))]
+        assert sorted(by_series) == sorted(by_id), (start, end)
+        assert by_id
