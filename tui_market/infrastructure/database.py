@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from typing import Any
@@ -38,16 +39,20 @@ class Database:
         self.name = name
         self.embedded = embedded
         self.uri = uri
+        self.ping_error = ""  # why the last ping failed
         self._db = client.get_database(name, write_concern=WriteConcern(w=1, j=True))
+
+    @staticmethod
+    def _client(uri: str, timeout: float) -> AsyncMongoClient:
+        ms = int(timeout * 1000)
+        return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=ms,
+                                connectTimeoutMS=ms)
 
     @classmethod
     async def connect(
         cls, uri: str, name: str, *, embedded: bool = False, timeout: float = 5.0
     ) -> Database:
-        ms = int(timeout * 1000)
-        client: AsyncMongoClient = AsyncMongoClient(
-            uri, tz_aware=True, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms
-        )
+        client = cls._client(uri, timeout)
         database = cls(client, name, embedded=embedded, uri=uri)
         try:
             await client.admin.command("ping")
@@ -67,13 +72,32 @@ class Database:
         """Bars are keyed by ``_id`` (symbol|interval|open time): that is their unique index."""
         await self.get_collection(schema.SYMBOLS).create_index([("position", ASCENDING)])
 
-    async def ping(self) -> bool:
+    async def rebind(self, uri: str) -> None:
+        """Point at ``uri`` (the embedded server came back on another port): a new client,
+        same timeouts. Collections taken before belong to the old client: rebuild their
+        holders (``Bus.rebind``)."""
+        old = self.client
+        self.client = self._client(uri, old.options.server_selection_timeout)
+        self.uri = uri
+        self._db = self.client.get_database(self.name, write_concern=self._db.write_concern)
+        log.warning("database re-pointed to %s", mask_uri(uri))
+        await old.close()
+
+    async def ping(self, timeout: float | None = None) -> bool:
+        """True when the server answers; False after ``timeout`` seconds (default: the
+        client's server selection timeout) or on any driver error."""
         try:
-            await self.client.admin.command("ping")
-            return True
+            async with asyncio.timeout(timeout):
+                await self.client.admin.command("ping")
+        except TimeoutError:
+            self.ping_error = f"no answer within {timeout or 0:.1f} s"
         except PyMongoError as exc:
-            log.warning("database ping failed: %s", exc)
-            return False
+            self.ping_error = f"{exc.__class__.__name__}: {exc}"
+        else:
+            self.ping_error = ""
+            return True
+        log.debug("database ping failed: %s", self.ping_error)  # polled: callers log changes
+        return False
 
     def describe(self) -> str:
         kind = "embedded" if self.embedded else "remote"

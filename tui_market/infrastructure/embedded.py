@@ -5,7 +5,8 @@ the data dir: ``server.lock`` (an ``flock`` held only while starting or stopping
 ``server.json`` (pid and port of the running server) and ``clients/<pid>.<token>`` (one file
 per ``EmbeddedServer`` that acquired it, so two users in one process count twice). The last
 user to release it stops it. Stale files left by a crash are detected (dead pid or no answer
-to ``ping``) and replaced.
+to ``ping``) and replaced. ``revive()`` restarts a server that died under its users (the
+``DatabaseSupervisor`` calls it), on the same port when it can.
 """
 
 from __future__ import annotations
@@ -15,46 +16,24 @@ import fcntl
 import json
 import logging
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
 from tui_market.errors import DatabaseUnavailable
+from tui_market.infrastructure.server_process import (
+    HOST,
+    alive,
+    free_port,
+    ping,
+    port_free,
+    spawn,
+    stop_process,
+    uri_for,
+)
 
+__all__ = ["HOST", "EmbeddedServer", "ping", "stop_process"]
 log = logging.getLogger(__name__)
-HOST = "127.0.0.1"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def ping(uri: str, timeout: float = 0.5) -> bool:
-    """True when a MongoDB-wire server at ``uri`` answers ``ping``."""
-    ms = int(timeout * 1000)
-    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms)
-    try:
-        client.admin.command("ping")
-        return True
-    except PyMongoError as exc:
-        log.debug("ping %s failed: %s", uri, exc)
-        return False
-    finally:
-        client.close()
 
 
 def _client_pid(name: str) -> int | None:
@@ -63,10 +42,14 @@ def _client_pid(name: str) -> int | None:
     return int(head) if head.isdigit() else None
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+def _is_server(pid: int) -> bool:
+    """False when ``pid`` is known to be some other program (its number was reused)."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError as exc:  # no /proc here, or the process just ended: trust the pid
+        log.debug("cannot read the command line of pid %s: %s", pid, exc)
+        return True
+    return b"secantus" in argv
 
 
 class EmbeddedServer:
@@ -105,7 +88,7 @@ class EmbeddedServer:
         """Return the URI of a running server, starting one if needed."""
         with self._locked():
             state = self._read_state()
-            if state and _alive(state["pid"]) and ping(self._uri(state["port"])):
+            if state and alive(state["pid"]) and ping(uri_for(state["port"])):
                 log.info("reusing embedded server pid %s port %s", state["pid"], state["port"])
                 port = state["port"]
             else:
@@ -114,40 +97,46 @@ class EmbeddedServer:
                 port = self._start()
                 self.started_here = True
             (self._clients / self._client_name).touch()
-            self.uri = self._uri(port)
+            self.uri = uri_for(port)
             return self.uri
 
-    def _uri(self, port: int) -> str:
-        return f"mongodb://{HOST}:{port}/?directConnection=true"
+    def revive(self) -> tuple[str, bool]:
+        """Start the server again after it died (kill -9, crash); returns (uri, started here).
 
-    def _start(self) -> int:
-        port = _free_port()
-        storage = self.data_dir / "db"
-        storage.mkdir(parents=True, exist_ok=True)
-        cmd = [sys.executable, "-m", "secantus", "--host", HOST, "--port", str(port),
-               "--storage-path", str(storage), "--log-level", "WARNING"]
-        with open(self.data_dir / "server.log", "ab") as out:
-            proc = subprocess.Popen(
-                cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-                start_new_session=True, cwd=self.data_dir,
-            )
-        deadline = time.monotonic() + self.start_timeout
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                raise DatabaseUnavailable(
-                    f"embedded database exited at start (code {proc.returncode}); "
-                    f"see {self.data_dir / 'server.log'}"
-                )
-            if ping(self._uri(port), timeout=0.25):
-                self._state.write_text(json.dumps({"pid": proc.pid, "port": port}))
-                log.info("embedded server started pid %s port %s", proc.pid, port)
-                return port
-            time.sleep(0.05)
-        proc.kill()
-        raise DatabaseUnavailable(
-            f"embedded database did not answer within {self.start_timeout:.0f} s; "
-            f"see {self.data_dir / 'server.log'}"
-        )
+        On the recorded port when it is free, so connected clients reconnect by themselves;
+        on a new port otherwise. A recorded server that runs and answers (another process
+        revived it first) is reused. One that runs but does not answer is left alone: a second
+        server cannot open the same storage (``DatabaseUnavailable``, try again later).
+        """
+        with self._locked():
+            state = self._read_state()
+            if state and alive(state["pid"]) and _is_server(state["pid"]):
+                uri = uri_for(state["port"])
+                if not ping(uri, timeout=2.0):
+                    raise DatabaseUnavailable(
+                        f"embedded server pid {state['pid']} is running but does not answer"
+                    )
+                log.info("embedded server pid %s is up (revived elsewhere)", state["pid"])
+                self.uri = uri
+                return uri, False
+            wanted = state["port"] if state and port_free(state["port"]) else None
+            try:
+                port = self._start(wanted)
+            except DatabaseUnavailable as exc:
+                if wanted is None:
+                    raise
+                log.warning("restart on port %s failed (%s); trying a new port", wanted, exc)
+                port = self._start()
+            (self._clients / self._client_name).touch()
+            log.warning("embedded server revived on port %s (was %s)", port, state)
+            self.uri = uri_for(port)
+            return self.uri, True
+
+    def _start(self, port: int | None = None) -> int:
+        port = port or free_port()
+        pid = spawn(self.data_dir, port, self.start_timeout)
+        self._state.write_text(json.dumps({"pid": pid, "port": port}))
+        return port
 
     def release(self) -> bool:
         """Unregister this process; stop the server if no live process still uses it.
@@ -157,31 +146,15 @@ class EmbeddedServer:
         with self._locked():
             (self._clients / self._client_name).unlink(missing_ok=True)
             users = [p for p in self._clients.iterdir() if _client_pid(p.name) is not None]
-            alive = [p for p in users if _alive(_client_pid(p.name) or 0)]
-            for stale in set(users) - set(alive):
+            using = [p for p in users if alive(_client_pid(p.name) or 0)]
+            for stale in set(users) - set(using):
                 stale.unlink(missing_ok=True)
-            if alive:
+            if using:
                 return False
             state = self._read_state()
-            if state and _alive(state["pid"]):
+            if state and alive(state["pid"]):
                 stop_process(state["pid"])
             self._state.unlink(missing_ok=True)
             self.uri = None
             return True
 
-
-def stop_process(pid: int, timeout: float = 10.0) -> None:
-    """SIGTERM, wait, then SIGKILL. Reaps the child when it is ours."""
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(ChildProcessError):
-            if os.waitpid(pid, os.WNOHANG)[0] == pid:
-                return
-        if not _alive(pid):
-            return
-        time.sleep(0.05)
-    log.warning("embedded server pid %s ignored SIGTERM; killing it", pid)
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)

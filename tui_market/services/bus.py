@@ -31,7 +31,12 @@ class Bus:
     def __init__(self, db: Database, provider: IDataProvider) -> None:
         self.db = db
         self.provider = provider
-        self._handlers: dict[type, Handler] = {
+        self._handlers: dict[type, Handler] = self._defaults()
+        self._registered: set[type] = set()
+
+    def _defaults(self) -> dict[type, Handler]:
+        db, provider = self.db, self.provider
+        return {
             AddSymbol: AddSymbolHandler(db),
             RemoveSymbol: RemoveSymbolHandler(db),
             SyncHistory: SyncHistoryHandler(db, provider),
@@ -44,6 +49,15 @@ class Bus:
     def register(self, message_type: type, handler: Handler) -> None:
         """Add (or replace) the handler of a message type (for later phases)."""
         self._handlers[message_type] = handler
+        self._registered.add(message_type)
+
+    def rebind(self) -> None:
+        """The database got a new client (``Database.rebind``): rebuild the built-in
+        handlers, which hold collections of the old one. Registered handlers are kept."""
+        fresh = self._defaults()
+        for message_type in self._registered:
+            fresh.pop(message_type, None)
+        self._handlers.update(fresh)
 
     @overload
     async def execute(self, message: AddSymbol) -> AddSymbolResult: ...

@@ -1,0 +1,124 @@
+"""The embedded server's process: spawn it on a port, ping it, stop it, tell whether it lives.
+
+``EmbeddedServer`` (embedded.py) decides when; this module knows how.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pymongo import MongoClient
+from pymongo.errors import PyMongoError
+
+from tui_market.errors import DatabaseUnavailable
+
+log = logging.getLogger(__name__)
+HOST = "127.0.0.1"
+
+
+def alive(pid: int) -> bool:
+    """True while ``pid`` runs (a child of ours that died is reaped first, not a zombie)."""
+    reap(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def reap(pid: int) -> None:
+    """Collect ``pid``'s exit status if it is a dead child of this process."""
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def ping(uri: str, timeout: float = 0.5) -> bool:
+    """True when a MongoDB-wire server at ``uri`` answers ``ping``."""
+    ms = int(timeout * 1000)
+    client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms)
+    try:
+        client.admin.command("ping")
+        return True
+    except PyMongoError as exc:
+        log.debug("ping %s failed: %s", uri, exc)
+        return False
+    finally:
+        client.close()
+
+
+def uri_for(port: int) -> str:
+    return f"mongodb://{HOST}:{port}/?directConnection=true"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def port_free(port: int) -> bool:
+    """True when a server could listen on ``port`` now (bound the way secantus binds)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            log.info("port %s is taken: %s", port, exc)
+            return False
+        return True
+
+
+def spawn(data_dir: Path, port: int, timeout: float) -> int:
+    """Start secantus on ``port`` for ``data_dir/db``; wait for its ``ping``; return its pid."""
+    storage = data_dir / "db"
+    storage.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "secantus", "--host", HOST, "--port", str(port),
+           "--storage-path", str(storage), "--log-level", "WARNING"]
+    with open(data_dir / "server.log", "ab") as out:
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True, cwd=data_dir,
+        )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise DatabaseUnavailable(
+                f"embedded database exited at start (code {proc.returncode}); "
+                f"see {data_dir / 'server.log'}"
+            )
+        if ping(uri_for(port), timeout=0.25):
+            log.info("embedded server started pid %s port %s", proc.pid, port)
+            return proc.pid
+        time.sleep(0.05)
+    proc.kill()
+    proc.wait()
+    raise DatabaseUnavailable(
+        f"embedded database did not answer within {timeout:.0f} s; see {data_dir / 'server.log'}"
+    )
+
+
+def stop_process(pid: int, timeout: float = 10.0) -> None:
+    """SIGTERM, wait, then SIGKILL. Reaps the child when it is ours."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        if not alive(pid):
+            return
+        time.sleep(0.05)
+    log.warning("embedded server pid %s ignored SIGTERM; killing it", pid)
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
