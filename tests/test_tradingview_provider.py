@@ -184,16 +184,16 @@ async def test_login_uses_the_token_and_never_logs_the_password(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with FakeTradingViewServer() as server:
+        bad = TradingViewProvider("trader", "badpass-987", ws_url=server.url, timeout=10,
+                                  signin_url=f"{http_base}/accounts/signin/")
+        with pytest.raises(ProviderError, match="TradingView login failed"):
+            await bad.fetch_ohlcv("SPX", "SP", Interval.D1, 3)
         provider = TradingViewProvider("trader", "s3cret-pass", ws_url=server.url, timeout=10,
                                        signin_url=f"{http_base}/accounts/signin/")
         assert "s3cret" not in repr(provider)
         await provider.fetch_ohlcv("SPX", "SP", Interval.D1, 3)
         assert server.connections[0].state.token == "tok-123"
         assert "s3cret" not in repr(vars(provider))  # the password is dropped after login
-        bad = TradingViewProvider("trader", "badpass-987", ws_url=server.url, timeout=10,
-                                  signin_url=f"{http_base}/accounts/signin/")
-        with pytest.raises(ProviderError, match="TradingView login failed"):
-            await bad.fetch_ohlcv("SPX", "SP", Interval.D1, 3)
     assert "s3cret" not in caplog.text and "badpass-987" not in caplog.text
 
 

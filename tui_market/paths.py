@@ -34,6 +34,16 @@ def state_dir() -> Path:
     return Path(_dirs().user_state_dir)
 
 
+def cache_dir() -> Path:
+    """Files we can always rebuild, such as the TradingView token (``tv-token.json``)."""
+    return Path(_dirs().user_cache_dir)
+
+
+def tv_token_file() -> Path:
+    """The cached TradingView auth token (mode 0600), so a start needs no new login."""
+    return cache_dir() / "tv-token.json"
+
+
 def themes_dir() -> Path:
     """User colour themes, one TOML file each (beside the config file)."""
     return config_dir() / "themes"

@@ -66,6 +66,7 @@ def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
         username=username.get_secret_value() if username else None,
         password=password.get_secret_value() if password else None,
         ws_url=settings.tv_ws_url,
+        signin_url=settings.tv_signin_url,
     )
     return provider, TradingViewQuoteStream(url=settings.tv_ws_url)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -42,6 +43,7 @@ DEFAULT_WATCHLIST = ("BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:ND
 DEMO_DATABASE = "tui_market_demo"
 DEFAULT_TV_WS_URL = "wss://data.tradingview.com/socket.io/websocket"
 _QUIET_KEYS = {"tv_username", "tv_password", "mongodb_uri", "watchlist"}  # never echo input
+_LOOPBACK_HTTP = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
 # The file data for the Settings being built (set by load_settings; read by the file source).
 _FILE_DATA: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "tui_market_config_file_data", default=None
@@ -64,6 +66,7 @@ class Settings(BaseSettings):
     tv_ws_url: WsUrl = DEFAULT_TV_WS_URL
     tv_username: Secret = None
     tv_password: Secret = None
+    tv_signin_url: OptionalName = None  # None: TradingView's; https, or http to a loopback fake
     theme: OptionalName = None  # None: the app's built-in default theme
     sync_every_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
     demo: bool = False  # offline demo: implies provider "replay"
@@ -73,6 +76,14 @@ class Settings(BaseSettings):
     @classmethod
     def _zero_is_off(cls, value: int | None) -> int | None:
         return value or None
+
+    @field_validator("tv_signin_url")
+    @classmethod
+    def _password_over_https(cls, value: str | None) -> str | None:
+        """The password is posted there: https only (plain http only to this machine)."""
+        if value is None or value.startswith("https://") or _LOOPBACK_HTTP.match(value):
+            return value
+        raise ValueError("must start with https:// (http:// only to 127.0.0.1 or localhost)")
 
     @model_validator(mode="after")
     def _demo_means_replay(self) -> Settings:

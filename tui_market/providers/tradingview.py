@@ -4,8 +4,9 @@ with a deadline), validated into UTC ``Bar``s.
 Errors: an unknown symbol -> ``SymbolNotFound``; no connection, a dropped socket or no answer
 in time -> ``ProviderUnavailable``; anything else -> ``ProviderError``. Rows that fail
 validation (NaN, non-positive prices, high < low, bad times) are logged, counted in
-``last_rejected`` and never returned. Login is optional; the password is used once to get a
-token, never logged or stored, and the token lives in memory only.
+``last_rejected`` and never returned. Login is optional (``tv_auth.TokenSource``): the token
+is cached in a 0600 file between runs and a refused cached token means one new login and one
+retry; the password is never logged or stored.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from tvDatafeed import Interval as TvInterval
 from tui_market.errors import ProviderError, ProviderUnavailable, SymbolNotFound
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar, Interval
+from tui_market.providers.tv_auth import TokenSource, token_refused
 from tui_market.providers.tv_feed import FetchReport, WatchedFeed
+from tui_market.providers.tv_token_cache import TokenCache
 
 log = logging.getLogger(__name__)
 DEFAULT_WS_URL = "wss://data.tradingview.com/socket.io/websocket"
@@ -83,26 +86,45 @@ class TradingViewProvider(IDataProvider):
 
     def __init__(self, username: str | None = None, password: str | None = None, *,
                  ws_url: str = DEFAULT_WS_URL, timeout: float = 30.0,
-                 signin_url: str | None = None, search_url: str | None = None) -> None:
+                 signin_url: str | None = None, search_url: str | None = None,
+                 token_cache: TokenCache | None = None) -> None:
         self.ws_url = ws_url
         self._http = {k: v for k, v in (("sign_in_url", signin_url),
                                         ("search_url", search_url)) if v}
         self.timeout = timeout
         self.last_rejected = 0  # rows rejected by the most recent fetch_ohlcv
-        self._login = (username, password) if username and password else None
-        self._token: str | None = None
-        self._login_lock = asyncio.Lock()
+        self._auth = TokenSource(username, password, self._sign_in, token_cache or TokenCache())
 
     def __repr__(self) -> str:
-        return f"TradingViewProvider(ws_url={self.ws_url!r}, login={self._login is not None})"
+        return f"TradingViewProvider(ws_url={self.ws_url!r}, auth={self._auth!r})"
+
+    def _sign_in(self, username: str, password: str) -> str:
+        feed = WatchedFeed(self.ws_url, None, time.monotonic() + self.timeout, self._http)
+        return feed._login_and_get_token(username, password)
 
     async def fetch_ohlcv(
         self, symbol: str, exchange: str, interval: Interval, n_bars: int
     ) -> list[Bar]:
         full = symbol if ":" in symbol else f"{exchange}:{symbol}"
-        token = await self._ensure_token()
-        deadline = time.monotonic() + self.timeout
-        feed = WatchedFeed(self.ws_url, token, deadline, self._http)
+        token = await self._auth.token()
+        frame, report = await self._get_hist(full, exchange, interval, n_bars, token)
+        if frame is None and token is not None and token_refused(report.protocol_error):
+            token = await self._auth.refused(token)
+            if token is not None:
+                frame, report = await self._get_hist(full, exchange, interval, n_bars, token)
+        if frame is None:
+            raise self._explain(full, report)
+        self._auth.accepted(token)
+        bars, self.last_rejected = frame_to_bars(frame, full, interval)
+        if self.last_rejected:
+            log.warning("%s %s: rejected %d of %d rows from TradingView", full,
+                        interval.value, self.last_rejected, len(frame))
+        return bars[-n_bars:] if n_bars > 0 else bars
+
+    async def _get_hist(self, full: str, exchange: str, interval: Interval, n_bars: int,
+                        token: str | None) -> tuple[Any, FetchReport]:
+        """tvDatafeed's frame (None when it got none) and what the socket saw."""
+        feed = WatchedFeed(self.ws_url, token, time.monotonic() + self.timeout, self._http)
         tv_interval = TvInterval[interval.tvdatafeed_name]
         try:
             frame = await asyncio.wait_for(
@@ -115,13 +137,7 @@ class TradingViewProvider(IDataProvider):
         except (ValueError, KeyError, TypeError, AttributeError, OSError) as exc:
             log.error("%s: tvDatafeed failed: %r", full, exc)
             raise ProviderError(f"{full}: TradingView history failed ({exc})") from exc
-        if frame is None:
-            raise self._explain(full, feed.report)
-        bars, self.last_rejected = frame_to_bars(frame, full, interval)
-        if self.last_rejected:
-            log.warning("%s %s: rejected %d of %d rows from TradingView", full,
-                        interval.value, self.last_rejected, len(frame))
-        return bars[-n_bars:] if n_bars > 0 else bars
+        return frame, feed.report
 
     def _explain(self, full: str, r: FetchReport) -> ProviderError:
         """Our error for a fetch that gave no data, from what the socket saw."""
@@ -146,25 +162,6 @@ class TradingViewProvider(IDataProvider):
             err = SymbolNotFound(f"{full}: unknown symbol on TradingView")
         log.warning("%s", err)
         return err
-
-    async def _ensure_token(self) -> str | None:
-        if self._login is None or self._token is not None:
-            return self._token
-        async with self._login_lock:
-            if self._token is None and self._login is not None:
-                username, password = self._login
-                feed = WatchedFeed(self.ws_url, None, time.monotonic() + self.timeout, self._http)
-                try:
-                    token = await asyncio.to_thread(feed._login_and_get_token, username,
-                                                    password)
-                except ValueError as exc:
-                    log.error("TradingView login failed for the configured user")
-                    raise ProviderError(
-                        "TradingView login failed: check TUI_MARKET_TV_USERNAME and "
-                        "TUI_MARKET_TV_PASSWORD (or remove them to use anonymous access)"
-                    ) from exc
-                self._token, self._login = token, None  # the password is not kept
-        return self._token
 
     async def search(self, text: str) -> list[tuple[str, str]]:
         """TradingView symbol search (an HTTP call); offline or failing -> []."""

@@ -9,7 +9,8 @@ hands tvDatafeed a ``WatchedSocket`` that
 - notes ``symbol_error`` / ``series_error`` / ``critical_error`` / ``protocol_error`` /
   ``series_completed`` in a ``FetchReport``, and ends tvDatafeed's receive loop at once after
   an error instead of letting it wait for a timeout.
-The token is kept in memory only: the token cache file and the CAPTCHA prompt are disabled.
+tvDatafeed's own token cache (``~/.tv_token.json``, written with the umask's mode) and its
+CAPTCHA prompt are disabled; ``tv_token_cache`` keeps the token in a 0600 file instead.
 """
 
 from __future__ import annotations
@@ -146,7 +147,7 @@ class WatchedSocket:
 
 
 class WatchedFeed(TvDatafeed):
-    """tvDatafeed for one fetch (or a login): our URL, a deadline, an in-memory token."""
+    """tvDatafeed for one fetch (or a login): our URL, a deadline, the token we pass in."""
 
     def __init__(self, url: str, token: str | None, deadline: float,
                  http: dict[str, str] | None = None) -> None:
@@ -165,7 +166,7 @@ class WatchedFeed(TvDatafeed):
         return None
 
     def _save_token(self, token: str) -> None:
-        return None  # never stored
+        return None  # never stored by tvDatafeed (see tv_token_cache)
 
     def _handle_captcha_login(self, username: str) -> str | None:
         log.warning("TradingView asks for a CAPTCHA to log in; continuing without login")
