@@ -30,12 +30,16 @@ class ScriptedFeed:
 
     def __post_init__(self) -> None:
         self.position = self.start - self.step
-        self.ticks = [self._tick(k, j) for k in range(self.count)
-                      for j in range(len(self.symbols))]
+        n = len(self.symbols)
+        volumes = [1000.0] * n  # cumulative: linear in ``count`` (long runs have thousands)
+        self.ticks = []
+        for k in range(self.count):
+            for j in range(n):
+                volumes[j] += 10 + (k * 7 + j * 3) % 13
+                self.ticks.append(self._tick(k, j, volumes[j]))
 
-    def _tick(self, k: int, j: int) -> Tick:
+    def _tick(self, k: int, j: int, volume: float) -> Tick:
         price = 100.0 * (j + 1) + 3.0 * math.sin(k / 9.0 + j) + ((k * 13 + j) % 7) * 0.05
-        volume = 1000.0 + sum(10 + (i * 7 + j * 3) % 13 for i in range(k + 1))
         return Tick(self.symbols[j], float(self.start + k * self.step), round(price, 2), volume)
 
     def ticks_of(self, first: int, last: int) -> list[Tick]:
