@@ -28,7 +28,22 @@ class StorageError:
     pending: int
 
 
-LiveEvent = FeedState | SymbolError | BarClosedEvent | StorageError
+@dataclass(frozen=True, slots=True)
+class StorageRecovered:
+    """Saving works again after an outage: the bars kept meanwhile are stored (``saved``),
+    except the oldest ``dropped`` ones the bounded queue could not keep."""
+
+    saved: int
+    dropped: int = 0
+
+    @property
+    def message(self) -> str:
+        lost = f"; {self.dropped:,} oldest dropped (queue full)" if self.dropped else ""
+        return f"database back: {self.saved:,} bars saved{lost}"
+
+
+StorageEvent = StorageError | StorageRecovered
+LiveEvent = FeedState | SymbolError | BarClosedEvent | StorageError | StorageRecovered
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ from tui_market.infrastructure.interfaces import (
 )
 from tui_market.models import Bar, Interval, Tick
 from tui_market.services.backfill import backfill_series
-from tui_market.services.bar_saver import BarSaver
+from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 from tui_market.services.live_state import (
     BarClosedEvent,
     LiveEvent,
@@ -54,6 +54,7 @@ class QuoteService:
         recent: int = 300,
         persist: Sequence[Interval] | None = None,
         backfill_on_start: bool = False,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self._stream = stream
         self._bus = bus
@@ -67,7 +68,7 @@ class QuoteService:
         self._book = TickBook(self.intervals, recent=recent)
         self._gate = TickGate()
         self._symbols: set[str] = set()
-        self._saver = BarSaver(bus, lambda error: self._on_event(error))
+        self._saver = BarSaver(bus, lambda event: self._on_event(event), max_pending=max_pending)
         self._feed: FeedState | None = None
         self._live = False  # ticks and the clock may close bars
         self._outage_since: float | None = None
@@ -193,7 +194,6 @@ class QuoteService:
     def covered_ticks(self) -> int:
         """Ticks skipped after a backfill because the merged history already held them."""
         return self._gate.covered_ticks
-
 
 
 def _ignore(event: LiveEvent) -> None:
