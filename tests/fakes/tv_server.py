@@ -105,8 +105,9 @@ class FakeTradingViewServer:
             if every:
                 await asyncio.sleep(every)
 
-    async def send_raw(self, text: str) -> None:
-        """Send ``text`` as one websocket message to every live client (garbage, ...)."""
+    async def send_raw(self, text: str | bytes) -> None:
+        """Send ``text`` as one websocket message to every live client (garbage, ...; bytes
+        go as a binary message)."""
         for conn in self.live:
             with contextlib.suppress(ConnectionClosed):
                 await conn.ws.send(text)

@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 MARKER = "~m~"
 HEARTBEAT_PREFIX = "~h~"
 _MAX_LEN_DIGITS = 9
+_MAX_HEARTBEAT_DIGITS = 18  # a counter; a longer run would not even convert to int (4300 max)
 _HEADER = re.compile(r"~m~(\d{1,9})~m~", re.ASCII)
 
 
@@ -137,7 +138,7 @@ def parse_payload(payload: str) -> dict[str, Any] | Heartbeat:
     """A heartbeat, or the JSON object (a message with ``m``/``p``, or the hello)."""
     if payload.startswith(HEARTBEAT_PREFIX):
         body = payload[len(HEARTBEAT_PREFIX) :]
-        if not (body.isascii() and body.isdigit()):
+        if not (body.isascii() and body.isdigit()) or len(body) > _MAX_HEARTBEAT_DIGITS:
             raise ProtocolError(f"bad heartbeat {payload[:40]!r}")
         return Heartbeat(int(body))
     try:

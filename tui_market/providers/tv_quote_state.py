@@ -17,6 +17,8 @@ from tui_market.models import Tick
 
 log = logging.getLogger(__name__)
 NO_VOLUME = 1e50  # at or above: TradingView's placeholder for 'no volume' (NASDAQ:NDX sends 1e100)
+MAX_PRICE = 1e15  # at or above: nonsense (no instrument trades there; a double loses the cents)
+MAX_TIME = 4_102_444_800.0  # 2100-01-01 UTC: a later lp_time is garbage (or milliseconds)
 
 _TickKey = tuple[float, float | None, float | None]
 
@@ -28,8 +30,19 @@ class MalformedQuote(ValueError):
 def _number(value: object) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # a JSON integer beyond any double, e.g. 1e400 written out
+        return None
     return number if math.isfinite(number) else None
+
+
+def _usable(key: str, number: float | None) -> bool:
+    if number is None or number < 0:
+        return False
+    if key == "lp":
+        return 0 < number < MAX_PRICE
+    return key != "lp_time" or 0 < number < MAX_TIME
 
 
 class QuoteBook:
@@ -81,7 +94,7 @@ class QuoteBook:
             if key == "volume" and number is not None and number >= NO_VOLUME:
                 checked[key] = None  # indices carry a 1e100 placeholder: they have no volume
                 continue
-            if number is None or number < 0 or (key != "volume" and number == 0):
+            if not _usable(key, number):
                 log.warning("%s: unusable %s=%r in qsd, ignored", symbol, key, checked[key])
                 self.rejected_fields += 1
                 del checked[key]
