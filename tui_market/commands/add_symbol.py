@@ -20,11 +20,18 @@ from tui_market.infrastructure.database import Database
 from tui_market.models import SymbolRef
 
 log = logging.getLogger(__name__)
+DESCRIPTION_MAX = 200  # characters kept of a description (search results are not ours)
 
 
 def utc_now() -> datetime:
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def clean_description(text: str) -> str:
+    """Stripped, at most ``DESCRIPTION_MAX`` characters, storable: a lone surrogate (JSON can
+    carry one) has no UTF-8 form and would fail the insert, so it becomes '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8").strip()[:DESCRIPTION_MAX]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +53,7 @@ class AddSymbolHandler:
 
     async def __call__(self, msg: AddSymbol) -> AddSymbolResult:
         ref = SymbolRef.parse(msg.symbol)  # InvalidSymbol: nothing stored
-        description = msg.description.strip()
+        description = clean_description(msg.description)
         if await self._symbols.find_one({"_id": ref.full}, {"_id": 1}) is None:
             position = await self._next_position()
             doc = {

@@ -7,6 +7,12 @@ from dataclasses import dataclass
 
 _EXCHANGE = re.compile(r"[A-Z0-9_]{1,20}")
 _TICKER = re.compile(r"[A-Z0-9][A-Z0-9._\-]{0,29}!?|[A-Z0-9]{1,28}\d!")
+_SHOWN = 40  # characters of the user's text quoted back in a message
+
+
+def _q(text: str) -> str:
+    """``text`` quoted for a message: its repr, cut to ``_SHOWN`` characters."""
+    return repr(text) if len(text) <= _SHOWN else repr(text[:_SHOWN]) + "..."
 
 
 class InvalidSymbol(ValueError):
@@ -31,25 +37,29 @@ class SymbolRef:
         raw = text.strip()
         if not raw:
             raise InvalidSymbol("empty symbol: type EXCHANGE:TICKER, e.g. NASDAQ:AAPL")
+        if not raw.isascii():
+            raise InvalidSymbol(
+                f"{_q(raw)}: use plain ASCII letters, digits and '_' '.' '-' '!', e.g. NASDAQ:AAPL"
+            )
         if any(c.isspace() for c in raw):
-            raise InvalidSymbol(f"{raw!r}: no spaces allowed, e.g. NASDAQ:AAPL")
+            raise InvalidSymbol(f"{_q(raw)}: no spaces allowed, e.g. NASDAQ:AAPL")
         if raw.count(":") != 1:
             hint = "missing ':'" if ":" not in raw else "more than one ':'"
-            raise InvalidSymbol(f"{raw!r}: {hint}; expected EXCHANGE:TICKER, e.g. NASDAQ:AAPL")
+            raise InvalidSymbol(f"{_q(raw)}: {hint}; expected EXCHANGE:TICKER, e.g. NASDAQ:AAPL")
         exchange, ticker = (part.upper() for part in raw.split(":"))
         if not exchange:
-            raise InvalidSymbol(f"{raw!r}: exchange is missing before ':'")
+            raise InvalidSymbol(f"{_q(raw)}: exchange is missing before ':'")
         if not ticker:
-            raise InvalidSymbol(f"{raw!r}: ticker is missing after ':'")
+            raise InvalidSymbol(f"{_q(raw)}: ticker is missing after ':'")
         if not _EXCHANGE.fullmatch(exchange):
             raise InvalidSymbol(
-                f"{raw!r}: exchange {exchange!r} may hold only letters, digits and '_'"
+                f"{_q(raw)}: exchange {_q(exchange)} may hold only letters, digits and '_'"
             )
         if "!" in ticker[:-1]:
-            raise InvalidSymbol(f"{raw!r}: '!' is allowed only at the end (e.g. CME_MINI:ES1!)")
+            raise InvalidSymbol(f"{_q(raw)}: '!' is allowed only at the end (e.g. CME_MINI:ES1!)")
         if not _TICKER.fullmatch(ticker):
             raise InvalidSymbol(
-                f"{raw!r}: ticker {ticker!r} may hold only letters, digits, '.', '_' and '-'"
+                f"{_q(raw)}: ticker {_q(ticker)} may hold only letters, digits, '.', '_' and '-'"
                 " (up to 30 characters)"
             )
         return cls(exchange, ticker)

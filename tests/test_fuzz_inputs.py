@@ -1,0 +1,91 @@
+"""Fuzz: random symbol text into AddSymbol on the real test database, and corrupt config and
+theme files into the loaders. Each is accepted as a valid value or refused with one clear
+line (the key or file named); nothing crashes and nothing is stored or written."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+from tui_market.commands.add_symbol import DESCRIPTION_MAX, AddSymbol, AddSymbolHandler
+from tui_market.infrastructure import schema
+from tui_market.infrastructure.database import Database
+from tui_market.models import InvalidSymbol, SymbolRef
+
+VALID = re.compile(r"[A-Z0-9_]{1,20}:[A-Z0-9][A-Z0-9._\-]{0,30}!?", re.ASCII)
+NASTY = ['{"$gt": ""}', '{"$gt":""}', "$gt:x", "NASDAQ:$where", '{"$ne":null}:A', "A.B:C",
+         "NASDAQ:AAPL\x00", "nasdaq:aapl\n", "\u202enasdaq:aapl", "CME:ES\u0661!", "nasdaq:\ufb00",
+         "NASDAQ:\u0131", "A" * 21 + ":B", "A:" + "B" * 31, "X:" + "9" * 30 + "!", ":", "::",
+         "[/]:A", "[b]NASDAQ:AAPL", "NASDAQ:AAPL[/]", " \t ", "NASDAQ :AAPL", "\ud800:A"]
+parts = st.text(alphabet="AZaz09_.-!$:[]/ {}\"'", max_size=25)
+symbol_text = st.one_of(
+    st.text(max_size=40),  # anything (unicode, control characters, ...)
+    st.builds(lambda a, b: f"{a}:{b}", parts, parts),  # close to valid
+    st.text(alphabet=st.characters(codec="ascii"), max_size=40),
+    st.text(alphabet=st.characters(categories=["Cc", "Cs", "Zs", "Zl", "Mn", "Nd"]), max_size=8),
+    st.integers(100, 20_000).map(lambda n: "NASDAQ:" + "A" * n),  # very long
+    st.sampled_from(NASTY),
+)
+description = st.one_of(st.text(max_size=30), st.text(alphabet=st.characters(categories=["Cs"])),
+                        st.integers(150, 5000).map(lambda n: " d" * n))
+
+
+def clear(message: str) -> bool:
+    """One line a trader can read: not empty, no line break, not a wall of text."""
+    return bool(message) and "\n" not in message and len(message) <= 240
+
+
+@settings(max_examples=300, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(symbol_text, description)
+@example("nasdaq:aapl", "\ud800")  # a lone surrogate (as JSON may carry) in the description
+async def test_random_symbol_text_is_added_normalised_or_refused_clearly(
+    database: Database, text: str, desc: str,
+) -> None:
+    symbols = database.get_collection(schema.SYMBOLS)
+    before = {d["_id"] async for d in symbols.find({}, {"_id": 1})}
+    try:
+        result = await AddSymbolHandler(database)(AddSymbol(text, desc))
+    except InvalidSymbol as exc:
+        assert clear(str(exc)), repr(str(exc))
+        assert {d["_id"] async for d in symbols.find({}, {"_id": 1})} == before
+        return
+    assert VALID.fullmatch(result.symbol), result.symbol
+    assert SymbolRef.parse(text).full == result.symbol == SymbolRef.parse(result.symbol).full
+    after = {d["_id"] async for d in symbols.find({}, {"_id": 1})}
+    assert after == before | {result.symbol}
+    assert result.created == (result.symbol not in before)
+    doc = await symbols.find_one({"_id": result.symbol})
+    assert doc is not None and len(doc["description"]) <= DESCRIPTION_MAX
+    await symbols.delete_one({"_id": result.symbol})  # keep the next example's store small
+
+
+async def test_a_description_larger_than_a_document_is_cut_not_fatal(database: Database) -> None:
+    huge = "x" * 17_000_000  # over MongoDB's 16 MiB document limit
+    result = await AddSymbolHandler(database)(AddSymbol("NASDAQ:AAPL", huge))
+    doc = await database.get_collection(schema.SYMBOLS).find_one({"_id": result.symbol})
+    assert doc is not None and doc["description"] == "x" * DESCRIPTION_MAX
+
+
+async def test_operator_lookalikes_never_reach_the_query(database: Database) -> None:
+    """``{"$gt": ""}`` as text is refused before any query, so it cannot match every doc."""
+    await AddSymbolHandler(database)(AddSymbol("NASDAQ:AAPL"))
+    for text in NASTY:
+        try:
+            result = await AddSymbolHandler(database)(AddSymbol(text))
+        except InvalidSymbol as exc:
+            assert clear(str(exc)), text
+            continue
+        assert VALID.fullmatch(result.symbol), text
+    ids = [d["_id"] async for d in database.get_collection(schema.SYMBOLS).find({})]
+    assert all(VALID.fullmatch(i) for i in ids), ids
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
