@@ -50,8 +50,9 @@ class AddSymbolScreen(ModalScreen[tuple[str, str] | None]):
                 placeholder="EXCHANGE:TICKER", validators=[SymbolValidator()],
                 id="add-input", select_on_focus=False,
             )
-            yield Label(HINT, id="add-reason")
-            options = OptionList(id="add-results")
+            # Plain text: the reason quotes what was typed ("[/]" is not markup to parse).
+            yield Label(HINT, id="add-reason", markup=False)
+            options = OptionList(id="add-results", markup=False)
             options.display = False
             yield options
             yield Label("enter: add   esc: cancel", classes="dialog-keys")
