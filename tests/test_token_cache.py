@@ -142,6 +142,17 @@ async def test_a_refused_cached_token_with_a_wrong_password_fails_and_is_deleted
     assert not paths.tv_token_file().exists() and signin.attempts == 1
 
 
+async def test_a_failed_login_is_not_retried_at_every_fetch(signin: FakeSignIn) -> None:
+    """TradingView answers repeated logins with a CAPTCHA: one attempt, then a pause."""
+    async with FakeTradingViewServer() as server:
+        bad = provider(server, signin, "wrong-pass")
+        with pytest.raises(ProviderError, match="TradingView login failed"):
+            await bad.fetch_ohlcv("SPX", "SP", Interval.D1, 3)
+        with pytest.raises(ProviderError, match="not retried"):
+            await bad.fetch_ohlcv("NDX", "NASDAQ", Interval.D1, 3)
+    assert signin.attempts == 1 and server.connections == []
+
+
 async def test_another_users_token_is_not_used(signin: FakeSignIn) -> None:
     TokenCache().save("someone-else", "their-token")
     async with FakeTradingViewServer() as server:

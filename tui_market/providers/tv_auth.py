@@ -5,6 +5,8 @@ the token cached by an earlier run (``TokenCache``), or logs in once and caches 
 The password is forgotten as soon as a token is known to work: right after a login, or after
 the first fetch the server accepted with a cached token (until then it is kept, to log in
 again if the server refuses that token: ``refused()`` deletes the cache file and logs in).
+A failed login is not tried again for ``retry_after`` seconds (TradingView answers repeated
+logins with a CAPTCHA): fetches meanwhile fail at once with the same error.
 Neither the password nor the token is ever logged or put in an exception's text.
 """
 
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 
 from tui_market.errors import ProviderError
@@ -19,6 +22,8 @@ from tui_market.providers.tv_token_cache import TokenCache
 
 log = logging.getLogger(__name__)
 LoginFn = Callable[[str, str], str]  # blocking; raises ValueError when the login fails
+LOGIN_FAILED = ("TradingView login failed: check TUI_MARKET_TV_USERNAME and TUI_MARKET_TV_PASSWORD"
+                " (or remove them to use anonymous access)")
 
 
 def token_refused(protocol_error: str | None) -> bool:
@@ -29,13 +34,14 @@ def token_refused(protocol_error: str | None) -> bool:
 
 class TokenSource:
     def __init__(self, username: str | None, password: str | None, login: LoginFn,
-                 cache: TokenCache | None) -> None:
+                 cache: TokenCache | None, *, retry_after: float = 300.0) -> None:
         self._user = username if username and password else None
         self._password = password if self._user else None
         self._login = login
         self._cache = cache
         self._token: str | None = None
         self._unproven = False  # the token came from the cache and has not been used yet
+        self._retry_after, self._failed_at = retry_after, -float("inf")
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -79,14 +85,14 @@ class TokenSource:
         user, password = self._user, self._password
         if user is None or password is None:
             return
+        if time.monotonic() - self._failed_at < self._retry_after:
+            raise ProviderError(f"{LOGIN_FAILED} (not retried for a few minutes)")
         try:
             token = await asyncio.to_thread(self._login, user, password)
         except ValueError as exc:
+            self._failed_at = time.monotonic()
             log.error("TradingView login failed for the configured user")
-            raise ProviderError(
-                "TradingView login failed: check TUI_MARKET_TV_USERNAME and "
-                "TUI_MARKET_TV_PASSWORD (or remove them to use anonymous access)"
-            ) from exc
+            raise ProviderError(LOGIN_FAILED) from exc
         log.info("logged in to TradingView")
         self._token, self._unproven, self._password = token, False, None
         if self._cache is not None:

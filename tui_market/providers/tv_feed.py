@@ -169,7 +169,7 @@ class WatchedFeed(TvDatafeed):
         return None  # never stored by tvDatafeed (see tv_token_cache)
 
     def _handle_captcha_login(self, username: str) -> str | None:
-        log.warning("TradingView asks for a CAPTCHA to log in; continuing without login")
+        log.warning("TradingView gave no token (wrong credentials, or it asks for a CAPTCHA)")
         return None
 
     @contextmanager
