@@ -43,6 +43,7 @@ DEFAULT_WATCHLIST = ("BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:ND
 DEMO_DATABASE = "tui_market_demo"
 DEFAULT_TV_WS_URL = "wss://data.tradingview.com/socket.io/websocket"
 _QUIET_KEYS = {"tv_username", "tv_password", "mongodb_uri", "watchlist"}  # never echo input
+_SHOWN = 60  # characters of a bad value quoted in a message
 _LOOPBACK_HTTP = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
 # The file data for the Settings being built (set by load_settings; read by the file source).
 _FILE_DATA: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
@@ -136,6 +137,8 @@ def read_config_file(path: Path, *, required: bool) -> dict[str, Any]:
         raise ConfigError(f"config file {path}: invalid TOML: {exc}") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config file {path}: not UTF-8 text ({exc.reason})") from exc
+    except ValueError as exc:  # tomllib's int(): over 4300 digits
+        raise ConfigError(f"config file {path}: invalid TOML: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"config file {path}: cannot read it ({exc.strerror})") from exc
 
@@ -172,7 +175,10 @@ def _one_line(
         message = error["msg"].removeprefix("Value error, ")
         value = error.get("input")
         shown = key not in _QUIET_KEYS and isinstance(value, str | int | float)
-        got = f" (got {value!r})" if shown and repr(value) not in message else ""
+        text = repr(value) if shown else ""
+        if len(text) > _SHOWN:  # a long value is quoted by its start only
+            message, text = message.replace(text, text[:_SHOWN] + "..."), text[:_SHOWN] + "..."
+        got = f" (got {text})" if shown and text not in message else ""
         parts.append(f"{_where(key, given, data, path)}: {message}{got}")
     return "; ".join(parts)
 

@@ -32,6 +32,13 @@ def _database_name(value: str) -> str:
     return value
 
 
+def _expand_user(path: Path) -> Path:
+    try:
+        return path.expanduser()
+    except RuntimeError as exc:  # "~nosuchuser/...": pydantic would let a RuntimeError through
+        raise ValueError(f"cannot expand {str(path)[:60]!r}: {exc}") from exc
+
+
 def _interval(value: Any) -> Any:
     return Interval.parse(value) if isinstance(value, str) else value
 
@@ -69,7 +76,7 @@ def _upper(value: Any) -> Any:
 
 MongoUri = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_mongodb_uri)]
 DatabaseName = Annotated[str, AfterValidator(_database_name)]
-DataDir = Annotated[Path, AfterValidator(Path.expanduser)]
+DataDir = Annotated[Path, AfterValidator(_expand_user)]
 IntervalSetting = Annotated[Interval, BeforeValidator(_interval)]
 Watchlist = Annotated[list[str], NoDecode, BeforeValidator(_split), AfterValidator(_symbols)]
 WsUrl = Annotated[str, AfterValidator(_ws_url)]

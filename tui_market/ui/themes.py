@@ -23,6 +23,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError, field_validator
 from textual.app import App
 from textual.color import Color, ColorParseError
+from textual.css.tokenize import tokenize_values
+from textual.css.tokenizer import TokenError
 from textual.theme import Theme
 
 from tui_market import paths
@@ -54,6 +56,19 @@ def _colour(value: str) -> str:
 
 
 Colour = Annotated[str, AfterValidator(_colour)]
+
+
+def _css_value(text: str) -> bool:
+    """Would Textual's CSS accept ``text`` as a variable's value? (It raises TokenError at the
+    theme switch, ending the app, for e.g. ``((`` or ``url(x)``.)"""
+    if not text.strip() or any(c in text for c in ";{}"):
+        return False
+    try:
+        tokenize_values({"value": text})
+    except TokenError as exc:
+        log.debug("not a CSS value %r: %s", text, exc)
+        return False
+    return True
 
 
 class ThemeFile(BaseModel):
@@ -94,7 +109,7 @@ class ThemeFile(BaseModel):
                     _colour(text)
                 except ValueError as exc:
                     raise ValueError(f"variable {key!r}: {exc}") from exc
-            elif not text.strip() or any(c in text for c in ";{}"):
+            elif not _css_value(text):
                 raise ValueError(f"variable {key!r}: {text!r} is not a CSS value")
         return value
 
@@ -114,7 +129,7 @@ def parse_theme(text: str, source: str) -> Theme:
     """Parse one theme file's text; raises ValueError naming ``source`` and the problem."""
     try:
         data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+    except ValueError as exc:  # TOMLDecodeError, or tomllib's int() over 4300 digits
         raise ValueError(f"{source}: invalid TOML: {exc}") from exc
     try:
         return ThemeFile.model_validate(data).to_theme()
