@@ -68,7 +68,7 @@ async def test_bounded_queue_drops_the_oldest_warns_once_and_reports_the_recover
     assert "failed" in errors[0].message and "oldest" in errors[1].message
     assert not any(isinstance(e, StorageRecovered) for e in events)
 
-    await db.rebind(mongo_uri)  # the database is back (on another address: re-pointed)
+    db.rebind(mongo_uri)  # the database is back (on another address: re-pointed)
     bus.rebind()
     assert await saver.flush() == 5 and len(saver) == 0 and not saver.down
     assert events[-1] == StorageRecovered(saved=5, dropped=9)

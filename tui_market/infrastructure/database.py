@@ -40,6 +40,7 @@ class Database:
         self.embedded = embedded
         self.uri = uri
         self.ping_error = ""  # why the last ping failed
+        self._retired: set[asyncio.Task[None]] = set()  # old clients closing (``rebind``)
         self._db = client.get_database(name, write_concern=WriteConcern(w=1, j=True))
 
     @staticmethod
@@ -72,7 +73,7 @@ class Database:
         """Bars are keyed by ``_id`` (symbol|interval|open time): that is their unique index."""
         await self.get_collection(schema.SYMBOLS).create_index([("position", ASCENDING)])
 
-    async def rebind(self, uri: str) -> None:
+    def rebind(self, uri: str) -> None:
         """Point at ``uri`` (the embedded server came back on another port): a new client,
         same timeouts. Collections taken before belong to the old client: rebuild their
         holders (``Bus.rebind``)."""
@@ -81,7 +82,10 @@ class Database:
         self.uri = uri
         self._db = self.client.get_database(self.name, write_concern=self._db.write_concern)
         log.warning("database re-pointed to %s", mask_uri(uri))
-        await old.close()
+        # In the background: closing waits for its monitor, which may hang on the old port.
+        closing = asyncio.create_task(old.close(), name="close the old MongoDB client")
+        self._retired.add(closing)
+        closing.add_done_callback(self._retired.discard)
 
     async def ping(self, timeout: float | None = None) -> bool:
         """True when the server answers; False after ``timeout`` seconds (default: the
@@ -108,3 +112,5 @@ class Database:
 
     async def close(self) -> None:
         await self.client.close()
+        if self._retired:
+            await asyncio.wait(self._retired)

@@ -100,6 +100,11 @@ class EmbeddedServer:
             self.uri = uri_for(port)
             return self.uri
 
+    def dead(self) -> bool:
+        """True when the recorded server process has ended (cheap: no lock, no network)."""
+        state = self._read_state()
+        return state is not None and not (alive(state["pid"]) and _is_server(state["pid"]))
+
     def revive(self) -> tuple[str, bool]:
         """Start the server again after it died (kill -9, crash); returns (uri, started here).
 

@@ -60,7 +60,8 @@ class DatabaseSupervisor:
 
     async def check(self) -> bool:
         """One round: ping; when down, restart the embedded server. True when up."""
-        if await self.db.ping(self.timeout):
+        died = self.server is not None and self.server.dead()  # kill -9: no need to wait
+        if not died and await self.db.ping(self.timeout):
             self._report(DatabaseHealth(True, restarts=self.restarts))
             return True
         if self.server is None:
@@ -76,7 +77,7 @@ class DatabaseSupervisor:
             return False
         self.restarts += int(started)
         if uri != self.db.uri:
-            await self.db.rebind(uri)
+            self.db.rebind(uri)
             if self.bus is not None:
                 self.bus.rebind()
         up = await self.db.ping(self.timeout)
@@ -93,7 +94,7 @@ class DatabaseSupervisor:
                 log.warning("database %s is back", self.db.describe())
         else:
             log.warning("database %s down (%s): %s", self.db.describe(),
-                        self.db.ping_error or "no answer", health.detail)
+                        self.db.ping_error or "server process ended", health.detail)
         self._on_change(health)
 
 

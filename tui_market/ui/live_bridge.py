@@ -19,7 +19,13 @@ from textual.message import Message
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, SymbolError
-from tui_market.services.live_state import BarClosedEvent, LiveEvent, LiveSnapshot, StorageError
+from tui_market.services.live_state import (
+    BarClosedEvent,
+    LiveEvent,
+    LiveSnapshot,
+    StorageError,
+    StorageRecovered,
+)
 from tui_market.services.quote_service import QuoteService
 from tui_market.ui.messages import BarClosed, FeedStateChanged
 from tui_market.ui.widgets.health import HealthState
@@ -34,6 +40,7 @@ class LiveNotice(Message, bubble=False):
 
     text: str
     severity: str = "warning"
+    title: str = "Live feed"
 
 
 class LiveBridge:
@@ -86,7 +93,9 @@ class LiveBridge:
         elif isinstance(event, SymbolError):
             self.app.post_message(LiveNotice(f"{event.symbol}: {event.message}"))
         elif isinstance(event, StorageError):
-            self.app.post_message(LiveNotice(event.message, "error"))
+            self.app.post_message(LiveNotice(event.message, "error", "Database"))
+        elif isinstance(event, StorageRecovered):
+            self.app.post_message(LiveNotice(event.message, "information", "Database"))
 
     # ---- app side -----------------------------------------------------------------------------
     def feed_changed(self, state: FeedState, health: HealthState) -> HealthState:
@@ -114,5 +123,6 @@ class LiveBridge:
         age = None
         if self._last_tick_wall is not None:
             age = int(self._monotonic() - self._last_tick_wall)
-        updated = replace(health, tick_age=age, retry_left=self._retry_left())
+        pending = snapshot.pending if health.database_up is False else 0  # shown while down
+        updated = replace(health, tick_age=age, retry_left=self._retry_left(), pending=pending)
         return fresh, updated

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -26,14 +27,14 @@ from tui_market.ui.widgets.health import HealthState
 
 if TYPE_CHECKING:  # imported when used: the first screen paints without them (start-up time)
     from tui_market.jobs.sync_jobs import JobRun, SyncJobs
+    from tui_market.services.db_supervisor import DatabaseHealth
     from tui_market.ui.live_bridge import LiveBridge
-
-PING_EVERY = 5.0  # seconds
 
 
 @dataclass
 class DatabasePinged(Message, bubble=False):
     up: bool
+    detail: str = ""
 
 
 @dataclass
@@ -56,8 +57,7 @@ class StatusApp(WatchlistApp):
             self.set_interval(0.1, self._frame, name="live frame")
         if self.jobs is not None:
             self.jobs.start()
-        self.set_interval(PING_EVERY, self._ping, name="database ping")
-        self.call_after_refresh(self._ping)
+        self._watch_database()
 
     async def stop_status(self) -> None:
         if self.live is not None:
@@ -76,11 +76,18 @@ class StatusApp(WatchlistApp):
         if health != self.health:
             self.health = health
 
-    def _ping(self) -> None:
-        async def ping() -> None:
-            self.post_message(DatabasePinged(await self.runtime.db.ping()))
+    def _watch_database(self) -> None:
+        """Ping every second; restart the embedded server when it dies (DatabaseSupervisor)."""
+        from tui_market.services.db_supervisor import DatabaseSupervisor
 
-        self._spawn(ping, name="ping", group="ping", exclusive=True, description="database ping")
+        rt = self.runtime
+        self.supervisor = DatabaseSupervisor(rt.db, rt.embedded, rt.bus)
+
+        def changed(health: DatabaseHealth) -> None:
+            self.post_message(DatabasePinged(health.up, health.detail))
+
+        self._spawn(partial(self.supervisor.run, changed), name="ping", group="ping",
+                    exclusive=True, description="database watch")
 
     def job_ran(self, run: JobRun) -> None:
         """SyncJobs' callback (runs on the loop, outside any widget): post it as a fact."""
@@ -132,7 +139,14 @@ class StatusApp(WatchlistApp):
 
     @on(DatabasePinged)
     def _pinged(self, fact: DatabasePinged) -> None:
-        self.health = replace(self.health, database_up=fact.up)
+        was = self.health.database_up
+        self.health = replace(self.health, database_up=fact.up, database_detail=fact.detail)
+        if not fact.up and was is not False:
+            self.notify(f"Database down ({fact.detail}). The live screen goes on; closed bars "
+                        "are kept in memory until it is back.", title="Database",
+                        severity="error", timeout=10)
+        elif fact.up and was is False:
+            self.notify("Database back up.", title="Database")
 
     @on(JobRan)
     def _job_done(self, fact: JobRan) -> None:
@@ -141,5 +155,6 @@ class StatusApp(WatchlistApp):
 
     @on(LiveNotice)
     def _live_notice(self, fact: LiveNotice) -> None:
-        self.notify(fact.text, title="Live feed",
-                    severity="error" if fact.severity == "error" else "warning")
+        self.notify(fact.text, title=fact.title, severity=(
+            "error" if fact.severity == "error"
+            else "information" if fact.severity == "information" else "warning"))

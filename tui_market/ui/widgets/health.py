@@ -29,6 +29,8 @@ class HealthState:
     tick_age: int | None = None  # whole seconds since the last tick
     database: str = ""
     database_up: bool | None = None
+    database_detail: str = ""  # while down: "restarting", "waiting for host:port", …
+    pending: int = 0  # closed bars waiting in memory while the database is down
     provider: str = ""
     schedule: str = ""  # scheduled sync state; "" when scheduling is off
 
@@ -49,13 +51,23 @@ def feed_text(state: HealthState) -> Content:
     return Content.from_markup("feed [$error]stopped$d[/]", d=detail)
 
 
+def database_text(state: HealthState) -> Content:
+    if state.database_up is None:
+        return Content.from_markup("DB $db [$warning]…[/]", db=state.database)
+    if state.database_up:
+        return Content.from_markup("DB $db [$success]up[/]", db=state.database)
+    detail = f" — {state.database_detail}" if state.database_detail else ""
+    waiting = f" — {state.pending:,} bars waiting" if state.pending else ""
+    return Content.from_markup("DB $db [$error]down$d$w[/]", db=state.database, d=detail,
+                               w=waiting)
+
+
 def health_content(state: HealthState) -> Content:
     age = "no ticks yet" if state.tick_age is None else f"{format_age(state.tick_age)} ago"
-    up = {True: "[$success]up[/]", False: "[$error]down[/]", None: "[$warning]…[/]"}
     parts = [
         feed_text(state),
         Content(f"last tick {age}"),
-        Content.from_markup(f"DB $db {up[state.database_up]}", db=state.database),
+        database_text(state),
         Content(state.provider),
     ]
     if state.schedule:
