@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     tv_signin_url: OptionalName = None  # None: TradingView's; https, or http to a loopback fake
     theme: OptionalName = None  # None: the app's built-in default theme
     sync_every_minutes: int | None = Field(default=None, ge=0, le=7 * 24 * 60)
+    history_timeout_seconds: float = Field(default=30.0, ge=1, le=600)  # one history fetch
     demo: bool = False  # offline demo: implies provider "replay"
     log_level: LogLevel = "INFO"
 
@@ -77,6 +78,17 @@ class Settings(BaseSettings):
     @classmethod
     def _zero_is_off(cls, value: int | None) -> int | None:
         return value or None
+
+    @field_validator("mongodb_uri")
+    @classmethod
+    def _credentials_escaped(cls, value: str | None) -> str | None:
+        """At most one ``@``, after an escaped ``user:password``: ``mask_uri`` hides it all."""
+        rest = (value or "").split("://", 1)[-1]
+        userinfo = rest.partition("@")[0] if "@" in rest else ""
+        if rest.count("@") > 1 or set(userinfo) & set("/?#[]") or userinfo.count(":") > 1:
+            raise ValueError("escape the user name and password (urllib.parse.quote_plus) and "
+                             "any other '@' in the URI; the URI is not shown")
+        return value
 
     @field_validator("tv_signin_url")
     @classmethod
