@@ -18,7 +18,13 @@ from tui_market.cli_support import parse_symbols, run_async, settings_for
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, SymbolError
 from tui_market.models import Bar
 from tui_market.runtime import open_runtime
-from tui_market.services.live_state import BarClosedEvent, LiveEvent, StorageError
+from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
+from tui_market.services.live_state import (
+    BarClosedEvent,
+    LiveEvent,
+    StorageError,
+    StorageRecovered,
+)
 from tui_market.services.quote_service import QuoteService
 from tui_market.settings import Settings
 
@@ -51,6 +57,8 @@ def event_line(event: LiveEvent) -> str:
         return f"{event.symbol}: {event.message}"
     if isinstance(event, StorageError):
         return f"storage: {event.message} ({event.pending} bars waiting)"
+    if isinstance(event, StorageRecovered):
+        return f"storage: {event.message}"
     return str(event)
 
 
@@ -80,9 +88,23 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
         with contextlib.suppress(NotImplementedError):  # no signal handlers on some platforms
             loop.add_signal_handler(signal.SIGINT, stop)
             loop.add_signal_handler(signal.SIGTERM, stop)
+        # The embedded server is restarted if it dies; a remote database is waited for.
+        supervisor = DatabaseSupervisor(rt.db, rt.embedded, rt.bus)
+        outages: list[DatabaseHealth] = []
+
+        def on_database(health: DatabaseHealth) -> None:
+            if not health.up or outages:
+                text = "back up" if health.up else f"down ({health.detail})"
+                typer.echo(f"database: {text}", err=True)
+                outages.append(health)
+
+        watching = asyncio.create_task(supervisor.run(on_database), name="database watch")
         try:
             await service.run(on_event)
         finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError):
                     loop.remove_signal_handler(sig)
