@@ -4,18 +4,22 @@ line (the key or file named); nothing crashes and nothing is stored or written."
 
 from __future__ import annotations
 
+import math
 import re
-import tomllib
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.fakes.tv_data import load_market_data
+from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.commands.add_symbol import DESCRIPTION_MAX, AddSymbol, AddSymbolHandler
+from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
+from tui_market.errors import ProviderError
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
-from tui_market.models import InvalidSymbol, SymbolRef
+from tui_market.models import Interval, InvalidSymbol, SymbolRef
+from tui_market.providers.tradingview import TradingViewProvider
 
 VALID = re.compile(r"[A-Z0-9_]{1,20}:[A-Z0-9][A-Z0-9._\-]{0,30}!?", re.ASCII)
 NASTY = ['{"$gt": ""}', '{"$gt":""}', "$gt:x", "NASDAQ:$where", '{"$ne":null}:A', "A.B:C",
@@ -86,6 +90,37 @@ async def test_operator_lookalikes_never_reach_the_query(database: Database) -> 
     assert all(VALID.fullmatch(i) for i in ids), ids
 
 
-def read_toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as handle:
-        return tomllib.load(handle)
+cell = st.one_of(
+    st.floats(), st.floats(0.01, 1e6), st.integers(-(10**20), 10**20), st.booleans(), st.none(),
+    st.text(max_size=6), st.sampled_from([1e300, -1.0, 0, 10**400]),
+    st.lists(st.integers(), max_size=2),
+)
+epoch = st.integers(1_600_000_000, 1_700_000_000).map(lambda t: t // 60 * 60) | cell
+garbage_rows = st.lists(st.builds(lambda t, rest: [t, *rest], epoch, st.lists(cell, max_size=6)),
+                        min_size=1, max_size=12)
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(garbage_rows)
+async def test_garbage_history_rows_store_only_valid_bars(
+    database: Database, rows: list[list[Any]],
+) -> None:
+    """Random rows served over the real socket, synced into the real database: the fetch
+    fails with a ProviderError or yields only valid bars, and only those are stored."""
+    market = load_market_data()
+    market.set_bars("FUZZ:ROWS", rows)
+    provider_errors = 0
+    async with FakeTradingViewServer(market) as server:
+        provider = TradingViewProvider(ws_url=server.url, timeout=10)
+        try:
+            await SyncHistoryHandler(database, provider)(SyncHistory("FUZZ:ROWS", Interval.M1, 50))
+        except ProviderError as exc:
+            assert clear(str(exc)), str(exc)
+            provider_errors += 1
+    stored = [d async for d in database.get_collection(schema.OHLCV).find({})]
+    for doc in stored:  # each one a valid Bar
+        assert all(math.isfinite(doc[k]) and doc[k] > 0 for k in ("o", "h", "l", "c")), doc
+        assert doc["l"] <= min(doc["o"], doc["c"]) and max(doc["o"], doc["c"]) <= doc["h"], doc
+    assert len(stored) <= len(rows) and (not provider_errors or not stored)
+    await database.get_collection(schema.OHLCV).delete_many({})

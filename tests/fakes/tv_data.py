@@ -128,8 +128,9 @@ def _info(name: str) -> dict[str, Any]:
 
 
 def _quote_from_bars(name: str, rows: list[Row]) -> dict[str, Any]:
-    if not rows or not all(isinstance(x, int | float) for x in (*rows[0][:5], *rows[-1][:5])):
-        return {}  # no bars, or garbage a test put there
+    ends = (*rows[0][:5], *rows[-1][:5]) if rows else ()
+    if len(ends) < 10 or not all(isinstance(x, int | float) for x in ends):
+        return {}  # no bars, or garbage a test put there (short rows too)
     last, first = rows[-1], rows[0]
     exchange, _, ticker = name.partition(":")
     ch = round(float(last[4]) - float(first[1]), 6)
