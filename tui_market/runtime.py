@@ -67,6 +67,7 @@ def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
         password=password.get_secret_value() if password else None,
         ws_url=settings.tv_ws_url,
         signin_url=settings.tv_signin_url,
+        timeout=settings.history_timeout_seconds,
     )
     return provider, TradingViewQuoteStream(url=settings.tv_ws_url)
 

@@ -25,6 +25,13 @@ log = logging.getLogger(__name__)
 ProgressCallback = Callable[[int, int, str], None]
 
 
+def failure_text(symbol: str, exc: BaseException) -> str:
+    """Why ``symbol`` failed, for a line that names it already: the error's text without the
+    ``SYMBOL: `` that providers put in front."""
+    text = str(exc) or type(exc).__name__
+    return text.removeprefix(f"{symbol}: ") or text
+
+
 @dataclass(frozen=True, slots=True)
 class SyncOutcome:
     symbol: str
@@ -64,7 +71,7 @@ class DataSyncService:
             result = await self._bus.execute(SyncHistory(symbol, interval, n_bars))
         except (ProviderError, InvalidSymbol) as exc:
             log.warning("sync %s %s failed: %s", symbol, interval.value, exc)
-            return SyncOutcome(symbol, None, str(exc) or exc.__class__.__name__)
+            return SyncOutcome(symbol, None, failure_text(symbol, exc))
         except PyMongoError as exc:
             log.error("sync %s %s: database error: %s", symbol, interval.value, exc)
             return SyncOutcome(symbol, None, f"database error: {exc}")

@@ -27,7 +27,7 @@ from tui_market.errors import MarketError
 from tui_market.models import Interval, InvalidSymbol
 from tui_market.queries.get_bars import GetBars
 from tui_market.queries.list_symbols import ListSymbols, SymbolRow
-from tui_market.services.data_sync_service import DataSyncService, SyncOutcome
+from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
 from tui_market.ui.messages import (
     BarClosed,
     BarsLoaded,
@@ -163,7 +163,7 @@ class RoutedApp(App[None]):
             result = await self.runtime.bus.execute(SyncHistory(symbol, interval, self.n_bars))
         except EXPECTED as exc:
             log.warning("sync %s %s failed: %s", symbol, interval.value, exc)
-            self.post_message(SyncFailed(symbol, interval, str(exc) or type(exc).__name__))
+            self.post_message(SyncFailed(symbol, interval, failure_text(symbol, exc)))
             self.post_message(WatchlistStale())
             return
         self.post_message(SyncFinished([SyncOutcome(symbol, result, None)]))
