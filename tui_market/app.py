@@ -18,6 +18,7 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from tui_market.errors import MarketError
@@ -132,6 +133,12 @@ class MarketApp(StatusApp):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Always plain text: notices quote config values, file names and server messages
+        (a theme named ``[/]`` ended the app; ``[@click=app.quit]`` became a live link)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     async def on_mount(self) -> None:
         self.theme = self._chosen_theme
