@@ -24,10 +24,11 @@ import pytest
 from tests.fakes.tv_server import FakeTradingViewServer
 from tests.fakes.tv_signin import FakeSignIn
 from tui_market import paths
-from tui_market.errors import ProviderError
+from tui_market.errors import ConfigError, ProviderError
 from tui_market.models import Interval
 from tui_market.providers.tradingview import TradingViewProvider
 from tui_market.providers.tv_token_cache import TokenCache, user_key
+from tui_market.settings import load_settings
 
 PASSWORD = "s3cret-pass"
 _OPENS: list[tuple[str, int]] = []  # (path, flags) of every file open, while recording
@@ -204,3 +205,13 @@ def test_a_damaged_token_file_is_a_miss() -> None:
         cache.save("trader", "tok-1")
         cache.path.write_bytes(junk)
         assert cache.load("trader") is None, junk
+
+
+def test_the_password_is_only_sent_over_https_or_to_this_machine() -> None:
+    for url in ("https://www.tradingview.com/accounts/signin/", "http://127.0.0.1:8080/x",
+                "http://localhost/x", "http://[::1]:9/"):
+        assert load_settings(tv_signin_url=url).tv_signin_url == url
+    for url in ("http://www.tradingview.com/accounts/signin/", "http://127.0.0.1.example.com/",
+                "http://localhost:80@example.com/", "ftp://127.0.0.1/"):
+        with pytest.raises(ConfigError, match="must start with https://"):
+            load_settings(tv_signin_url=url)
