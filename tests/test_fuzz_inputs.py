@@ -1,6 +1,7 @@
-"""Fuzz: random symbol text into AddSymbol on the real test database, and corrupt config and
-theme files into the loaders. Each is accepted as a valid value or refused with one clear
-line (the key or file named); nothing crashes and nothing is stored or written."""
+"""Fuzz: random symbol text into AddSymbol on the real test database, and garbage history rows
+over the real socket into SyncHistory. Each is accepted as a valid value or refused with one
+clear line; nothing crashes and nothing invalid is stored. (Config and theme files:
+test_fuzz_config.py; the quote client: test_fuzz_frames.py.)"""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from tui_market.infrastructure.database import Database
 from tui_market.models import Interval, InvalidSymbol, SymbolRef
 from tui_market.providers.tradingview import TradingViewProvider
 
-VALID = re.compile(r"[A-Z0-9_]{1,20}:[A-Z0-9][A-Z0-9._\-]{0,30}!?", re.ASCII)
+VALID = re.compile(r"[A-Z0-9_]{1,20}:[A-Z0-9][A-Z0-9._\-]{0,29}!?", re.ASCII)
 NASTY = ['{"$gt": ""}', '{"$gt":""}', "$gt:x", "NASDAQ:$where", '{"$ne":null}:A', "A.B:C",
          "NASDAQ:AAPL\x00", "nasdaq:aapl\n", "\u202enasdaq:aapl", "CME:ES\u0661!", "nasdaq:\ufb00",
          "NASDAQ:\u0131", "A" * 21 + ":B", "A:" + "B" * 31, "X:" + "9" * 30 + "!", ":", "::",
