@@ -15,6 +15,7 @@ synthetic (``live_fixture.SyntheticStream``) and remembers when it created each 
 
     python benchmarks/bench_live_load.py            # 60 s window
     python benchmarks/bench_live_load.py --quick    # 10 s window
+    python benchmarks/bench_live_load.py --stalls   # also: what the loop ran in stalls > 50 ms
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from live_fixture import (
     quit_done,
     settle,
 )
+from stall_watch import StallWatch
 from textual.message import Message
 from textual.widgets import DataTable
 
@@ -87,7 +89,7 @@ class Probe:
         self.ticks.extend(now - at for at in created)
 
 
-async def measure(seconds: float, n_symbols: int, rate: float) -> None:
+async def measure(seconds: float, n_symbols: int, rate: float, stalls: bool = False) -> None:
     async with live_rig(n_symbols, rate) as rig:
         probe = Probe(rig)
         app = rig.app
@@ -102,6 +104,9 @@ async def measure(seconds: float, n_symbols: int, rate: float) -> None:
                 await pilot.pause(0.1)
             await pilot.pause(2.0)  # warm-up
             probe.recording = True
+            watch = StallWatch() if stalls else None
+            if watch is not None:
+                watch.start()
             sent0, wall0, cpu0 = rig.stream.sent, time.perf_counter(), time.process_time()
             srv0 = proc_cpu_seconds(rig.server_pid) if rig.server_pid else 0.0
             end, step = wall0 + seconds, 1
@@ -116,6 +121,9 @@ async def measure(seconds: float, n_symbols: int, rate: float) -> None:
             ticks = (rig.stream.sent - sent0) / wall
             probe.recording = False
             report(probe, seconds, n_symbols, ticks, cpu, srv)
+            if watch is not None:
+                watch.stop()
+                watch.report()
             await pilot.press("q")
             await quit_done(pilot)
 
@@ -146,5 +154,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="10 s window instead of 60 s")
     parser.add_argument("--symbols", type=int, default=50)
     parser.add_argument("--rate", type=float, default=2000.0, help="ticks/s in total")
+    parser.add_argument("--stalls", action="store_true",
+                        help="attribute loop stalls > 50 ms (stall_watch.py; adds a thread)")
     args = parser.parse_args()
-    asyncio.run(measure(10.0 if args.quick else 60.0, args.symbols, args.rate))
+    asyncio.run(measure(10.0 if args.quick else 60.0, args.symbols, args.rate, args.stalls))
