@@ -8,7 +8,9 @@ which the handler creates on first use; bars come back sorted by ``_id`` (= time
 (kept by SyncHistory and SaveBars; ``end`` or now when missing). The scan starts
 ``N * interval * factor`` before it, with factor 2, then 8, 32, 128 when that range holds
 fewer than N bars (market closures, gaps), and finally the whole series. A full series with
-fewer than N bars therefore costs a few scans of that small series.
+fewer than N bars therefore costs a few scans of that small series. Each of these scans asks
+the server for the newest N of its range only (sorted by ``t`` descending, limited, in one
+batch), so the range's older half never crosses the wire.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import datetime
+
+from pymongo import DESCENDING
 
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
@@ -54,11 +58,10 @@ class GetBarsHandler:
             low = anchor - span * factor
             if start is not None and low <= start:
                 break
-            bars = await self._scan(symbol, msg.interval, low, stop)
+            bars = await self._scan(symbol, msg.interval, low, stop, msg.last)
             if len(bars) >= msg.last:
-                return bars[-msg.last:]
-        bars = await self._scan(symbol, msg.interval, start, stop)
-        return bars[-msg.last:]
+                return bars
+        return await self._scan(symbol, msg.interval, start, stop, msg.last)
 
     async def _anchor(self, symbol: str, interval: Interval, stop: int | None) -> int:
         """An epoch at or after the newest bar wanted (the scan's upper end stays open)."""
@@ -70,9 +73,13 @@ class GetBarsHandler:
         return min(anchor, stop) if stop is not None else anchor
 
     async def _scan(
-        self, symbol: str, interval: Interval, start: int | None, stop: int | None
+        self, symbol: str, interval: Interval, start: int | None, stop: int | None,
+        last: int | None = None,
     ) -> list[Bar]:
+        """The bars in ``start <= t < stop``, oldest first; with ``last``, the newest ``last``."""
         cursor = self._ohlcv.find(schema.series_filter(symbol, interval, start, stop))
+        if last is not None:
+            cursor = cursor.sort("t", DESCENDING).limit(last).batch_size(last)
         docs = [d async for d in cursor]
         docs.sort(key=lambda d: d["_id"])
         return [schema.doc_to_bar(d) for d in docs]
