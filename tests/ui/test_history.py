@@ -135,3 +135,32 @@ async def test_zoom_pan_and_interval_keys(runtime: Runtime, database: Database) 
         assert screen.interval is Interval.W1
         loads = [m for m in seen if isinstance(m, BarsLoaded) and m.interval is Interval.W1]
         assert loads and not screen.bars  # nothing stored for 1W yet
+
+
+async def test_opening_history_reparses_no_css_and_builds_no_sync_strip(
+    runtime: Runtime, database: Database
+) -> None:
+    """The first open of History neither re-parses the app's stylesheet (a screen CSS_PATH
+    and Textual's CSS count of a new mode screen each did, restyling every node) nor builds
+    the hidden sync strip; the strip appears with the first sync."""
+    await seed(database, WATCHLIST[:1])
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        reparses: list[int] = []
+        reparse = app.stylesheet.reparse
+
+        def counted() -> None:
+            reparses.append(1)
+            reparse()
+
+        app.stylesheet.reparse = counted  # type: ignore[method-assign]
+        screen = await open_history(app, pilot, WATCHLIST[0])
+        assert screen.bars and not reparses
+        assert not screen.query(SyncStatus)
+        await pilot.press("s")
+        await until(pilot, lambda: bool(screen.query(SyncStatus)), what="the sync strip")
+        strip = screen.query_one(SyncStatus)
+        assert strip.parent is screen and screen.children.index(strip) == 1  # under the title
+        await settle(pilot)
+        assert not strip.running

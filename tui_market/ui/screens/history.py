@@ -2,48 +2,46 @@
 
 The screen asks for bars (``BarsRequested``) and draws what arrives (``BarsLoaded``); syncs are
 requests too (``SyncRequested``, ``SyncAllRequested``, ``SyncCancelRequested``) that the app
-runs in workers, so keys stay live while a sync runs. Only the bars that fit are drawn.
+runs in workers, so keys stay live while a sync runs (their handling: history_sync.py). Only
+the bars that fit are drawn; the first request is only what the widest zoom shows, the whole
+series is asked for once that has been painted.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from textual import on
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Label, Select, Static
 
 from tui_market.models import Bar, Interval
-from tui_market.ui.messages import (
-    BarsLoaded,
-    BarsRequested,
-    IntervalChosen,
-    SyncAllRequested,
-    SyncCancelRequested,
-    SyncFailed,
-    SyncFinished,
-    SyncProgress,
-    SyncRequested,
-    SyncStarted,
-)
-from tui_market.ui.screens.history_text import finished_text, window_text
+from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen
+from tui_market.ui.screens.history_sync import HISTORY_BARS, HistorySyncScreen
+from tui_market.ui.screens.history_text import window_text
 from tui_market.ui.widgets.bars_table import BarsTable
 from tui_market.ui.widgets.candles import CandleChart, VolumeChart
 from tui_market.ui.widgets.chart_window import ChartWindow, plot_columns
-from tui_market.ui.widgets.sync_status import SyncStatus
+from tui_market.ui.widgets.chrome import MarketHeader, ModeTabs
+from tui_market.ui.widgets.health import HealthLine
 
-HISTORY_BARS = 5000
-FIRST_BARS = 300  # asked first: more than the widest view; the rest follows for panning
+__all__ = ["EMPTY_TEXT", "HISTORY_BARS", "HistoryScreen"]
+# Asked first: what the widest zoom shows at the terminal's width (one candle a column), at
+# least FIRST_BARS_MIN; the whole series follows after the first paint, for panning.
+FIRST_BARS_MIN = 30
 INTERVALS = tuple(Interval)
 EMPTY_TEXT = "no bars yet: press s to sync"
 NO_SYMBOL_TEXT = "no symbol chosen: press 1, pick one and press enter"
 
 
-class HistoryScreen(Screen[None]):
-    CSS_PATH = "history.tcss"
+class HistoryScreen(HistorySyncScreen):
+    # Default CSS, not CSS_PATH: a screen's CSS_PATH makes Textual re-parse the app's whole
+    # stylesheet when the screen is first installed; default CSS is parsed on its own.
+    DEFAULT_CSS = (Path(__file__).parent / "history.tcss").read_text(encoding="utf-8")
     BINDINGS = [
         Binding("s", "sync", "Sync", id="history.sync"),
         Binding("S", "sync_all", "Sync all", id="history.sync_all"),
@@ -59,9 +57,6 @@ class HistoryScreen(Screen[None]):
         Binding("r", "reload", "Reload", show=False, id="history.reload"),
     ]
 
-    symbol: reactive[str | None] = reactive(None, init=False)
-    interval: reactive[Interval] = reactive(Interval.D1, init=False)
-
     def __init__(self, symbol: str | None = None, interval: Interval = Interval.D1) -> None:
         super().__init__()
         self.set_reactive(HistoryScreen.symbol, symbol)
@@ -69,9 +64,8 @@ class HistoryScreen(Screen[None]):
         self.bars: list[Bar] = []
         self.window = ChartWindow()
         self.loaded = False  # bars for (symbol, interval) have arrived at least once
-        self._sync_all = False  # the running sync is a sync-all (progress over symbols)
-        self._sync_total = 0
         self._ready = False  # mounted: requests may be posted
+        self._first_bars = FIRST_BARS_MIN  # the size of the first request (set when posted)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-bar"):
@@ -80,13 +74,26 @@ class HistoryScreen(Screen[None]):
                 [(i.value, i) for i in INTERVALS], value=self.interval, allow_blank=False,
                 compact=True, id="interval-select",
             )
-        yield SyncStatus(id="sync-status")
         with Vertical(id="chart-area"):
             yield CandleChart(id="candles")
             yield VolumeChart(id="volume")
         yield Static(EMPTY_TEXT, id="empty-hint")
         yield BarsTable(id="bars-table")
+        # The frame, in the order ensure_chrome would append it: composed here, it is mounted
+        # with the screen (one layout pass) and the app's OpenHistory handler does not mount
+        # it afterwards, which held the bars request back by ~150 ms.
         yield Footer()
+        yield MarketHeader()
+        yield ModeTabs("history")
+        yield HealthLine()
+
+    def _post_register(self, app: App[Any]) -> None:
+        """Installed as a new mode screen: mark its styles as current. Textual (8.2) starts a
+        screen's CSS count at -1, so switching to a new mode re-parsed the app's whole
+        stylesheet and re-styled every node twice (~50 ms) for a screen not yet styled at
+        all; its nodes get their styles from the current stylesheet when they mount."""
+        super()._post_register(app)
+        self._css_update_count = app._css_update_count
 
     def on_mount(self) -> None:
         self._ready = True
@@ -112,7 +119,8 @@ class HistoryScreen(Screen[None]):
         self.bars = []
         self.window.reset(0)
         if self.symbol and self._ready:
-            self.post_message(BarsRequested(self.symbol, self.interval, last=FIRST_BARS))
+            self._first_bars = max(FIRST_BARS_MIN, plot_columns(self.app.size.width))
+            self.post_message(BarsRequested(self.symbol, self.interval, last=self._first_bars))
         self._paint()
 
     # ---- facts from the app ---------------------------------------------------------------------
@@ -128,62 +136,15 @@ class HistoryScreen(Screen[None]):
         first = not self.loaded
         self.loaded = True
         self._paint()
-        if first and len(self.bars) >= FIRST_BARS and self.symbol:
-            self.post_message(BarsRequested(self.symbol, self.interval, last=HISTORY_BARS))
+        if first and len(self.bars) >= self._first_bars and self.symbol:
+            # After the paint: decoding 5,000 bars on this loop would hold it back.
+            self.call_after_refresh(self._request_all, self.symbol, self.interval)
 
-    @on(SyncStarted)
-    def _sync_started(self, message: SyncStarted) -> None:
-        if not self._sync_all:
-            label = f"syncing {message.symbol} {message.interval.value}…  (esc/c: cancel)"
-            self.query_one(SyncStatus).start(label)
+    def _request_all(self, symbol: str, interval: Interval) -> None:
+        if (symbol, interval) == (self.symbol, self.interval):  # still the series shown
+            self.post_message(BarsRequested(symbol, interval, last=HISTORY_BARS))
 
-    @on(SyncProgress)
-    def _sync_progress(self, message: SyncProgress) -> None:
-        self._sync_total = message.total
-        if message.total <= 1 and not self._sync_all:
-            return
-        self._sync_all = True
-        text = f"sync all: {message.done}/{message.total} ({message.symbol})  (esc/c: cancel)"
-        self.query_one(SyncStatus).advance(message.done, message.total, text)
-
-    @on(SyncFinished)
-    def _sync_finished(self, message: SyncFinished) -> None:
-        total = self._sync_total if self._sync_all else len(message.outcomes)
-        self._sync_all, self._sync_total = False, 0
-        self.query_one(SyncStatus).stop()
-        text, severity = finished_text(message.outcomes, total)
-        self.notify(text, title="Sync", severity=severity)
-        if self.symbol and any(o.symbol == self.symbol for o in message.outcomes):
-            self.post_message(BarsRequested(self.symbol, self.interval, last=HISTORY_BARS))
-
-    @on(SyncFailed)
-    def _sync_failed(self, message: SyncFailed) -> None:
-        self._sync_all, self._sync_total = False, 0
-        self.query_one(SyncStatus).stop()
-        self.notify(
-            f"{message.symbol} {message.interval.value}: {message.message}",
-            title="Sync failed", severity="error",
-        )
-
-    # ---- actions --------------------------------------------------------------------------------
-    def action_sync(self) -> None:
-        if not self.symbol:
-            self.notify("no symbol selected: open one from the Symbols screen", severity="warning")
-            return
-        self._sync_all = False
-        self.query_one(SyncStatus).start(f"syncing {self.symbol} {self.interval.value}…")
-        self.post_message(SyncRequested(self.symbol, self.interval))
-
-    def action_sync_all(self) -> None:
-        self._sync_all, self._sync_total = True, 0
-        self.query_one(SyncStatus).start(f"sync all {self.interval.value}…  (esc/c: cancel)")
-        self.post_message(SyncAllRequested(self.interval))
-
-    def action_cancel_sync(self) -> None:
-        self.post_message(SyncCancelRequested())  # harmless when the run has just ended
-        if self.query_one(SyncStatus).running:
-            self.notify("cancelling sync after the current symbol…", title="Sync")
-
+    # ---- actions (the sync ones are in HistorySyncScreen) --------------------------------------
     def action_interval(self, step: int) -> None:
         index = (INTERVALS.index(self.interval) + step) % len(INTERVALS)
         self.interval = INTERVALS[index]
