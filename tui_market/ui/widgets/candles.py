@@ -21,6 +21,7 @@ from textual_plotext.plot import Plot
 
 from tui_market.models import Bar, Interval
 from tui_market.ui.widgets.chart_window import MIN_VISIBLE, Y_LABEL_WIDTH, plot_columns
+from tui_market.ui.widgets.plot_strips import PlotVisual, matrix_runs
 
 RGB = tuple[int, int, int]
 log = logging.getLogger(__name__)
@@ -69,6 +70,20 @@ class _ThemedPlot(PlotextPlot):
         the same bars after other data could place ticks a column apart."""
         self._plot = Plot()
         return self._plot
+
+    def draw(self) -> RenderResult:
+        """The figure as ``PlotextPlot.render`` sizes and themes it, drawn from its cells
+        (``PlotVisual``) instead of through an ANSI string."""
+        plot: Any = self._plot  # the figure's build steps are not in plotext's stub
+        width, height = self.size
+        plot.plotsize(width, height)
+        plot._set_size(width, height)  # as PlotextPlot.render (textual-plotext issue 5)
+        plot.theme(self._get_plotext_theme_name(self.app.theme))
+        plot._set_sizes()  # what Plot.build() does, less the ANSI canvas
+        plot._build_matrix()
+        if plot.monitor.fast_plot:  # images and heatmaps only: their canvas is ANSI already
+            return super().render()
+        return PlotVisual(matrix_runs(plot.monitor.matrix, self.app.ansi_theme))
 
     def theme_rgb(self, *names: str) -> RGB:
         """The first of the theme variables ``names`` that parses as a colour."""
@@ -147,7 +162,7 @@ class CandleChart(_ThemedPlot):
                 plt.xticks([], [])
         if self.title:
             plt.title(self.title)
-        return super().render()
+        return self.draw()
 
 
 class VolumeChart(_ThemedPlot):
@@ -182,4 +197,4 @@ class VolumeChart(_ThemedPlot):
             plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
             plt.yticks([top], [volume_label(top)])
             plt.xticks([], [])
-        return super().render()
+        return self.draw()
