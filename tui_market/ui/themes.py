@@ -125,6 +125,10 @@ class ThemeLoad:
     problems: list[str] = field(default_factory=list)
 
 
+def _shown(part: object) -> str:  # a key in a problem line: quoted if not plain ("\n")
+    return str(part) if str(part).isprintable() else repr(str(part))
+
+
 def parse_theme(text: str, source: str) -> Theme:
     """Parse one theme file's text; raises ValueError naming ``source`` and the problem."""
     try:
@@ -135,7 +139,7 @@ def parse_theme(text: str, source: str) -> Theme:
         return ThemeFile.model_validate(data).to_theme()
     except ValidationError as exc:
         details = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or 'file'}: "
+            f"{'.'.join(_shown(p) for p in err['loc']) or 'file'}: "
             f"{err['msg'].removeprefix('Value error, ')}"
             for err in exc.errors()
         )
