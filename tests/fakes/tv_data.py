@@ -129,7 +129,8 @@ def _info(name: str) -> dict[str, Any]:
 
 def _quote_from_bars(name: str, rows: list[Row]) -> dict[str, Any]:
     ends = (*rows[0][:5], *rows[-1][:5]) if rows else ()
-    if len(ends) < 10 or not all(isinstance(x, int | float) for x in ends):
+    if len(ends) < 10 or not all(isinstance(x, float) or (isinstance(x, int) and abs(x) < 2**63)
+                                 for x in ends):  # (an int past a double's range: garbage)
         return {}  # no bars, or garbage a test put there (short rows too)
     last, first = rows[-1], rows[0]
     exchange, _, ticker = name.partition(":")
