@@ -214,6 +214,17 @@ def test_non_finite_timestamp_is_rejected() -> None:
     assert m.stats.rejected_ticks == 2 and m.forming_all() == []
 
 
+@pytest.mark.parametrize("ts", [1e15, 253_370_764_800.0, -1.0, -1e12])
+def test_timestamp_beyond_any_calendar_bucket_is_rejected_not_raised(ts: float) -> None:
+    """Found by the quote-client fuzz: a year-5138 time raised OverflowError from the monthly
+    bucket; a manager of every interval must count it as rejected instead."""
+    m = BarManager(tuple(Interval))
+    assert m.on_tick(Tick("X:A", ts, 10.0)) == ()
+    assert not m.on_ticks([Tick("X:A", ts, 10.0)])
+    assert m.stats.rejected_ticks == 2 and m.forming_all() == []
+    assert m.on_tick(Tick("X:A", T0, 10.0)) == () and len(m.forming_all()) == len(Interval)
+
+
 def test_on_ticks_matches_on_tick() -> None:
     ticks = [Tick("X:A" if i % 3 else "X:B", T0 + i * 13 % 700 + i, 10 + i % 7, float(i * 5))
              for i in range(400)]

@@ -6,7 +6,8 @@ on a boundary belongs to the new bar. A bar closes on the first accepted tick of
 period, or when ``on_clock(now)`` reaches its end (quiet markets still close on time).
 
 Policies (each counted in ``stats``, none raises):
-- price not finite or <= 0, or ``ts`` not finite: rejected (``rejected_ticks``).
+- price not finite or <= 0, or ``ts`` outside 1970..9998 (no calendar bucket can hold it):
+  rejected (``rejected_ticks``).
 - exact duplicate (same ts, price and volume as the symbol's previous accepted tick): dropped
   (``duplicate_ticks``).
 - late: ``ts`` before the open of any of the symbol's forming bars, or, where a bar was closed
@@ -33,9 +34,11 @@ from collections.abc import Iterable, Sequence
 
 from tui_market.managers.bar_history import merge_series
 from tui_market.managers.bars import INF, BarBuilder, BarStats, ClosedBar, FormingBar
+
 from tui_market.managers.symbol_state import EMPTY, SymbolState
 from tui_market.models import Bar, Interval, Tick
 
+MAX_TS = 253_370_764_800.0  # 9999-01-01 UTC: a month after it has no calendar bucket
 __all__ = ["BarBuilder", "BarManager", "BarStats", "ClosedBar", "FormingBar"]
 
 
@@ -108,7 +111,7 @@ class BarManager:
 
     def _slow(self, s: SymbolState | None, symbol: str, ts: float, price: float,
               vol: float | None) -> Sequence[ClosedBar]:
-        if not (0.0 < price < INF and -INF < ts < INF):
+        if not (0.0 < price < INF and 0.0 <= ts < MAX_TS):
             self.stats.rejected_ticks += 1
             return EMPTY
         if s is None:
