@@ -34,7 +34,6 @@ from collections.abc import Iterable, Sequence
 
 from tui_market.managers.bar_history import merge_series
 from tui_market.managers.bars import INF, BarBuilder, BarStats, ClosedBar, FormingBar
-
 from tui_market.managers.symbol_state import EMPTY, SymbolState
 from tui_market.models import Bar, Interval, Tick
 
