@@ -24,6 +24,7 @@ from tvDatafeed import Interval as TvInterval
 from tui_market.errors import ProviderError, ProviderUnavailable, SymbolNotFound
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar, Interval
+from tui_market.providers.daemon_thread import in_daemon_thread
 from tui_market.providers.tv_auth import TokenSource, token_refused
 from tui_market.providers.tv_feed import FetchReport, WatchedFeed
 from tui_market.providers.tv_token_cache import TokenCache
@@ -128,7 +129,7 @@ class TradingViewProvider(IDataProvider):
         tv_interval = TvInterval[interval.tvdatafeed_name]
         try:
             frame = await asyncio.wait_for(
-                asyncio.to_thread(feed.get_hist, full, exchange, tv_interval, n_bars),
+                in_daemon_thread(feed.get_hist, full, exchange, tv_interval, n_bars),
                 self.timeout + 5.0)
         except TimeoutError as exc:
             log.error("%s: tvDatafeed did not return within %.0f s", full, self.timeout)
@@ -167,7 +168,7 @@ class TradingViewProvider(IDataProvider):
         """TradingView symbol search (an HTTP call); offline or failing -> []."""
         feed = WatchedFeed(self.ws_url, None, time.monotonic() + self.timeout, self._http)
         try:
-            found = await asyncio.wait_for(asyncio.to_thread(feed.search_symbol, text),
+            found = await asyncio.wait_for(in_daemon_thread(feed.search_symbol, text),
                                            self.timeout)
         except TimeoutError:
             log.warning("%s", ProviderUnavailable(f"symbol search for {text!r} timed out"))

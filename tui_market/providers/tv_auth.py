@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable
 
 from tui_market.errors import ProviderError
+from tui_market.providers.daemon_thread import in_daemon_thread
 from tui_market.providers.tv_token_cache import TokenCache
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ class TokenSource:
         if time.monotonic() - self._failed_at < self._retry_after:
             raise ProviderError(f"{LOGIN_FAILED} (not retried for a few minutes)")
         try:
-            token = await asyncio.to_thread(self._login, user, password)
+            token = await in_daemon_thread(self._login, user, password, name="tv-login")
         except ValueError as exc:
             self._failed_at = time.monotonic()
             log.error("TradingView login failed for the configured user")
