@@ -93,6 +93,8 @@ def _bar(**kw: object) -> Bar:
         {"high": 8.0},
         {"open": -1.0},
         {"close": math.nan},
+        {"low": math.inf},
+        {"high": 1e300, "close": 1e300},  # a finite nonsense price from a provider
         {"volume": -5.0},
         {"time": datetime(2024, 1, 1)},
         {"open": 12.0},

@@ -9,7 +9,8 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from tui_market.models.interval import Interval
 
-__all__ = ["Bar", "Interval"]
+__all__ = ["MAX_PRICE", "Bar", "Interval"]
+MAX_PRICE = 1e15  # at or above: nonsense (no instrument trades there; a double loses the cents)
 
 
 class Bar(BaseModel):
@@ -36,8 +37,8 @@ class Bar(BaseModel):
     @field_validator("open", "high", "low", "close")
     @classmethod
     def _price(cls, value: float) -> float:
-        if not math.isfinite(value) or value <= 0:
-            raise ValueError(f"price must be a finite positive number, got {value}")
+        if not 0 < value < MAX_PRICE:  # also refuses NaN
+            raise ValueError(f"price must be a positive number below 1e15, got {value}")
         return value
 
     @field_validator("volume")

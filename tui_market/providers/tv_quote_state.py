@@ -14,10 +14,10 @@ from typing import Any
 
 from tui_market.infrastructure.interfaces import SymbolError
 from tui_market.models import Tick
+from tui_market.models.ohlcv import MAX_PRICE
 
 log = logging.getLogger(__name__)
 NO_VOLUME = 1e50  # at or above: TradingView's placeholder for 'no volume' (NASDAQ:NDX sends 1e100)
-MAX_PRICE = 1e15  # at or above: nonsense (no instrument trades there; a double loses the cents)
 MAX_TIME = 4_102_444_800.0  # 2100-01-01 UTC: a later lp_time is garbage (or milliseconds)
 
 _TickKey = tuple[float, float | None, float | None]
