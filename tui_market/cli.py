@@ -65,7 +65,7 @@ def _run_tui(ctx: typer.Context) -> None:
     settings = settings_for(ctx)
     configure_logging(settings.log_level, verbose=False)
     remove_console_handlers()
-    early = EarlyServer.start(settings)  # the database comes up while the TUI is imported
+    early = EarlyServer.start(settings)  # begun by tui_market/__main__ before the imports
     try:
         from tui_market.app import run_tui
     except ImportError as exc:

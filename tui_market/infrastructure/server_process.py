@@ -15,9 +15,6 @@ import sys
 import time
 from pathlib import Path
 
-from pymongo import MongoClient
-from pymongo.errors import PyMongoError
-
 from tui_market.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
@@ -44,6 +41,11 @@ def reap(pid: int) -> None:
 
 def ping(uri: str, timeout: float = 0.5) -> bool:
     """True when a MongoDB-wire server at ``uri`` answers ``ping``."""
+    # pymongo (~0.1-0.2 s) imported here, not at the top: the TUI's early start spawns the
+    # server before anything else is imported (tui_market/__main__.py).
+    from pymongo import MongoClient
+    from pymongo.errors import PyMongoError
+
     ms = int(timeout * 1000)
     client: MongoClient = MongoClient(uri, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms)
     try:
