@@ -124,6 +124,15 @@ def test_credentials_are_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         assert "hunter2" not in text and "trader" not in text
     message = config_error(mongodb_uri="http://bob:hunter2@db")
     assert message.startswith("--mongodb-uri:") and "hunter2" not in message
+    with pytest.raises(ConfigError) as caught:
+        load_settings(mongodb_uri="http://bob:hunter2@db")
+    # no exception a traceback would print (a crash report, logging.exception) holds it
+    shown: list[str] = []
+    error: BaseException | None = caught.value
+    while error is not None:
+        shown.append(str(error))
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    assert shown and "hunter2" not in "\n".join(shown)
 
 
 def test_remote_uri_is_masked_in_describe() -> None:

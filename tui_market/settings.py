@@ -169,7 +169,8 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
     try:
         return Settings(**given)
     except ValidationError as exc:
-        raise ConfigError(_one_line(exc, given, data, path)) from exc
+        # from None: pydantic's error holds the raw input (a password), never to reach a traceback
+        raise ConfigError(_one_line(exc, given, data, path)) from None
     finally:
         _FILE_DATA.reset(token)
 
