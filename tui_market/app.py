@@ -2,14 +2,13 @@
 
 Requests are routed in ``ui/routing.py`` and ``ui/watchlist_routing.py``; the live worker, the
 scheduled syncs and the health line are wired in ``ui/status_app.py``. This module adds the
-screens, keys and themes, and the two entry points ``make_app`` and ``run_tui``.
+screens and keys (themes: ``ui/themed_app.py``) and the factory ``make_app``; ``run_tui``
+is in ``tui_run.py``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,14 +17,11 @@ from textual import on
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
-from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
-from tui_market.errors import MarketError
-from tui_market.infrastructure.early_server import EarlyServer
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Interval
-from tui_market.runtime import Runtime, open_runtime
+from tui_market.runtime import Runtime
 from tui_market.settings import Settings
 from tui_market.ui.commands import MarketCommands
 from tui_market.ui.messages import IntervalChosen, OpenHistory, SymbolAddRequested
@@ -34,8 +30,7 @@ from tui_market.ui.screens.add_symbol import AddSymbolScreen
 from tui_market.ui.screens.help import HelpScreen, help_sections
 from tui_market.ui.screens.symbols import SymbolsScreen
 from tui_market.ui.status_app import StatusApp
-from tui_market.ui.theme_state import save_theme
-from tui_market.ui.themes import VARIABLE_DEFAULTS, install_themes
+from tui_market.ui.themed_app import ThemedApp
 from tui_market.ui.widgets.chrome import ensure_chrome
 from tui_market.ui.widgets.health import HealthState
 
@@ -50,7 +45,7 @@ class RuntimeReady(Message, bubble=False):
     runtime: Runtime
 
 
-class MarketApp(StatusApp):
+class MarketApp(StatusApp, ThemedApp):
     TITLE = "tui-market"
     CSS_PATH = "ui/app.tcss"
     COMMANDS = App.COMMANDS | {MarketCommands}
@@ -76,10 +71,7 @@ class MarketApp(StatusApp):
         for mode in ("symbols", "history", "ticker"):
             self.add_mode(mode, lambda mode=mode: self._make_screen(mode))  # type: ignore[misc]
         self._started = False
-        self.theme_problems, self._chosen_theme = install_themes(self, settings.theme)
-        # The chosen theme before the first CSS parse (setting it at mount parsed it twice).
-        self.set_reactive(App.theme, self._chosen_theme)
-        self._watch_theme(self._chosen_theme)
+        self.setup_themes(settings.theme)
         self._live_wanted, self._sync_period = live, sync_period
         self.can_search = False
         self.connecting = runtime is None
@@ -131,15 +123,6 @@ class MarketApp(StatusApp):
         self.mode_screens[mode] = screen
         return screen
 
-    def get_theme_variable_defaults(self) -> dict[str, str]:
-        return dict(VARIABLE_DEFAULTS)
-
-    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        """Always plain text: notices quote config values, file names and server messages
-        (a theme named ``[/]`` ended the app; ``[@click=app.quit]`` became a live link)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
-
     async def on_mount(self) -> None:
         self.theme = self._chosen_theme
         live = not self.connecting
@@ -151,19 +134,12 @@ class MarketApp(StatusApp):
         await self.action_mode("symbols")
         if live:
             self.post_message(WatchlistStale())
-        if self.theme_problems:
-            self.notify("\n".join(self.theme_problems), title="Theme files skipped",
-                        severity="warning", timeout=15)
+        self.themes_started()
         self._started = True
         if not live and not self.connecting:  # the runtime came during the mount
             self._go_live()
         elif not live:  # the database is still starting: load the other screens meanwhile
             self.call_after_refresh(_import_screens)
-
-    def watch_theme(self, name: str) -> None:
-        if self._started and name != self._chosen_theme:
-            self._chosen_theme = name
-            save_theme(name)
 
     # ---- attributes down ----------------------------------------------------------------------
     def watch_interval(self, interval: Interval) -> None:
@@ -227,32 +203,3 @@ def make_app(settings: Settings, runtime: Runtime | None, *, clock: Clock | None
              sync_period: float | None = None, live: bool = True) -> MarketApp:
     """The one factory, used by ``run_tui`` and the tests."""
     return MarketApp(settings, runtime, clock=clock, sync_period=sync_period, live=live)
-
-
-async def _run(settings: Settings, early: EarlyServer | None) -> None:
-    """The first screen is mounted and painted while the database starts; the runtime is
-    handed over when it is open (``RuntimeReady``)."""
-    app = make_app(settings, None)
-    ui = asyncio.create_task(app.run_async(), name="tui")
-    try:
-        async with open_runtime(settings, early=early) as runtime:
-            if not ui.done():
-                app.post_message(RuntimeReady(runtime))
-            await ui
-    except BaseException:
-        if not ui.done():
-            app.exit()
-        await asyncio.wait([ui])
-        raise
-
-
-def run_tui(settings: Settings, early: EarlyServer | None = None) -> None:
-    """Open the runtime, run the app, release everything (the embedded server too) on quit.
-
-    ``early``: the embedded server already starting (``EarlyServer.start``), to use."""
-    try:
-        asyncio.run(_run(settings, early))
-    except MarketError as exc:
-        log.error("tui-market cannot start: %s", exc)
-        print(f"tui-market: {exc}", file=sys.stderr)
-        raise SystemExit(1) from exc

@@ -67,7 +67,7 @@ def _run_tui(ctx: typer.Context) -> None:
     remove_console_handlers()
     early = EarlyServer.start(settings)  # begun by tui_market/__main__ before the imports
     try:
-        from tui_market.app import run_tui
+        from tui_market.tui_run import run_tui
     except ImportError as exc:
         log.warning("the TUI cannot be loaded: %s", exc)
         if early is not None:
