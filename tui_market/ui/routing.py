@@ -7,7 +7,6 @@ unexpected ends the worker in ERROR, and one ``Worker.StateChanged`` handler not
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
@@ -22,25 +21,17 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tui_market.commands.sync_history import SyncHistory
 from tui_market.errors import MarketError
 from tui_market.models import Interval, InvalidSymbol
 from tui_market.queries.get_bars import GetBars
-from tui_market.queries.list_symbols import ListSymbols, SymbolRow
-from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
+from tui_market.queries.list_symbols import SymbolRow
 from tui_market.ui.messages import (
     BarClosed,
     BarsLoaded,
     BarsRequested,
-    SyncAllRequested,
-    SyncCancelRequested,
-    SyncFailed,
-    SyncFinished,
     SyncProgress,
-    SyncRequested,
     SyncStarted,
 )
-from tui_market.ui.screens.history_text import finished_text
 
 if TYPE_CHECKING:
     from tui_market.runtime import Runtime
@@ -69,17 +60,11 @@ class RoutedApp(App[None]):
     runtime: Runtime
     mode_screens: dict[str, Screen[None]]
     n_bars: int = 5000
-    _sync_total: int = 0  # symbols in the running sync-all (for the summary)
 
     # State set down to the screens.
     watchlist: reactive[list[SymbolRow]] = reactive(list, init=False)
     interval: reactive[Interval] = reactive(Interval.H1, init=False)
     current_symbol: reactive[str | None] = reactive(None, init=False)
-
-    def _cancel_event(self) -> asyncio.Event:
-        if not hasattr(self, "_cancel_sync"):
-            self._cancel_sync = asyncio.Event()
-        return self._cancel_sync
 
     def _spawn(
         self,
@@ -121,89 +106,7 @@ class RoutedApp(App[None]):
     def _forward(self, fact: Message) -> None:
         self.tell_screens(fact)
 
-    def _history_presents(self) -> bool:
-        """The History screen notifies sync results itself once it exists."""
-        history = self.mode_screens.get("history")
-        return history is not None and history.is_mounted
-
-    @on(SyncFinished)
-    def _sync_finished(self, fact: SyncFinished) -> None:
-        self.tell_screens(fact)
-        self.post_message(WatchlistStale())
-        if not self._history_presents():
-            text, severity = finished_text(fact.outcomes, self._sync_total)
-            self.notify(text, title="Sync", severity=severity)
-        self._sync_total = 0
-
-    @on(SyncFailed)
-    def _sync_failed(self, fact: SyncFailed) -> None:
-        self.tell_screens(fact)
-        if not self._history_presents():
-            self.notify(
-                f"{fact.symbol} {fact.interval.value}: {fact.message}",
-                title="Sync failed",
-                severity="error",
-            )
-
     # ---- requests -----------------------------------------------------------------------------
-    @on(SyncRequested)
-    def _sync_requested(self, request: SyncRequested) -> None:
-        self._spawn(
-            partial(self._sync_one, request),
-            name=f"sync {request.symbol}",
-            group=f"sync:{request.symbol}",
-            exclusive=True,
-            description=f"sync {request.symbol} {request.interval.value}",
-        )
-
-    async def _sync_one(self, request: SyncRequested) -> None:
-        symbol, interval = request.symbol, request.interval
-        self.post_message(SyncStarted(symbol, interval))
-        try:
-            result = await self.runtime.bus.execute(SyncHistory(symbol, interval, self.n_bars))
-        except EXPECTED as exc:
-            log.warning("sync %s %s failed: %s", symbol, interval.value, exc)
-            self.post_message(SyncFailed(symbol, interval, failure_text(symbol, exc)))
-            self.post_message(WatchlistStale())
-            return
-        self.post_message(SyncFinished([SyncOutcome(symbol, result, None)]))
-
-    @on(SyncAllRequested)
-    def _sync_all_requested(self, request: SyncAllRequested) -> None:
-        self._cancel_event().clear()
-        self._spawn(
-            partial(self._sync_all, request),
-            name="sync all",
-            group="sync-all",
-            exclusive=True,
-            description=f"sync all {request.interval.value}",
-        )
-
-    async def _sync_all(self, request: SyncAllRequested) -> None:
-        rows = await self.runtime.bus.execute(ListSymbols(request.interval))
-        symbols = [row.symbol for row in rows]
-        if not symbols:
-            self.post_message(SyncFinished([]))
-            return
-        self._sync_total = len(symbols)
-        self.post_message(SyncProgress(0, len(symbols), symbols[0]))
-
-        def progress(done: int, total: int, symbol: str) -> None:
-            self.post_message(SyncProgress(done, total, symbol))
-
-        outcomes = await DataSyncService(self.runtime.bus).sync_many(
-            symbols,
-            request.interval,
-            self.n_bars,
-            on_progress=progress,
-            cancel=self._cancel_event(),
-        )
-        self.post_message(SyncFinished(outcomes))
-
-    @on(SyncCancelRequested)
-    def _sync_cancel(self) -> None:
-        self._cancel_event().set()
-
     @on(BarsRequested)
     def _bars_requested(self, request: BarsRequested) -> None:
         self._spawn(

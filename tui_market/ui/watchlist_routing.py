@@ -20,12 +20,13 @@ from tui_market.ui.messages import (
     SyncRequested,
     WatchlistChanged,
 )
-from tui_market.ui.routing import EXPECTED, Notice, RoutedApp, WatchlistStale
+from tui_market.ui.routing import EXPECTED, Notice, WatchlistStale
+from tui_market.ui.sync_routing import SyncApp
 
 log = logging.getLogger(__name__)
 
 
-class WatchlistApp(RoutedApp):
+class WatchlistApp(SyncApp):
     """Adds, removes, searches and re-reads the watchlist in workers."""
 
     @on(SymbolAddRequested)
