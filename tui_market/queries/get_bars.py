@@ -15,6 +15,7 @@ batch), so the range's older half never crosses the wire.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,15 +45,18 @@ class GetBarsHandler:
         self._index = schema.SeriesIndex(self._ohlcv)
 
     async def __call__(self, msg: GetBars) -> list[Bar]:
-        await self._index.ensure()
         symbol = SymbolRef.parse(msg.symbol).full
         start = int(msg.start.timestamp()) if msg.start is not None else None
         stop = int(msg.end.timestamp()) + 1 if msg.end is not None else None
         if msg.last is None:
+            await self._index.ensure()
             return await self._scan(symbol, msg.interval, start, stop)
         if msg.last <= 0:
             return []
-        anchor = await self._anchor(symbol, msg.interval, stop)
+        # The first call's index check (a round trip) goes with the anchor's, not before it.
+        _, anchor = await asyncio.gather(
+            self._index.ensure(), self._anchor(symbol, msg.interval, stop)
+        )
         span = msg.last * msg.interval.seconds
         for factor in _FACTORS:
             low = anchor - span * factor
