@@ -22,7 +22,7 @@ from tui_market.ui.messages import (
 )
 from tui_market.ui.screens.history import EMPTY_TEXT, HistoryScreen
 from tui_market.ui.widgets.bars_table import BarsTable
-from tui_market.ui.widgets.candles import CandleChart
+from tui_market.ui.widgets.candles import CandleChart, VolumeChart
 from tui_market.ui.widgets.sync_status import SyncStatus
 
 SIZE = (120, 36)
@@ -164,3 +164,33 @@ async def test_opening_history_reparses_no_css_and_builds_no_sync_strip(
         assert strip.parent is screen and screen.children.index(strip) == 1  # under the title
         await settle(pilot)
         assert not strip.running
+
+
+async def test_first_paint_of_a_series_draws_candles_then_volume_and_table(
+    runtime: Runtime, database: Database
+) -> None:
+    """A staged paint draws the candles in its frame and the volume and table in the next;
+    a newer paint before that frame wins (its window is not overwritten by the older one)."""
+    await seed(database, WATCHLIST[:1])
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = await open_history(app, pilot, WATCHLIST[0])
+        await settle(pilot)
+        candles, volume = screen.query_one(CandleChart), screen.query_one(VolumeChart)
+        table = screen.query_one(BarsTable)
+        before = list(volume.bars)
+        screen.window.zoom(2)
+        screen._paint(then=lambda: None)  # staged: only the candles so far
+        assert len(candles.bars) < len(before) and list(volume.bars) == before
+        await pilot.pause()
+        await pilot.pause()
+        assert list(volume.bars) == list(candles.bars) and table.row_count == len(candles.bars)
+
+        screen.window.zoom(-3)
+        screen._paint(then=lambda: None)
+        screen.window.zoom(1)
+        screen._paint()  # newer, before the staged one's second frame
+        await pilot.pause()
+        await pilot.pause()
+        assert list(volume.bars) == list(candles.bars) and table.row_count == len(candles.bars)

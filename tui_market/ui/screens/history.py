@@ -9,6 +9,8 @@ series is asked for once that has been painted.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +19,17 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
-from textual.widgets import Footer, Label, Select, Static
+from textual.widgets import Label, Select, Static
 
 from tui_market.models import Bar, Interval
 from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen
 from tui_market.ui.screens.history_sync import HISTORY_BARS, HistorySyncScreen
-from tui_market.ui.screens.history_text import window_text
+from tui_market.ui.screens.history_view import EMPTY_TEXT, HistoryPainter, columns
 from tui_market.ui.widgets.bars_table import BarsTable
 from tui_market.ui.widgets.candles import CandleChart, VolumeChart
 from tui_market.ui.widgets.chart_window import ChartWindow, plot_columns
 from tui_market.ui.widgets.chrome import MarketHeader, ModeTabs
+from tui_market.ui.widgets.footer import BindingsFooter
 from tui_market.ui.widgets.health import HealthLine
 
 __all__ = ["EMPTY_TEXT", "HISTORY_BARS", "HistoryScreen"]
@@ -34,8 +37,6 @@ __all__ = ["EMPTY_TEXT", "HISTORY_BARS", "HistoryScreen"]
 # least FIRST_BARS_MIN; the whole series follows after the first paint, for panning.
 FIRST_BARS_MIN = 30
 INTERVALS = tuple(Interval)
-EMPTY_TEXT = "no bars yet: press s to sync"
-NO_SYMBOL_TEXT = "no symbol chosen: press 1, pick one and press enter"
 
 
 class HistoryScreen(HistorySyncScreen):
@@ -66,6 +67,7 @@ class HistoryScreen(HistorySyncScreen):
         self.loaded = False  # bars for (symbol, interval) have arrived at least once
         self._ready = False  # mounted: requests may be posted
         self._first_bars = FIRST_BARS_MIN  # the size of the first request (set when posted)
+        self._painter = HistoryPainter()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="history-bar"):
@@ -79,10 +81,9 @@ class HistoryScreen(HistorySyncScreen):
             yield VolumeChart(id="volume")
         yield Static(EMPTY_TEXT, id="empty-hint")
         yield BarsTable(id="bars-table")
-        # The frame, in the order ensure_chrome would append it: composed here, it is mounted
-        # with the screen (one layout pass) and the app's OpenHistory handler does not mount
-        # it afterwards, which held the bars request back by ~150 ms.
-        yield Footer()
+        # The frame, in ensure_chrome's order: mounted with the screen, not by the app's
+        # OpenHistory handler afterwards (which held the bars request back by ~150 ms).
+        yield BindingsFooter()
         yield MarketHeader()
         yield ModeTabs("history")
         yield HealthLine()
@@ -135,10 +136,14 @@ class HistoryScreen(HistorySyncScreen):
         self.window.reset(len(self.bars), keep_position=self.loaded)
         first = not self.loaded
         self.loaded = True
-        self._paint()
-        if first and len(self.bars) >= self._first_bars and self.symbol:
-            # After the paint: decoding 5,000 bars on this loop would hold it back.
-            self.call_after_refresh(self._request_all, self.symbol, self.interval)
+        if not first:
+            self._paint()
+        elif len(self.bars) >= self._first_bars and self.symbol:
+            # The whole series after the staged paint: decoding 5,000 bars on this loop would
+            # hold those frames back.
+            self._paint(then=partial(self._request_all, self.symbol, self.interval))
+        else:
+            self._paint(then=lambda: None)
 
     def _request_all(self, symbol: str, interval: Interval) -> None:
         if (symbol, interval) == (self.symbol, self.interval):  # still the series shown
@@ -175,26 +180,8 @@ class HistoryScreen(HistorySyncScreen):
         self.call_after_refresh(self._paint)
 
     def _columns(self) -> int:
-        width = self.query_one(CandleChart).size.width or self.size.width
-        return plot_columns(width)
+        return columns(self)
 
-    def _paint(self) -> None:
-        if not self._ready:
-            return
-        empty = (self.loaded and not self.bars) or not self.symbol
-        self.query_one("#chart-area").display = not empty
-        self.query_one(BarsTable).display = not empty
-        hint = self.query_one("#empty-hint", Static)
-        hint.display = empty
-        hint.update(EMPTY_TEXT if self.symbol else NO_SYMBOL_TEXT)
-        start, end = self.window.span(self._columns())
-        shown = self.bars[start:end]
-        title = f"{self.symbol or 'no symbol'}  {self.interval.value}"
-        self.query_one("#history-title", Label).update(
-            window_text(title, self.bars, start, end, self.loaded or not self.symbol,
-                        self.window.cols_per_bar)
-        )
-        self.query_one(CandleChart).show(shown, self.interval)
-        self.query_one(VolumeChart).show(shown)
-        previous = self.bars[start - 1] if start > 0 else None
-        self.query_one(BarsTable).show(shown, self.interval, previous)
+    def _paint(self, then: Callable[[], None] | None = None) -> None:
+        if self._ready:
+            self._painter.paint(self, then)
