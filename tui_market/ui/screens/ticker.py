@@ -4,9 +4,10 @@ The app sets ``snapshot`` (``QuoteService.snapshot()``) on a steady ~10 Hz timer
 paints from it and never per tick. The chart shows stored bars (asked for with
 ``BarsRequested``), then the bars the live service closed, then the forming candle.
 
-The table repaints every frame; the chart (a whole plotext figure) at most every
-``chart_every`` seconds of wall time while only the forming candle moves. A new symbol,
-interval, stored load or closed bar redraws it at once.
+The table repaints every frame; the chart (a whole plotext figure, built in a thread: see
+``LiveChart``) at most every ``chart_every`` seconds of wall time while only the forming candle
+moves. A new symbol, interval, stored load or closed bar redraws it at once. The first mount
+freezes the start-up heap out of the garbage collector's scans (``ui/heap.py``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from textual.widgets import DataTable, Footer, Label
 
 from tui_market.models import Bar, Interval
 from tui_market.services.live_state import EMPTY_SNAPSHOT, LiveSnapshot
+from tui_market.ui.heap import freeze_heap
 from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
 from tui_market.ui.screens.history import HISTORY_BARS
-from tui_market.ui.widgets.candles import CandleChart
 from tui_market.ui.widgets.chart_window import ZOOM_LEVELS
+from tui_market.ui.widgets.live_chart import LiveChart
 from tui_market.ui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)
@@ -75,14 +77,15 @@ class TickerScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Label("", id="ticker-title")
         yield TickerTable(id="ticker-table")
-        yield CandleChart(id="live-chart")
+        yield LiveChart(id="live-chart")
         yield Footer()
 
     def on_mount(self) -> None:
         self._ready = True
-        self.query_one(CandleChart).time_axis = False
         self.set_symbols(self._initial_symbols)
         self.query_one(TickerTable).focus()
+        # The app and this screen are built: their objects leave the full GC scans (heap.py).
+        self.call_after_refresh(freeze_heap)
 
     # ---- attributes and facts from the app --------------------------------------------------
     def set_symbols(self, symbols: list[str]) -> None:
@@ -148,7 +151,7 @@ class TickerScreen(Screen[None]):
             self._title = title
             self.query_one("#ticker-title", Label).update(title, layout=False)
         symbol = table.selected_symbol
-        chart = self.query_one(CandleChart)
+        chart = self.query_one(LiveChart)
         if symbol is None:
             chart.show([], self.interval, "no symbols: add some on the Symbols screen (1)")
             return

@@ -9,9 +9,7 @@ y labels so candles and volume bars line up.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import RenderResult
@@ -20,46 +18,17 @@ from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
 from tui_market.models import Bar, Interval
-from tui_market.ui.widgets.chart_window import MIN_VISIBLE, Y_LABEL_WIDTH, plot_columns
-from tui_market.ui.widgets.plot_strips import PlotVisual, matrix_runs
+from tui_market.ui.widgets.candle_figure import (
+    RGB,
+    draw_candles,
+    fitted,
+    plot_visual,
+    time_label,
+    volume_label,
+)
 
-RGB = tuple[int, int, int]
+__all__ = ["RGB", "CandleChart", "VolumeChart", "time_label"]
 log = logging.getLogger(__name__)
-
-
-def price_label(value: float) -> str:
-    digits = 2 if abs(value) >= 1 else 5
-    return f"{value:,.{digits}f}".rjust(Y_LABEL_WIDTH - 1)
-
-
-def volume_label(value: float) -> str:
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if value >= scale:
-            return f"{value / scale:.1f}{suffix}".rjust(Y_LABEL_WIDTH - 1)
-    return f"{value:.0f}".rjust(Y_LABEL_WIDTH - 1)
-
-
-def time_label(when: datetime, interval: Interval) -> str:
-    when = when.astimezone(UTC)
-    if interval.seconds >= Interval.D1.seconds:
-        return when.strftime("%Y-%m-%d")
-    return when.strftime("%m-%d %H:%M")
-
-
-def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
-    """About ``count`` round values spanning ``[low, high]``."""
-    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
-        return [low]
-    raw = (high - low) / max(1, count)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    first = math.ceil(low / step) * step
-    ticks: list[float] = []
-    value = first
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks or [low]
 
 
 class _ThemedPlot(PlotextPlot):
@@ -74,16 +43,10 @@ class _ThemedPlot(PlotextPlot):
     def draw(self) -> RenderResult:
         """The figure as ``PlotextPlot.render`` sizes and themes it, drawn from its cells
         (``PlotVisual``) instead of through an ANSI string."""
-        plot: Any = self._plot  # the figure's build steps are not in plotext's stub
         width, height = self.size
-        plot.plotsize(width, height)
-        plot._set_size(width, height)  # as PlotextPlot.render (textual-plotext issue 5)
-        plot.theme(self._get_plotext_theme_name(self.app.theme))
-        plot._set_sizes()  # what Plot.build() does, less the ANSI canvas
-        plot._build_matrix()
-        if plot.monitor.fast_plot:  # images and heatmaps only: their canvas is ANSI already
-            return super().render()
-        return PlotVisual(matrix_runs(plot.monitor.matrix, self.app.ansi_theme))
+        visual = plot_visual(self._plot, width, height,
+                             self._get_plotext_theme_name(self.app.theme), self.app.ansi_theme)
+        return super().render() if visual is None else visual
 
     def theme_rgb(self, *names: str) -> RGB:
         """The first of the theme variables ``names`` that parses as a colour."""
@@ -103,16 +66,6 @@ class _ThemedPlot(PlotextPlot):
             self.theme_rgb("candle-up", "price-up", "success"),
             self.theme_rgb("candle-down", "price-down", "error"),
         )
-
-    def _x_ticks(self, bars: Sequence[Bar], interval: Interval) -> None:
-        if not bars:
-            return
-        label_width = 12
-        count = max(1, min(len(bars), self.size.width // (label_width + 6)))
-        step = max(1, len(bars) // count)
-        positions = range(0, len(bars), step)
-        labels = [time_label(bars[i].time, interval) for i in positions]
-        self.plt.xticks([float(i) for i in positions], labels)
 
 
 class CandleChart(_ThemedPlot):
@@ -139,29 +92,11 @@ class CandleChart(_ThemedPlot):
 
     def render(self) -> RenderResult:
         plt = self.fresh_plot()
-        bars = self.bars
-        if self.fit:
-            bars = bars[-max(MIN_VISIBLE, plot_columns(self.size.width) // self.fit):]
-        if bars:
-            up, down = self._colors()
-            x: Any = list(range(len(bars)))  # plotext's stub wants date strings
-            data = {
-                "Open": [b.open for b in bars], "Close": [b.close for b in bars],
-                "High": [b.high for b in bars], "Low": [b.low for b in bars],
-            }
-            plt.candlestick(x, data, colors=[up, down])
-            low, high = min(data["Low"]), max(data["High"])
-            pad = (high - low) * 0.05 or high * 0.001
-            plt.ylim(low - pad, high + pad)
-            plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
-            ticks = nice_ticks(low, high)
-            plt.yticks(ticks, [price_label(t) for t in ticks])
-            if self.time_axis:
-                self._x_ticks(bars, self.interval)
-            else:
-                plt.xticks([], [])
-        if self.title:
-            plt.title(self.title)
+        width = self.size.width
+        bars = fitted(self.bars, self.fit, width)
+        colors = self._colors() if bars else None
+        draw_candles(plt, bars, colors, self.interval, self.title, width=width,
+                     time_axis=self.time_axis)
         return self.draw()
 
 

@@ -23,7 +23,6 @@ from textual.style import Style
 from textual.visual import RenderOptions, Visual
 
 Run = tuple[str, Style | None]  # text, style of the run (None: no colours, the widget's own)
-_DECODER = AnsiDecoder()
 _STYLES: dict[tuple[Any, Any, Any, int], Style | None] = {}
 
 
@@ -37,7 +36,9 @@ def _run_style(triple: tuple[Any, Any, Any], ansi_theme: TerminalTheme | None) -
     prefix = colors_to_ansi(*triple)
     style: Style | None = None
     if prefix:
-        spans = next(iter(_DECODER.decode(f"{prefix}x"))).spans
+        # A fresh decoder: one keeps the style of its last line, so a prefix with no
+        # foreground code (blank canvas cells) took the colour decoded before it.
+        spans = next(iter(AnsiDecoder().decode(f"{prefix}x"))).spans
         if spans and isinstance(spans[0].style, RichStyle):
             style = Style.from_rich_style(spans[0].style, ansi_theme)
     _STYLES[key] = style
