@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.theme import Theme
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.ui.messages import (
@@ -29,6 +29,7 @@ from tui_market.ui.screens import symbols_format as fmt
 from tui_market.ui.screens.confirm import ConfirmScreen
 from tui_market.ui.screens.symbols_format import ScheduleInfo
 from tui_market.ui.widgets.chrome import MarketHeader, ModeTabs
+from tui_market.ui.widgets.footer import BindingsFooter
 from tui_market.ui.widgets.health import HealthLine
 
 COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Last sync")
@@ -59,7 +60,7 @@ class SymbolsScreen(Screen[None]):
         yield table
         yield Static(self._empty_text(), id="watchlist-empty")
         yield HealthLine()
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         self.rows = list(getattr(self.app, "watchlist", []))

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Label
+from textual.widgets import DataTable, Label
 
 from tui_market.models import Bar, Interval
 from tui_market.services.live_state import EMPTY_SNAPSHOT, LiveSnapshot
@@ -27,6 +27,7 @@ from tui_market.ui.heap import freeze_heap
 from tui_market.ui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
 from tui_market.ui.screens.history import HISTORY_BARS
 from tui_market.ui.widgets.chart_window import ZOOM_LEVELS
+from tui_market.ui.widgets.footer import BindingsFooter
 from tui_market.ui.widgets.live_chart import LiveChart
 from tui_market.ui.widgets.ticker_table import TickerTable
 
@@ -78,7 +79,7 @@ class TickerScreen(Screen[None]):
         yield Label("", id="ticker-title")
         yield TickerTable(id="ticker-table")
         yield LiveChart(id="live-chart")
-        yield Footer()
+        yield BindingsFooter()
 
     def on_mount(self) -> None:
         self._ready = True

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Tab, Tabs
 from textual.widgets._header import HeaderClock, HeaderIcon, HeaderTitle
 
+from tui_market.ui.widgets.footer import BindingsFooter
 from tui_market.ui.widgets.health import HealthLine
 
 MODES: tuple[tuple[str, str], ...] = (
@@ -78,7 +79,7 @@ async def ensure_chrome(screen: Screen[object], mode: str) -> None:
     if not screen.query(HealthLine):
         missing.append(HealthLine())
     if not screen.query(Footer):
-        missing.append(Footer())
+        missing.append(BindingsFooter())
     if missing:
         await screen.mount_all(missing)
         screen.refresh_bindings()  # a Footer mounted late has missed the first bindings update
