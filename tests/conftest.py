@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+import signal
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.procs import server_pids
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
+from tui_market.logging_setup import configure_logging
 
 
 @pytest.fixture(autouse=True)
@@ -51,3 +56,31 @@ async def database(mongo_uri: str) -> AsyncIterator[Database]:
     finally:
         await db.drop()
         await db.close()
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Iterator[Path]:
+    """A temp data dir for an own embedded server; any server still running there at the end
+    is killed (a test may have killed or revived it)."""
+    yield tmp_path
+    for pid in server_pids(tmp_path):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, 0)
+
+
+@pytest.fixture
+def app_log(tmp_path: Path) -> Iterator[Path]:
+    """The app's own log file at DEBUG, as ``run_tui`` configures it; handlers restored."""
+    before = list(logging.getLogger().handlers)
+    level = logging.getLogger().level
+    path = tmp_path / "app.log"
+    configure_logging("DEBUG", log_path=path)
+    yield path
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler not in before:
+            root.removeHandler(handler)
+            handler.close()
+    root.setLevel(level)

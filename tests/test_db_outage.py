@@ -17,7 +17,7 @@ import contextlib
 import json
 import os
 import signal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -65,15 +65,6 @@ def kill_9(pid: int) -> None:
     os.kill(pid, signal.SIGKILL)
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, 0)
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    """A temp data dir; any server still running there at the end is killed."""
-    yield tmp_path
-    for pid in server_pids(tmp_path):
-        with contextlib.suppress(ProcessLookupError):
-            kill_9(pid)
 
 
 @dataclass

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -48,17 +47,6 @@ def _proc_state(pid: int) -> str:
 
 def state_of(data_dir: Path) -> dict[str, int]:
     return json.loads((data_dir / "server.json").read_text())
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    """A temp data dir; any server still running there at the end is stopped."""
-    yield tmp_path
-    for pid in server_pids(tmp_path):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
 
 
 def test_second_user_reuses_and_last_release_stops(data_dir: Path) -> None:

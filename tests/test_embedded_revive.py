@@ -10,7 +10,6 @@ import json
 import os
 import signal
 import socket
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -37,16 +36,6 @@ def kill_9(data_dir: Path) -> dict[str, int]:
     with contextlib.suppress(ChildProcessError):
         os.waitpid(state["pid"], 0)
     return state
-
-
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Iterator[Path]:
-    yield tmp_path
-    for pid in server_pids(tmp_path):
-        with contextlib.suppress(ProcessLookupError):
-            os.kill(pid, signal.SIGKILL)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(pid, 0)
 
 
 def test_second_user_reuses_the_server_the_first_revived(data_dir: Path) -> None:

@@ -37,7 +37,6 @@ from tui_market.app import make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
-from tui_market.logging_setup import configure_logging
 from tui_market.providers.tv_token_cache import TokenCache
 from tui_market.runtime import Runtime, make_bus, make_providers
 from tui_market.settings import load_settings
@@ -147,22 +146,6 @@ async def test_cli_runs_leave_no_credential_or_token_anywhere(
     finally:
         server_.release()
     assert seen > 20 and bad == []  # the synced bars and the rest, all clean
-
-
-@pytest.fixture
-def app_log(tmp_path: Path) -> Iterator[Path]:
-    """The app's own log file at DEBUG, as ``run_tui`` configures it; handlers restored."""
-    before = list(logging.getLogger().handlers)
-    level = logging.getLogger().level
-    path = tmp_path / "app.log"
-    configure_logging("DEBUG", log_path=path)
-    yield path
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
 
 
 async def test_the_app_shows_and_stores_no_credential_or_token(

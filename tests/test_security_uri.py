@@ -25,7 +25,6 @@ from tests.ui.conftest import settle
 from tui_market import paths
 from tui_market.app import make_app
 from tui_market.infrastructure.embedded import EmbeddedServer
-from tui_market.logging_setup import configure_logging
 from tui_market.runtime import offline_providers, open_runtime
 from tui_market.settings import load_settings
 from tui_market.ui.widgets.health import HealthLine
@@ -94,22 +93,6 @@ def auth_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         server.release()
 
 
-@pytest.fixture
-def app_log(tmp_path: Path) -> Iterator[Path]:
-    before = list(logging.getLogger().handlers)
-    level = logging.getLogger().level
-    path = tmp_path / "app.log"
-    configure_logging("DEBUG", log_path=path)
-    yield path
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
-    root.setLevel(level)
-
-
-@pytest.mark.skipif("TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="uses secantus")
 async def test_a_working_uri_with_a_password_is_masked_in_the_log_and_the_health_line(
     auth_server: tuple[str, str], app_log: Path,
 ) -> None:
