@@ -13,6 +13,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 from textual.app import App
 from textual.message import Message
@@ -61,7 +62,7 @@ class LiveBridge:
     # ---- worker -------------------------------------------------------------------------------
     def start(self) -> None:
         self.worker = self.app.run_worker(
-            self.service.run(self._on_event), name="live feed", group="live",
+            partial(self.service.run, self._on_event), name="live feed", group="live",
             description="live quotes", exit_on_error=False,
         )
 
@@ -80,9 +81,11 @@ class LiveBridge:
             log.error("live worker failed while stopping: %s", exc.error)
 
     def set_symbols(self, symbols: list[str]) -> None:
-        self.app.run_worker(
-            self.service.set_symbols(set(symbols)), name="live symbols", group="live-symbols",
-            exclusive=True, description="live subscriptions", exit_on_error=False,
+        # a callable, not a coroutine: one never started (the app quitting) is never created
+        self.subscribing: Worker[None] = self.app.run_worker(
+            partial(self.service.set_symbols, set(symbols)), name="live symbols",
+            group="live-symbols", exclusive=True, description="live subscriptions",
+            exit_on_error=False,
         )
 
     def _on_event(self, event: LiveEvent) -> None:
