@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import gc
 
-from tui_market.ui.heap import YOUNG, freeze_heap
+from tui_market.ui.heap import MIDDLE, OLD, YOUNG, freeze_heap
 
 
 def test_freeze_heap_takes_the_heap_out_of_the_scans_once() -> None:
     freeze_heap()
     assert gc.get_freeze_count() > 10_000
-    assert gc.get_threshold()[0] == YOUNG
+    assert gc.get_threshold() == (YOUNG, MIDDLE, OLD)
     assert freeze_heap() == 0  # once per process
