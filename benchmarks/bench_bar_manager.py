@@ -35,8 +35,14 @@ from tui_market.managers import BarManager
 from tui_market.models import Interval, Tick
 
 SIX = (Interval.M1, Interval.M5, Interval.M15, Interval.H1, Interval.H4, Interval.D1)
-_FREQ = {Interval.M1: "1min", Interval.M5: "5min", Interval.M15: "15min", Interval.H1: "1h",
-         Interval.H4: "4h", Interval.D1: "1D"}
+_FREQ = {
+    Interval.M1: "1min",
+    Interval.M5: "5min",
+    Interval.M15: "15min",
+    Interval.H1: "1h",
+    Interval.H4: "4h",
+    Interval.D1: "1D",
+}
 
 
 def make_ticks(n: int, symbols: int = 50, per_second: float = 0.85, seed: int = 7) -> list[Tick]:
@@ -124,16 +130,17 @@ def _floor_one(ticks: Sequence[Tick], step: int) -> int:
     return closed
 
 
-def run_pandas(cols: tuple[list[str], list[float], list[float], list[float]],
-               intervals: Sequence[Interval]) -> int:
+def run_pandas(
+    cols: tuple[list[str], list[float], list[float], list[float]], intervals: Sequence[Interval]
+) -> int:
     sym, ts, price, vol = cols
-    df = pd.DataFrame({"symbol": sym, "ts": pd.to_datetime(ts, unit="s"),
-                       "price": price, "vol": vol})
+    df = pd.DataFrame(
+        {"symbol": sym, "ts": pd.to_datetime(ts, unit="s"), "price": price, "vol": vol}
+    )
     df["dv"] = df.groupby("symbol", sort=False)["vol"].diff().fillna(0.0)
     rows = 0
     for iv in intervals:
-        grouper = pd.Grouper(key="ts", freq=_FREQ[iv], label="left", closed="left",
-                             origin="epoch")
+        grouper = pd.Grouper(key="ts", freq=_FREQ[iv], label="left", closed="left", origin="epoch")
         g = df.groupby(["symbol", grouper])
         bars = g["price"].ohlc().join(g["dv"].sum())
         rows += len(bars)
@@ -156,10 +163,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     n = args.ticks or (200_000 if args.quick else 1_000_000)
     runs = args.runs or (3 if args.quick else 5)
     ticks = make_ticks(n)
-    cols = ([t.symbol for t in ticks], [t.ts for t in ticks], [t.price for t in ticks],
-            [t.volume or 0.0 for t in ticks])
-    print(f"python {platform.python_version()} on {platform.machine()}, {platform.node()}; "
-          f"pandas {pd.__version__}; {n:,} ticks, 50 symbols, {runs} runs")
+    cols = (
+        [t.symbol for t in ticks],
+        [t.ts for t in ticks],
+        [t.price for t in ticks],
+        [t.volume or 0.0 for t in ticks],
+    )
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, {platform.node()}; "
+        f"pandas {pd.__version__}; {n:,} ticks, 50 symbols, {runs} runs"
+    )
     ok = True
     for label, ivs in (("one interval (1m)", (Interval.M1,)), ("six intervals", SIX)):
         cases: dict[str, Callable[[], int]] = {
@@ -176,17 +189,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, values in secs.items():
             print(f"  {name:22s} {n / statistics.median(values):>12,.0f} ticks/s (median)")
         for name in ("BarManager.on_ticks", "BarManager.on_tick"):
-            floor = statistics.median(f / m for f, m in zip(secs["floor (bare loop)"], secs[name],
-                                                             strict=True))
-            vs_pd = statistics.median(p / m for p, m in zip(secs["pandas"], secs[name],
-                                                            strict=True))
+            floor = statistics.median(
+                f / m for f, m in zip(secs["floor (bare loop)"], secs[name], strict=True)
+            )
+            vs_pd = statistics.median(
+                p / m for p, m in zip(secs["pandas"], secs[name], strict=True)
+            )
             print(f"  {name:22s} {floor:.2f}x floor, {vs_pd:.2f}x pandas")
         best = n / statistics.median(secs["BarManager.on_ticks"])
         if len(ivs) == 1:
-            f1 = statistics.median(f / m for f, m in zip(secs["floor (bare loop)"],
-                                                         secs["BarManager.on_ticks"], strict=True))
-            p1 = statistics.median(p / m for p, m in zip(secs["pandas"],
-                                                         secs["BarManager.on_ticks"], strict=True))
+            f1 = statistics.median(
+                f / m
+                for f, m in zip(secs["floor (bare loop)"], secs["BarManager.on_ticks"], strict=True)
+            )
+            p1 = statistics.median(
+                p / m for p, m in zip(secs["pandas"], secs["BarManager.on_ticks"], strict=True)
+            )
             met = f1 >= 0.3 and p1 >= 0.5
             print(f"  goal >= 0.3x floor and >= 0.5x pandas: {'met' if met else 'NOT met'}")
         else:

@@ -33,7 +33,6 @@ from typing import Any
 from textual.app import App
 from textual.pilot import Pilot
 
-from tui_market.app import MarketApp, make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.commands.sync_history import SyncHistory
 from tui_market.infrastructure.database import Database
@@ -44,7 +43,8 @@ from tui_market.providers.replay import ReplayQuoteStream
 from tui_market.queries.get_bars import GetBarsHandler
 from tui_market.runtime import Runtime, make_bus
 from tui_market.settings import load_settings
-from tui_market.ui.widgets.candles import CandleChart, VolumeChart
+from tui_market.tui.app import MarketApp, make_app
+from tui_market.tui.widgets.candles import CandleChart, VolumeChart
 
 INTERVAL, COUNT, SERIES = Interval.H1, 5000, 12
 SYMBOLS = [f"BENCH:S{i:02d}" for i in range(SERIES)]
@@ -99,6 +99,7 @@ class Probe:
                 if chart.bars and chart.id:
                     probe.rendered[chart.id] = chart.bars[-1].symbol
                 return render(chart)
+
             return seen_render
 
         def frame(app: App[Any], screen: Any, renderable: Any) -> None:
@@ -130,8 +131,12 @@ async def open_history(pilot: Pilot[None], probe: Probe, symbol: str) -> tuple[f
     while ("volume", symbol) not in probe.painted or len(probe.reads) == reads:
         await asyncio.sleep(0.001)
     candles = probe.painted[("candles", symbol)] - started
-    return (candles, probe.painted[("volume", symbol)] - started, probe.reads[reads],
-            probe.cpu[("candles", symbol)] - cpu)
+    return (
+        candles,
+        probe.painted[("volume", symbol)] - started,
+        probe.reads[reads],
+        probe.cpu[("candles", symbol)] - cpu,
+    )
 
 
 async def one_run(runtime: Runtime, probe: Probe, k: int) -> dict[str, tuple[float, ...]]:
@@ -153,15 +158,14 @@ async def one_run(runtime: Runtime, probe: Probe, k: int) -> dict[str, tuple[flo
 
 async def child(uri: str, name: str, k: int) -> None:
     """One run in this (fresh) process, as a user's session: prints its four figures."""
-    import tui_market.ui.screens.history  # the app imports both while its database starts
-    import tui_market.ui.screens.ticker  # noqa: F401  (app._import_screens)
+    import tui_market.tui.screens.history  # the app imports both while its database starts
+    import tui_market.tui.screens.ticker  # noqa: F401  (app._import_screens)
 
     db = await Database.connect(uri, name, embedded=True)
     try:
         provider = HistoryProvider()
         settings = load_settings(interval=INTERVAL.value, provider="replay")
-        runtime = Runtime(settings, db, provider, ReplayQuoteStream(), make_bus(db, provider),
-                          None)
+        runtime = Runtime(settings, db, provider, ReplayQuoteStream(), make_bus(db, provider), None)
         probe = Probe()
         probe.install()
         print(json.dumps(await one_run(runtime, probe, k)))
@@ -170,8 +174,13 @@ async def child(uri: str, name: str, k: int) -> None:
 
 
 def run_child(uri: str, name: str, k: int) -> dict[str, list[float]]:
-    out = subprocess.run([sys.executable, __file__, "--child", uri, name, str(k)],
-                         capture_output=True, text=True, timeout=300, check=False)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", uri, name, str(k)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     if out.returncode:
         raise RuntimeError(f"run {k} failed: {out.stderr[-2000:]}")
     figures: dict[str, list[float]] = json.loads(out.stdout.strip().splitlines()[-1])
@@ -198,20 +207,26 @@ async def main(runs: int) -> None:
             await db.drop()
             await db.close()
             await asyncio.to_thread(server.release)
+
     def ms(key: str, i: int) -> float:
         return statistics.median(r[key][i] for r in results) * 1000
 
-    print(f"Open History, {SERIES} series x {COUNT} {INTERVAL.value} bars stored, "
-          f"{runs} runs (median), each a fresh process")
-    print(f"  enter to first candles painted  {ms('first', 0):7.1f} ms   (goal < "
-          f"{GOAL * 1000:.0f} ms: {'met' if ms('first', 0) < GOAL * 1000 else 'NOT met'})")
+    print(
+        f"Open History, {SERIES} series x {COUNT} {INTERVAL.value} bars stored, "
+        f"{runs} runs (median), each a fresh process"
+    )
+    print(
+        f"  enter to first candles painted  {ms('first', 0):7.1f} ms   (goal < "
+        f"{GOAL * 1000:.0f} ms: {'met' if ms('first', 0) < GOAL * 1000 else 'NOT met'})"
+    )
     print(f"    its GetBars                   {ms('first', 2):7.1f} ms")
     print(f"    CPU time of the app process   {ms('first', 3):7.1f} ms")
     print(f"  volume and table painted        {ms('first', 1):7.1f} ms")
-    print(f"  again, another symbol: candles {ms('again', 0):7.1f} ms, volume and table "
-          f"{ms('again', 1):.1f} ms (GetBars {ms('again', 2):.1f} ms, CPU {ms('again', 3):.1f} ms)")
-    print("  runs (first candles, ms): " + " ".join(f"{r['first'][0] * 1000:.0f}"
-                                               for r in results))
+    print(
+        f"  again, another symbol: candles {ms('again', 0):7.1f} ms, volume and table "
+        f"{ms('again', 1):.1f} ms (GetBars {ms('again', 2):.1f} ms, CPU {ms('again', 3):.1f} ms)"
+    )
+    print("  runs (first candles, ms): " + " ".join(f"{r['first'][0] * 1000:.0f}" for r in results))
 
 
 if __name__ == "__main__":

@@ -37,9 +37,9 @@ from stall_watch import StallWatch
 from textual.message import Message
 from textual.widgets import DataTable
 
-from tui_market.services.live_state import LiveSnapshot
-from tui_market.ui.screens.ticker import TickerScreen
-from tui_market.ui.widgets.ticker_table import TickerTable
+from tui_market.models.live import LiveSnapshot
+from tui_market.tui.screens.ticker import TickerScreen
+from tui_market.tui.widgets.ticker_table import TickerTable
 
 GOAL_P99, GOAL_KEY, GOAL_CPU = 0.100, 0.050, 0.50
 
@@ -55,8 +55,11 @@ class Probe:
         self._shown: dict[str, float | None] = {}
 
     def hook(self, message: Message) -> None:
-        if (isinstance(message, DataTable.RowHighlighted) and self.key_started is not None
-                and message.data_table.id == "ticker-table"):
+        if (
+            isinstance(message, DataTable.RowHighlighted)
+            and self.key_started is not None
+            and message.data_table.id == "ticker-table"
+        ):
             started, self.key_started = self.key_started, None
             self.key_handled.append(time.perf_counter() - started)
             message.data_table.call_after_refresh(self._key_done, started)
@@ -128,23 +131,32 @@ async def measure(seconds: float, n_symbols: int, rate: float, stalls: bool = Fa
             await quit_done(pilot)
 
 
-def report(probe: Probe, seconds: float, n: int, ticks: float, cpu: float,
-           srv: float | None) -> None:
+def report(
+    probe: Probe, seconds: float, n: int, ticks: float, cpu: float, srv: float | None
+) -> None:
     ms = [t * 1000 for t in probe.ticks]
     keys = [t * 1000 for t in probe.keys]
     handled = [t * 1000 for t in probe.key_handled]
     p50, p99 = percentile(ms, 50), percentile(ms, 99)
     k50, k99 = percentile(keys, 50), percentile(keys, 99)
-    print(f"live load: {n} symbols, {ticks:,.0f} ticks/s delivered, {seconds:.0f} s window, "
-          f"Ticker screen, headless 120x36")
-    print(f"  tick-to-screen  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  max {max(ms, default=0):6.1f}"
-          f" ms  ({len(ms)} prices painted)  goal p99 < {GOAL_P99 * 1000:.0f} ms: "
-          f"{'met' if p99 < GOAL_P99 * 1000 else 'NOT met'}")
-    print(f"  key press       p50 {k50:6.1f} ms  p99 {k99:6.1f} ms  ({len(keys)} presses; "
-          f"handled p99 {percentile(handled, 99):.1f} ms)  goal < {GOAL_KEY * 1000:.0f} ms: "
-          f"{'met' if k99 < GOAL_KEY * 1000 else 'NOT met'}")
-    print(f"  CPU app process {cpu * 100:5.1f}% of one core  goal < {GOAL_CPU * 100:.0f}%: "
-          f"{'met' if cpu < GOAL_CPU else 'NOT met'}")
+    print(
+        f"live load: {n} symbols, {ticks:,.0f} ticks/s delivered, {seconds:.0f} s window, "
+        f"Ticker screen, headless 120x36"
+    )
+    print(
+        f"  tick-to-screen  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  max {max(ms, default=0):6.1f}"
+        f" ms  ({len(ms)} prices painted)  goal p99 < {GOAL_P99 * 1000:.0f} ms: "
+        f"{'met' if p99 < GOAL_P99 * 1000 else 'NOT met'}"
+    )
+    print(
+        f"  key press       p50 {k50:6.1f} ms  p99 {k99:6.1f} ms  ({len(keys)} presses; "
+        f"handled p99 {percentile(handled, 99):.1f} ms)  goal < {GOAL_KEY * 1000:.0f} ms: "
+        f"{'met' if k99 < GOAL_KEY * 1000 else 'NOT met'}"
+    )
+    print(
+        f"  CPU app process {cpu * 100:5.1f}% of one core  goal < {GOAL_CPU * 100:.0f}%: "
+        f"{'met' if cpu < GOAL_CPU else 'NOT met'}"
+    )
     if srv is not None:
         print(f"  CPU embedded DB {srv * 100:5.1f}% of one core (separate process)")
 
@@ -154,7 +166,10 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="10 s window instead of 60 s")
     parser.add_argument("--symbols", type=int, default=50)
     parser.add_argument("--rate", type=float, default=2000.0, help="ticks/s in total")
-    parser.add_argument("--stalls", action="store_true",
-                        help="attribute loop stalls > 50 ms (stall_watch.py; adds a thread)")
+    parser.add_argument(
+        "--stalls",
+        action="store_true",
+        help="attribute loop stalls > 50 ms (stall_watch.py; adds a thread)",
+    )
     args = parser.parse_args()
     asyncio.run(measure(10.0 if args.quick else 60.0, args.symbols, args.rate, args.stalls))

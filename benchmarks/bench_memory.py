@@ -35,16 +35,23 @@ class StocksTui:
         self.socket = f"bench-mem-{uuid.uuid4().hex[:8]}"
         self.home = tempfile.TemporaryDirectory(prefix="bench-mem-stockstui-")
         h = self.home.name
-        env = (f"HOME={h} XDG_CONFIG_HOME={h}/config XDG_DATA_HOME={h}/data "
-               f"XDG_STATE_HOME={h}/state XDG_CACHE_HOME={h}/cache TERM=xterm-256color")
+        env = (
+            f"HOME={h} XDG_CONFIG_HOME={h}/config XDG_DATA_HOME={h}/data "
+            f"XDG_STATE_HOME={h}/state XDG_CACHE_HOME={h}/cache TERM=xterm-256color"
+        )
         self._tmux("new-session", "-d", "-s", "m", "-x", "120", "-y", "36", f"env {env} {script}")
         self.pid = int(self._tmux("display", "-p", "-t", "m", "#{pane_pid}").strip())
 
     def _tmux(self, *args: str) -> str:
         tmux = shutil.which("tmux")
         assert tmux is not None
-        return subprocess.run([tmux, "-L", self.socket, *args], capture_output=True, text=True,
-                              timeout=30, check=False).stdout
+        return subprocess.run(
+            [tmux, "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        ).stdout
 
     def close(self) -> None:
         self._tmux("kill-server")
@@ -64,8 +71,10 @@ def slope_per_min(samples: list[tuple[float, float]]) -> float:
 async def run(seconds: float, every: float, n_symbols: int, rate: float) -> None:
     base = StocksTui(STOCKSTUI) if STOCKSTUI.exists() and shutil.which("tmux") else None
     if base is None:
-        print(f"stocksTUI not found at {STOCKSTUI} (or no tmux); measuring ours alone. Install:\n"
-              "  python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install stockstui")
+        print(
+            f"stocksTUI not found at {STOCKSTUI} (or no tmux); measuring ours alone. Install:\n"
+            "  python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install stockstui"
+        )
     warmup = max(20.0, seconds * 0.1)
     samples: list[tuple[float, float, float, float]] = []  # t, ours, server, stocksTUI
     try:
@@ -77,8 +86,11 @@ async def run(seconds: float, every: float, n_symbols: int, rate: float) -> None
                 server = rss_mb(rig.server_pid) if rig.server_pid else float("nan")
                 theirs = rss_mb(base.pid) if base else float("nan")
                 samples.append((now, rss_mb(), server, theirs))
-                print(f"  t={now:5.0f} s  RSS {samples[-1][1]:6.1f} MB  server "
-                      f"{server:6.1f} MB  stocksTUI {theirs:6.1f} MB", flush=True)
+                print(
+                    f"  t={now:5.0f} s  RSS {samples[-1][1]:6.1f} MB  server "
+                    f"{server:6.1f} MB  stocksTUI {theirs:6.1f} MB",
+                    flush=True,
+                )
                 await asyncio.sleep(every)
             report(samples, warmup, seconds, n_symbols, (rig.stream.sent - sent0) / seconds)
             await pilot.press("q")
@@ -88,24 +100,37 @@ async def run(seconds: float, every: float, n_symbols: int, rate: float) -> None
             base.close()
 
 
-def report(samples: list[tuple[float, float, float, float]], warmup: float, seconds: float,
-           n: int, rate: float) -> None:
+def report(
+    samples: list[tuple[float, float, float, float]],
+    warmup: float,
+    seconds: float,
+    n: int,
+    rate: float,
+) -> None:
     after = [s for s in samples if s[0] >= warmup] or samples[-1:]
     warm, end = after[0], samples[-1]
     peak = max(s[1] for s in samples)
     growth = (end[1] - warm[1]) / warm[1]
     slope = slope_per_min([(s[0], s[1]) for s in after])
-    print(f"\nmemory: {n} live symbols, ~{rate:,.0f} ticks/s, {seconds:.0f} s, Ticker screen, "
-          f"headless; warm-up {warmup:.0f} s")
-    print(f"  app RSS after warm-up {warm[1]:6.1f} MB   end {end[1]:6.1f} MB   peak {peak:6.1f} "
-          f"MB   growth {growth * 100:+.1f}%   slope {slope:+.2f} MB/min")
-    print(f"  embedded DB RSS (separate process): after warm-up {warm[2]:6.1f} MB, "
-          f"end {end[2]:6.1f} MB")
+    print(
+        f"\nmemory: {n} live symbols, ~{rate:,.0f} ticks/s, {seconds:.0f} s, Ticker screen, "
+        f"headless; warm-up {warmup:.0f} s"
+    )
+    print(
+        f"  app RSS after warm-up {warm[1]:6.1f} MB   end {end[1]:6.1f} MB   peak {peak:6.1f} "
+        f"MB   growth {growth * 100:+.1f}%   slope {slope:+.2f} MB/min"
+    )
+    print(
+        f"  embedded DB RSS (separate process): after warm-up {warm[2]:6.1f} MB, "
+        f"end {end[2]:6.1f} MB"
+    )
     if end[3] == end[3]:  # not NaN
         print(f"  stocksTUI idle, 4 symbols: {end[3]:6.1f} MB  -> ours {end[1] / end[3]:.2f}x")
     ok = end[1] < GOAL_MB and growth < GOAL_GROWTH
-    print(f"  goal RSS < {GOAL_MB:.0f} MB and growth < {GOAL_GROWTH * 100:.0f}%: "
-          f"{'met' if ok else 'NOT met'}")
+    print(
+        f"  goal RSS < {GOAL_MB:.0f} MB and growth < {GOAL_GROWTH * 100:.0f}%: "
+        f"{'met' if ok else 'NOT met'}"
+    )
 
 
 if __name__ == "__main__":
@@ -114,5 +139,6 @@ if __name__ == "__main__":
     parser.add_argument("--symbols", type=int, default=50)
     parser.add_argument("--rate", type=float, default=2000.0, help="ticks/s in total")
     args = parser.parse_args()
-    asyncio.run(run(60.0 if args.quick else 600.0, 2.0 if args.quick else 5.0,
-                    args.symbols, args.rate))
+    asyncio.run(
+        run(60.0 if args.quick else 600.0, 2.0 if args.quick else 5.0, args.symbols, args.rate)
+    )

@@ -1,6 +1,6 @@
 """Offline demo throughput: replay ticks per second (speed=None) and history per interval.
 
-    python benchmarks/bench_replay.py [N_TICKS]
+python benchmarks/bench_replay.py [N_TICKS]
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import time
 
 from tui_market.models import Interval, Tick
 from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
-from tui_market.providers.replay_data import ReplayData
+from tui_market.providers.replay.data import ReplayData
 
 
 async def main(n_ticks: int) -> None:
@@ -31,8 +31,9 @@ async def main(n_ticks: int) -> None:
     for interval in (Interval.M1, Interval.H1, Interval.D1, Interval.MN1):
         t0 = time.perf_counter()
         bars = await provider.fetch_ohlcv("BTCUSD", "BITSTAMP", interval, 5000)
-        print(f"history BTCUSD {interval.value}: {len(bars)} bars "
-              f"in {time.perf_counter() - t0:.3f} s")
+        print(
+            f"history BTCUSD {interval.value}: {len(bars)} bars in {time.perf_counter() - t0:.3f} s"
+        )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,13 @@ class Pane:
 
     def tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
         assert TMUX is not None
-        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                              timeout=30, check=False)
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
 
     def text(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "b").stdout
@@ -57,8 +62,9 @@ class Pane:
     def cpu(self) -> tuple[float, float]:
         """CPU seconds (user + system) so far of the pane's processes: (the app, and any
         embedded database server among them), a load-independent figure for comparisons."""
-        pids = [int(p) for p in self.tmux("list-panes", "-t", "b", "-F",
-                                           "#{pane_pid}").stdout.split()]
+        pids = [
+            int(p) for p in self.tmux("list-panes", "-t", "b", "-F", "#{pane_pid}").stdout.split()
+        ]
         app = server = 0.0
         while pids:
             pid = pids.pop()
@@ -86,22 +92,34 @@ def one_run(command: str, marker: str, quit_keys: str, timeout: float = 60.0) ->
     pane = Pane()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
         home = Path(tmp)
-        env = (f"HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data "
-               f"XDG_STATE_HOME={home}/state XDG_CACHE_HOME={home}/cache "
-               "TERM=xterm-256color COLORTERM=truecolor")
+        env = (
+            f"HOME={home} XDG_CONFIG_HOME={home}/config XDG_DATA_HOME={home}/data "
+            f"XDG_STATE_HOME={home}/state XDG_CACHE_HOME={home}/cache "
+            "TERM=xterm-256color COLORTERM=truecolor"
+        )
         first = seen = None
         cpu = (0.0, 0.0)
         started = time.perf_counter()
         # PYTHONDONTWRITEBYTECODE (set in some sandboxes) would make every run compile the
         # app's own modules from source; an installed app has its bytecode (pip compiles it).
-        pane.tmux("new-session", "-d", "-s", "b", "-x", "120", "-y", "36",
-                  f"env -u TUI_MARKET_MONGODB_URI -u PYTHONDONTWRITEBYTECODE {env} {command}")
+        pane.tmux(
+            "new-session",
+            "-d",
+            "-s",
+            "b",
+            "-x",
+            "120",
+            "-y",
+            "36",
+            f"env -u TUI_MARKET_MONGODB_URI -u PYTHONDONTWRITEBYTECODE {env} {command}",
+        )
         try:
             while seen is None:
                 elapsed = time.perf_counter() - started
                 if elapsed > timeout:
-                    raise RuntimeError(f"{command}: no {marker!r} after {timeout:.0f} s:\n"
-                                       f"{pane.text()}")
+                    raise RuntimeError(
+                        f"{command}: no {marker!r} after {timeout:.0f} s:\n{pane.text()}"
+                    )
                 screen = pane.text()
                 if first is None and screen.strip():
                     first = elapsed
@@ -131,8 +149,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="3 runs each instead of 7")
     parser.add_argument("--stockstui", type=Path, default=DEFAULT_STOCKSTUI)
-    parser.add_argument("--ab", type=Path, action="append", default=[],
-                        help="a work tree whose code also runs (A/B; may be repeated)")
+    parser.add_argument(
+        "--ab",
+        type=Path,
+        action="append",
+        default=[],
+        help="a work tree whose code also runs (A/B; may be repeated)",
+    )
     args = parser.parse_args()
     if TMUX is None:
         sys.exit("tmux is not installed (apt-get install tmux)")
@@ -143,8 +166,10 @@ def main() -> None:
     if args.stockstui.exists():
         apps["stocksTUI"] = (str(args.stockstui), "AAPL", "q")
     else:
-        print(f"stocksTUI not found at {args.stockstui}; measuring ours alone. Install it with:\n"
-              "  python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install stockstui")
+        print(
+            f"stocksTUI not found at {args.stockstui}; measuring ours alone. Install it with:\n"
+            "  python3 -m venv /work/bench-venv && /work/bench-venv/bin/pip install stockstui"
+        )
     for command, marker, keys in apps.values():  # warm-up: bytecode caches
         one_run(command, marker, keys)
     results: dict[str, list[Run]] = {name: [] for name in apps}
@@ -152,17 +177,25 @@ def main() -> None:
         for name, (command, marker, keys) in apps.items():
             run = one_run(command, marker, keys)
             results[name].append(run)
-            print(f"run {i + 1} {name:18s} first text {run[0]:6.3f} s   watchlist {run[1]:6.3f} s"
-                  f"   CPU app {run[2]:5.2f} s, server {run[3]:5.2f} s")
-    print(f"\nstart to first screen, tmux 120x36, fresh data dir, {runs} runs (median); "
-          f"load average {os.getloadavg()[0]:.1f}")
-    medians = {name: [statistics.median(r[k] for r in rs) for k in range(4)]
-               for name, rs in results.items()}
+            print(
+                f"run {i + 1} {name:18s} first text {run[0]:6.3f} s   watchlist {run[1]:6.3f} s"
+                f"   CPU app {run[2]:5.2f} s, server {run[3]:5.2f} s"
+            )
+    print(
+        f"\nstart to first screen, tmux 120x36, fresh data dir, {runs} runs (median); "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    medians = {
+        name: [statistics.median(r[k] for r in rs) for k in range(4)]
+        for name, rs in results.items()
+    }
     base = medians.get("stocksTUI")
     for name, (first, seen, app_cpu, server_cpu) in medians.items():
         ratio = f"   {seen / base[1]:.2f}x stocksTUI" if base else ""
-        print(f"  {name:18s} first text {first:6.3f} s   watchlist {seen:6.3f} s{ratio}"
-              f"   (CPU until then: app {app_cpu:.2f} s, server {server_cpu:.2f} s)")
+        print(
+            f"  {name:18s} first text {first:6.3f} s   watchlist {seen:6.3f} s{ratio}"
+            f"   (CPU until then: app {app_cpu:.2f} s, server {server_cpu:.2f} s)"
+        )
     ours = medians["tui-market --demo"][1]
     met = ours < GOAL and (base is None or ours < base[1])
     print(f"  goal < {GOAL} s and below stocksTUI: {'met' if met else 'NOT met'}")

@@ -48,8 +48,11 @@ def make_bars(count: int, bump: float = 0.0) -> list[Bar]:
     out = []
     for i in range(count):
         close = 100.0 + (i % 97) * 0.25 + bump
-        out.append(Bar.from_epoch(SYMBOL, INTERVAL, start + 60 * i, close, close + 0.5,
-                                  close - 0.5, close, 1000.0 + i))
+        out.append(
+            Bar.from_epoch(
+                SYMBOL, INTERVAL, start + 60 * i, close, close + 0.5, close - 0.5, close, 1000.0 + i
+            )
+        )
     return out
 
 
@@ -75,17 +78,25 @@ async def run(n_bars: int, runs: int, baseline_bars: int) -> None:
         server = EmbeddedServer(Path(tmp))
         uri = server.acquire()
         figures: dict[str, list[float]] = {
-            "cold": [], "unchanged": [], "10 changed + 10 new": [], "baseline": []}
+            "cold": [],
+            "unchanged": [],
+            "10 changed + 10 new": [],
+            "baseline": [],
+        }
         try:
             bars = make_bars(n_bars)
             later = make_bars(n_bars + 10)[10:]
-            later[n_bars // 2:n_bars // 2 + 10] = make_bars(n_bars, bump=1.0)[
-                n_bars // 2 + 10:n_bars // 2 + 20]
+            later[n_bars // 2 : n_bars // 2 + 10] = make_bars(n_bars, bump=1.0)[
+                n_bars // 2 + 10 : n_bars // 2 + 20
+            ]
             for i in range(runs):
                 db = await Database.connect(uri, f"bench_{uuid.uuid4().hex[:8]}", embedded=True)
                 try:
-                    for label, data in (("cold", bars), ("unchanged", bars),
-                                        ("10 changed + 10 new", later)):
+                    for label, data in (
+                        ("cold", bars),
+                        ("unchanged", bars),
+                        ("10 changed + 10 new", later),
+                    ):
                         elapsed, counts = await timed_sync(db, data)
                         figures[label].append(elapsed)
                         print(f"run {i + 1}: {label:>20}: {elapsed:7.3f} s  ({counts})")
@@ -109,8 +120,10 @@ async def run(n_bars: int, runs: int, baseline_bars: int) -> None:
         med = statistics.median(values)
         print(f"  {label:>20}: {med:7.3f} s   {med / base:6.3f}x baseline")
     cold, same = statistics.median(figures["cold"]), statistics.median(figures["unchanged"])
-    print(f"  goal cold <= {GOAL_COLD} s: {'met' if cold <= GOAL_COLD else 'NOT met'}; "
-          f"goal unchanged <= {GOAL_UNCHANGED} s: {'met' if same <= GOAL_UNCHANGED else 'NOT met'}")
+    print(
+        f"  goal cold <= {GOAL_COLD} s: {'met' if cold <= GOAL_COLD else 'NOT met'}; "
+        f"goal unchanged <= {GOAL_UNCHANGED} s: {'met' if same <= GOAL_UNCHANGED else 'NOT met'}"
+    )
 
 
 def main() -> None:

@@ -24,7 +24,6 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tui_market.app import MarketApp, make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
@@ -38,6 +37,7 @@ from tui_market.infrastructure.interfaces import (
 from tui_market.models import Bar, Interval, Tick
 from tui_market.runtime import Runtime, make_bus
 from tui_market.settings import load_settings
+from tui_market.tui.app import MarketApp, make_app
 
 BATCH_EVERY = 0.005  # seconds between batches of ticks
 
@@ -114,8 +114,18 @@ class SyntheticProvider(IDataProvider):
         for i in range(count):
             close = price + (0.05 if (i * 31) % 7 > 3 else -0.05)
             epoch = end - (count - 1 - i) * interval.seconds
-            out.append(Bar.from_epoch(full, interval, epoch, price, max(price, close) + 0.02,
-                                      min(price, close) - 0.02, close, 10.0 + i))
+            out.append(
+                Bar.from_epoch(
+                    full,
+                    interval,
+                    epoch,
+                    price,
+                    max(price, close) + 0.02,
+                    min(price, close) - 0.02,
+                    close,
+                    10.0 + i,
+                )
+            )
             price = close
         return out
 
@@ -172,8 +182,11 @@ async def settle(pilot: Pilot[None], timeout: float = 120.0) -> None:
     busy = ["?"]
     while busy and time.monotonic() < deadline:
         await pilot.pause(0.1)
-        busy = [w.name for w in pilot.app.workers
-                if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}]
+        busy = [
+            w.name
+            for w in pilot.app.workers
+            if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}
+        ]
 
 
 async def quit_done(pilot: Pilot[None], timeout: float = 15.0) -> None:

@@ -104,18 +104,26 @@ class StallWatch:
     def report(self, top: int = 25) -> None:
         done = [s for s in self.stalls if s.length > 0]
         lengths = sorted(s.length * 1000 for s in done)
-        print(f"stalls > {self.threshold * 1000:.0f} ms: {len(done)}; "
-              f"lengths ms: {[round(x) for x in lengths]}")
+        print(
+            f"stalls > {self.threshold * 1000:.0f} ms: {len(done)}; "
+            f"lengths ms: {[round(x) for x in lengths]}"
+        )
         by_gen = Counter[int]()
         worst: dict[int, float] = {}
         for gen, took, _ in self.gc_times:
             by_gen[gen] += 1
             worst[gen] = max(worst.get(gen, 0.0), took)
-        print("gc: " + ", ".join(f"gen{g} x{n} max {worst[g] * 1000:.1f} ms"
-                                 for g, n in sorted(by_gen.items())))
+        print(
+            "gc: "
+            + ", ".join(
+                f"gen{g} x{n} max {worst[g] * 1000:.1f} ms" for g, n in sorted(by_gen.items())
+            )
+        )
         slow = sorted(self.gc_times, key=lambda g: -g[1])[:6]
-        print("  slowest: " + ", ".join(f"gen{g} {t * 1000:.0f} ms ({c} collected)"
-                                        for g, t, c in slow))
+        print(
+            "  slowest: "
+            + ", ".join(f"gen{g} {t * 1000:.0f} ms ({c} collected)" for g, t, c in slow)
+        )
         inclusive = Counter[str]()
         leaf = Counter[str]()
         roots = Counter[str]()
@@ -139,13 +147,15 @@ class StallWatch:
             print(f"  {n:5d} {100 * n / max(1, total):5.1f}%  {name}")
         for stall in sorted(done, key=lambda s: -s.length)[:8]:
             stall_roots = Counter(_root(s) for s in stall.samples)
-            print(f"  stall {stall.length * 1000:.0f} ms (gc {stall.gc_ms:.0f} ms): "
-                  + "; ".join(f"{r} x{n}" for r, n in stall_roots.most_common(3)))
+            print(
+                f"  stall {stall.length * 1000:.0f} ms (gc {stall.gc_ms:.0f} ms): "
+                + "; ".join(f"{r} x{n}" for r, n in stall_roots.most_common(3))
+            )
 
 
 def _root(sample: list[str]) -> str:
     """The frames just above asyncio's ``Handle._run`` (the callback the loop was running)."""
     for i, name in enumerate(sample):
         if name.endswith("events.py:_run"):
-            return " < ".join(reversed(sample[max(0, i - 4):i]))
+            return " < ".join(reversed(sample[max(0, i - 4) : i]))
     return " < ".join(reversed(sample[-4:]))

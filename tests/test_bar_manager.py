@@ -66,14 +66,22 @@ def test_on_clock_closes_exactly_at_the_end_and_only_once() -> None:
 
 def test_symbols_interleaved_keep_separate_bars() -> None:
     m = BarManager([M1])
-    feed = [("X:A", 1, 10.0), ("X:B", 2, 100.0), ("X:A", 3, 12.0), ("X:B", 4, 90.0),
-            ("X:A", 61, 13.0), ("X:B", 62, 95.0)]
+    feed = [
+        ("X:A", 1, 10.0),
+        ("X:B", 2, 100.0),
+        ("X:A", 3, 12.0),
+        ("X:B", 4, 90.0),
+        ("X:A", 61, 13.0),
+        ("X:B", 62, 95.0),
+    ]
     closed: list[ClosedBar] = []
     for sym, dt, price in feed:
         closed.extend(m.on_tick(Tick(sym, T0 + dt, price)))
     by_symbol = {b.symbol: _ohlcv(b) for b in closed}
-    assert by_symbol == {"X:A": (10.0, 12.0, 10.0, 12.0, 0.0, 2),
-                         "X:B": (100.0, 100.0, 90.0, 90.0, 0.0, 2)}
+    assert by_symbol == {
+        "X:A": (10.0, 12.0, 10.0, 12.0, 0.0, 2),
+        "X:B": (100.0, 100.0, 90.0, 90.0, 0.0, 2),
+    }
     assert {f.symbol for f in m.forming_all()} == {"X:A", "X:B"}
 
 
@@ -101,7 +109,9 @@ def test_monthly_and_weekly_alignment() -> None:
     m.on_tick(Tick("X:A", _epoch(2024, 2, 29, 23, 59, 59), 10.0))  # Thursday, leap day
     closed = m.on_tick(Tick("X:A", _epoch(2024, 3, 1), 11.0))  # Friday, new month and day
     assert {(b.interval, b.time) for b in closed} == {
-        (Interval.MN1, _epoch(2024, 2, 1)), (Interval.D1, _epoch(2024, 2, 29))}
+        (Interval.MN1, _epoch(2024, 2, 1)),
+        (Interval.D1, _epoch(2024, 2, 29)),
+    }
     week = m.forming("X:A", Interval.W1)
     assert week is not None
     assert (week.time, week.end) == (_epoch(2024, 2, 26), _epoch(2024, 3, 4))  # Mondays
@@ -109,7 +119,11 @@ def test_monthly_and_weekly_alignment() -> None:
     closed = m.on_tick(Tick("X:A", _epoch(2024, 3, 4), 13.0))  # Monday 00:00 UTC
     week_bar = next(b for b in closed if b.interval is Interval.W1)
     assert (week_bar.time, week_bar.open, week_bar.close, week_bar.ticks) == (
-        _epoch(2024, 2, 26), 10.0, 12.0, 3)
+        _epoch(2024, 2, 26),
+        10.0,
+        12.0,
+        3,
+    )
     month = m.forming("X:A", Interval.MN1)
     assert month is not None and (month.time, month.end) == (_epoch(2024, 3, 1), _epoch(2024, 4, 1))
 
@@ -226,8 +240,10 @@ def test_timestamp_beyond_any_calendar_bucket_is_rejected_not_raised(ts: float) 
 
 
 def test_on_ticks_matches_on_tick() -> None:
-    ticks = [Tick("X:A" if i % 3 else "X:B", T0 + i * 13 % 700 + i, 10 + i % 7, float(i * 5))
-             for i in range(400)]
+    ticks = [
+        Tick("X:A" if i % 3 else "X:B", T0 + i * 13 % 700 + i, 10 + i % 7, float(i * 5))
+        for i in range(400)
+    ]
     one, batch = BarManager([M1, M5]), BarManager([M1, M5])
     closed_one = [b for t in ticks for b in one.on_tick(t)]
     assert closed_one == list(batch.on_ticks(ticks))

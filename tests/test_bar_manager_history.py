@@ -13,8 +13,16 @@ M1, M5 = Interval.M1, Interval.M5
 T0 = 1_700_000_100  # a 5m boundary
 
 
-def _bar(t: int, o: float, h: float, low: float, c: float, v: float = 0.0,
-         interval: Interval = M1, symbol: str = "X:A") -> Bar:
+def _bar(
+    t: int,
+    o: float,
+    h: float,
+    low: float,
+    c: float,
+    v: float = 0.0,
+    interval: Interval = M1,
+    symbol: str = "X:A",
+) -> Bar:
     return Bar.from_epoch(symbol, interval, t, o, h, low, c, v)
 
 
@@ -51,12 +59,20 @@ def test_backfill_returns_missed_bars_once_and_closes_the_superseded_forming_bar
     m = BarManager([M1])
     m.on_tick(Tick("X:A", T0 + 5, 10.0))
     m.on_tick(Tick("X:A", T0 + 30, 10.4))
-    history = [_bar(T0, 10.0, 10.6, 9.9, 10.5, 7.0), _bar(T0 + 60, 10.5, 11.0, 10.5, 10.9, 3.0),
-               _bar(T0 + 120, 10.9, 11.2, 10.8, 11.1, 2.0), _bar(T0 + 180, 11.1, 11.1, 11.0, 11.0)]
+    history = [
+        _bar(T0, 10.0, 10.6, 9.9, 10.5, 7.0),
+        _bar(T0 + 60, 10.5, 11.0, 10.5, 10.9, 3.0),
+        _bar(T0 + 120, 10.9, 11.2, 10.8, 11.1, 2.0),
+        _bar(T0 + 180, 11.1, 11.1, 11.0, 11.0),
+    ]
     closed = m.merge_history(history, now=T0 + 200)
     assert [b.time for b in closed] == [T0, T0 + 60, T0 + 120]
     assert (closed[0].open, closed[0].high, closed[0].close, closed[0].ticks) == (
-        10.0, 10.6, 10.5, 2)
+        10.0,
+        10.6,
+        10.5,
+        2,
+    )
     assert (closed[1].close, closed[1].volume, closed[1].ticks) == (10.9, 3.0, 0)
     f = m.forming("X:A", M1)
     assert f is not None and (f.time, f.close, f.ticks) == (T0 + 180, 11.0, 0)
@@ -71,15 +87,21 @@ def test_backfill_returns_missed_bars_once_and_closes_the_superseded_forming_bar
     m.on_tick(Tick("X:A", T0 + 210, 11.3))  # newer than the fetch: it is the close
     (last,) = m.on_clock(T0 + 240)
     assert (last.time, last.open, last.high, last.close, last.ticks) == (
-        T0 + 180, 11.1, 11.3, 11.3, 2)
+        T0 + 180,
+        11.1,
+        11.3,
+        11.3,
+        2,
+    )
 
 
 def test_gap_before_the_forming_bar_is_filled_and_old_bars_are_skipped() -> None:
     m = BarManager([M1])
     m.on_tick(Tick("X:A", T0 + 5, 10.0))
     m.on_tick(Tick("X:A", T0 + 185, 10.0))  # closes T0; T0+60 and T0+120 had no tick
-    closed = m.merge_history([_bar(T0, 1.0, 1.0, 1.0, 1.0), _bar(T0 + 120, 9.0, 9.0, 9.0, 9.0)],
-                             now=T0 + 190)
+    closed = m.merge_history(
+        [_bar(T0, 1.0, 1.0, 1.0, 1.0), _bar(T0 + 120, 9.0, 9.0, 9.0, 9.0)], now=T0 + 190
+    )
     assert [(b.time, b.close) for b in closed] == [(T0 + 120, 9.0)]  # T0 was closed already
     assert m.merge_history([_bar(T0 + 120, 9.0, 9.0, 9.0, 9.0)], now=T0 + 190) == []
 
@@ -101,7 +123,8 @@ def test_seed_starts_the_forming_bar_and_ticks_continue_it() -> None:
     m.on_tick(Tick("X:A", T0 + 40, 11.8, 104.0))
     closed = m.on_tick(Tick("X:A", T0 + 60, 11.9, 110.0))
     assert [(b.open, b.high, b.low, b.close, b.volume, b.ticks) for b in closed] == [
-        (10.0, 12.5, 9.0, 11.8, 44.0, 2)]
+        (10.0, 12.5, 9.0, 11.8, 44.0, 2)
+    ]
 
 
 def _bars_by_key(bars: list[ClosedBar]) -> dict[tuple[str, int], ClosedBar]:
@@ -113,8 +136,10 @@ def _bars_by_key(bars: list[ClosedBar]) -> dict[tuple[str, int], ClosedBar]:
 def test_reconnect_with_backfill_gives_the_bars_of_a_clean_run() -> None:
     """Issue 3 item 3: an outage backfilled from the provider leaves no gap and no duplicate."""
     rng = random.Random(3)
-    ticks = [Tick(rng.choice(["X:A", "X:B"]), T0 + i * 2.5, round(rng.uniform(10, 11), 2),
-                  float(i * 10)) for i in range(1000)]
+    ticks = [
+        Tick(rng.choice(["X:A", "X:B"]), T0 + i * 2.5, round(rng.uniform(10, 11), 2), float(i * 10))
+        for i in range(1000)
+    ]
     end = ticks[-1].ts + 60
     clean = BarManager([M1])
     clean_bars = list(clean.on_ticks(ticks)) + clean.on_clock(end)

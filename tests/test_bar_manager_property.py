@@ -22,8 +22,16 @@ from tui_market.models import Interval, Tick
 
 START_MS = int(datetime(2024, 2, 29, 22, 0, tzinfo=UTC).timestamp()) * 1000  # leap day, Thu
 SYMBOLS = ("X:A", "X:B", "X:C")
-FREQ = {Interval.M1: "1min", Interval.M5: "5min", Interval.M45: "45min", Interval.H1: "1h",
-        Interval.H4: "4h", Interval.D1: "1D", Interval.W1: "W-MON", Interval.MN1: "MS"}
+FREQ = {
+    Interval.M1: "1min",
+    Interval.M5: "5min",
+    Interval.M45: "45min",
+    Interval.H1: "1h",
+    Interval.H4: "4h",
+    Interval.D1: "1D",
+    Interval.W1: "W-MON",
+    Interval.MN1: "MS",
+}
 INTERVAL_SETS = [
     (Interval.M1,),
     (Interval.M1, Interval.M5, Interval.H1),
@@ -66,22 +74,31 @@ def streams(draw: st.DrawFn) -> list[Event]:
         if draw(st.integers(0, 15)) == 0:
             price = draw(st.sampled_from([math.nan, 0.0, -1.0, math.inf]))
         else:
-            price = draw(st.one_of(st.sampled_from([10.0, 10.5, 11.0]),
-                                   st.floats(1.0, 1000.0).map(lambda x: round(x, 2))))
+            price = draw(
+                st.one_of(
+                    st.sampled_from([10.0, 10.5, 11.0]),
+                    st.floats(1.0, 1000.0).map(lambda x: round(x, 2)),
+                )
+            )
         vol_kind = draw(st.sampled_from("aaaaanr"))
         vol: float | None
         if vol_kind == "n":
             vol = None
         else:
-            cum[sym] = (draw(st.integers(0, 500)) if vol_kind == "r"
-                        else cum[sym] + draw(st.integers(0, 1000)))
+            cum[sym] = (
+                draw(st.integers(0, 500))
+                if vol_kind == "r"
+                else cum[sym] + draw(st.integers(0, 1000))
+            )
             vol = cum[sym]
         events.append((sym, t / 1000, price, vol))
     return events
 
 
-def accepted_ticks(events: list[Event], intervals: tuple[Interval, ...],
-                   ) -> list[tuple[str, int, float, float]]:
+def accepted_ticks(
+    events: list[Event],
+    intervals: tuple[Interval, ...],
+) -> list[tuple[str, int, float, float]]:
     """The documented policies, simulated plainly: (symbol, ms, price, volume delta)."""
     out = []
     last: dict[str, tuple[float, float, float | None]] = {}
@@ -119,8 +136,10 @@ def accepted_ticks(events: list[Event], intervals: tuple[Interval, ...],
     return out
 
 
-def pandas_bars(ticks: list[tuple[str, int, float, float]], interval: Interval,
-                ) -> dict[tuple[str, int], tuple[float, float, float, float, float, int]]:
+def pandas_bars(
+    ticks: list[tuple[str, int, float, float]],
+    interval: Interval,
+) -> dict[tuple[str, int], tuple[float, float, float, float, float, int]]:
     if not ticks:
         return {}
     df = pd.DataFrame(ticks, columns=["symbol", "ms", "price", "dv"])
@@ -129,19 +148,29 @@ def pandas_bars(ticks: list[tuple[str, int, float, float]], interval: Interval,
     for sym, rows in df.groupby("symbol"):
         series = rows.sort_values("ts", kind="stable").set_index("ts")
         calendar = interval in (Interval.W1, Interval.MN1)  # anchored: no origin
-        r = series.resample(FREQ[interval], label="left", closed="left",
-                            **({} if calendar else {"origin": "epoch"}))
+        r = series.resample(
+            FREQ[interval], label="left", closed="left", **({} if calendar else {"origin": "epoch"})
+        )
         ohlc = r["price"].ohlc()
         ohlc["v"], ohlc["n"] = r["dv"].sum(), r["price"].count()
         for stamp, row in ohlc[ohlc["n"] > 0].iterrows():
             key = (str(sym), int(stamp.timestamp()))  # type: ignore[attr-defined]
-            bars[key] = (row["open"], row["high"], row["low"], row["close"], row["v"],
-                         int(row["n"]))
+            bars[key] = (
+                row["open"],
+                row["high"],
+                row["low"],
+                row["close"],
+                row["v"],
+                int(row["n"]),
+            )
     return bars
 
 
-def run_manager(events: list[Event], intervals: tuple[Interval, ...], batch: bool,
-                ) -> tuple[BarManager, list[ClosedBar]]:
+def run_manager(
+    events: list[Event],
+    intervals: tuple[Interval, ...],
+    batch: bool,
+) -> tuple[BarManager, list[ClosedBar]]:
     m = BarManager(intervals)
     closed: list[ClosedBar] = []
     pending: list[Tick] = []
@@ -167,8 +196,9 @@ def test_bars_equal_pandas_resample(intervals: tuple[Interval, ...], events: lis
     assert m.forming_all() == []
     for iv in intervals:
         mine = [b for b in closed if b.interval is iv]
-        got = {(b.symbol, b.time): (b.open, b.high, b.low, b.close, b.volume, b.ticks)
-               for b in mine}
+        got = {
+            (b.symbol, b.time): (b.open, b.high, b.low, b.close, b.volume, b.ticks) for b in mine
+        }
         assert len(got) == len(mine), "a bar was closed twice"
         expected = pandas_bars(ticks, iv)
         assert got.keys() == expected.keys(), iv

@@ -10,10 +10,10 @@ from pymongo import AsyncMongoClient
 from tests.fakes.memory_provider import MemoryProvider, make_bars
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
+from tui_market.models.live import StorageError, StorageEvent, StorageRecovered
 from tui_market.queries.get_bars import GetBars
 from tui_market.services.bar_saver import BarSaver
 from tui_market.services.bus import Bus
-from tui_market.services.live_state import StorageError, StorageEvent, StorageRecovered
 
 
 async def test_failed_save_keeps_bars_and_reports(database: Database) -> None:

@@ -8,7 +8,6 @@ script in a subprocess to prove there is no traceback and exit code 2.
 from __future__ import annotations
 
 import csv
-import importlib.util
 import io
 import logging
 import socket
@@ -24,7 +23,6 @@ from typer.testing import CliRunner, Result
 from tui_market import paths
 from tui_market.cli import app
 
-REPLAY = importlib.util.find_spec("tui_market.providers.replay") is not None
 DEMO_SYMBOL = "NASDAQ:AAPL"  # held by the shipped replay data
 
 
@@ -66,7 +64,9 @@ def test_console_script_bad_config_file_exits_2(tmp_path: Path) -> None:
     bad.write_text('interval = "1h"\nwatchlist = [NASDAQ:AAPL]\n')
     proc = subprocess.run(
         ["tui-market", "--config", str(bad), "symbols", "list"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     line = one_line(proc.stderr)
@@ -77,7 +77,9 @@ def test_console_script_bad_config_file_exits_2(tmp_path: Path) -> None:
 def test_console_script_bad_symbol_exits_2(db_args: list[str]) -> None:
     proc = subprocess.run(
         ["tui-market", *db_args, "symbols", "add", "NASDAQ:AAPL", "NASDAQ AAPL"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 2
     assert "no spaces allowed" in one_line(proc.stderr)
@@ -130,7 +132,6 @@ def test_bars_of_an_unsynced_symbol_says_how_to_fetch(db_args: list[str]) -> Non
     assert "tui-market sync NASDAQ:AAPL --interval 1D" in one_line(result.stderr)
 
 
-@pytest.mark.skipif(not REPLAY, reason="needs tui_market.providers.replay (offline demo data)")
 def test_demo_sync_then_resync_then_bars(db_args: list[str]) -> None:
     first = run(*db_args, "sync", DEMO_SYMBOL, "--demo", "--interval", "1h", "--bars", "30")
     assert first.exit_code == 0, first.stderr
@@ -146,7 +147,6 @@ def test_demo_sync_then_resync_then_bars(db_args: list[str]) -> None:
     assert all(float(r["low"]) <= float(r["close"]) <= float(r["high"]) for r in rows)
 
 
-@pytest.mark.skipif(not REPLAY, reason="needs tui_market.providers.replay (offline demo data)")
 def test_demo_sync_reports_each_failure_and_exits_1(db_args: list[str]) -> None:
     result = run(*db_args, "sync", DEMO_SYMBOL, "NASDAQ:NOPE", "--demo", "--bars", "5")
     assert result.exit_code == 1
@@ -154,7 +154,6 @@ def test_demo_sync_reports_each_failure_and_exits_1(db_args: list[str]) -> None:
     assert one_line(result.stderr).startswith("NASDAQ:NOPE 1h: failed:")
 
 
-@pytest.mark.skipif(not REPLAY, reason="needs tui_market.providers.replay (offline demo data)")
 def test_sync_without_symbols_syncs_the_watchlist(db_args: list[str]) -> None:
     empty = run(*db_args, "sync", "--demo")
     assert empty.exit_code == 1 and "nothing to sync" in one_line(empty.stderr)
@@ -162,7 +161,8 @@ def test_sync_without_symbols_syncs_the_watchlist(db_args: list[str]) -> None:
     result = run(*db_args, "sync", "--demo", "--interval", "1D", "--bars", "5")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
-        "NASDAQ:TSLA 1D: 5 new, 0 updated, 0 unchanged", "SP:SPX 1D: 5 new, 0 updated, 0 unchanged"
+        "NASDAQ:TSLA 1D: 5 new, 0 updated, 0 unchanged",
+        "SP:SPX 1D: 5 new, 0 updated, 0 unchanged",
     ]
 
 

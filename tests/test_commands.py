@@ -26,7 +26,11 @@ async def test_add_symbol_normalises_and_stores_fields(database: Database) -> No
     doc = await database.get_collection(schema.SYMBOLS).find_one({"_id": "NASDAQ:AAPL"})
     assert doc is not None
     assert (doc["exchange"], doc["ticker"], doc["description"], doc["position"]) == (
-        "NASDAQ", "AAPL", "Apple Inc.", 0)
+        "NASDAQ",
+        "AAPL",
+        "Apple Inc.",
+        0,
+    )
     assert isinstance(doc["added_at"], datetime)
 
 
@@ -36,7 +40,10 @@ async def test_add_symbol_appends_positions_in_order(database: Database) -> None
         await add(AddSymbol(text))
     docs = [d async for d in database.get_collection(schema.SYMBOLS).find({})]
     assert {d["_id"]: d["position"] for d in docs} == {
-        "NASDAQ:AAPL": 0, "BINANCE:BTCUSDT": 1, "CME_MINI:ES1!": 2}
+        "NASDAQ:AAPL": 0,
+        "BINANCE:BTCUSDT": 1,
+        "CME_MINI:ES1!": 2,
+    }
 
 
 async def test_add_symbol_twice_is_idempotent(database: Database) -> None:
@@ -113,7 +120,8 @@ def _bar(symbol: str, interval: Interval, epoch: int, close: float, volume: floa
 async def test_save_bars_inserts_then_is_idempotent(database: Database) -> None:
     save = SaveBarsHandler(database)
     bars = tuple(make_bars("NASDAQ:AAPL", Interval.M1, 5)) + tuple(
-        make_bars("BINANCE:BTCUSDT", Interval.M5, 3))
+        make_bars("BINANCE:BTCUSDT", Interval.M5, 3)
+    )
     first = await save(SaveBars(bars))
     assert (first.new, first.updated, first.unchanged) == (8, 0, 0)
     once = await dump(database)
@@ -129,12 +137,18 @@ async def test_save_bars_replaces_a_changed_bar(database: Database) -> None:
     save = SaveBarsHandler(database)
     t0 = 1_700_000_040
     await save(SaveBars((_bar("NASDAQ:AAPL", Interval.M1, t0, 10.0),)))
-    result = await save(SaveBars((
-        _bar("NASDAQ:AAPL", Interval.M1, t0, 11.0), _bar("NASDAQ:AAPL", Interval.M1, t0 + 60, 12.0),
-    )))
+    result = await save(
+        SaveBars(
+            (
+                _bar("NASDAQ:AAPL", Interval.M1, t0, 11.0),
+                _bar("NASDAQ:AAPL", Interval.M1, t0 + 60, 12.0),
+            )
+        )
+    )
     assert (result.new, result.updated, result.unchanged) == (1, 1, 0)
     doc = await database.get_collection(schema.OHLCV).find_one(
-        {"_id": schema.bar_id("NASDAQ:AAPL", Interval.M1, t0)})
+        {"_id": schema.bar_id("NASDAQ:AAPL", Interval.M1, t0)}
+    )
     assert doc is not None and doc["c"] == 11.0
 
 
@@ -161,8 +175,10 @@ async def test_save_bars_advances_the_tail_but_not_the_sync_status(database: Dat
 
 
 async def test_save_bars_skips_bars_with_bad_symbols(database: Database) -> None:
-    bars = (_bar("not a symbol", Interval.M1, 1_700_000_040, 5.0),
-            _bar("nasdaq:aapl", Interval.M1, 1_700_000_040, 5.0))
+    bars = (
+        _bar("not a symbol", Interval.M1, 1_700_000_040, 5.0),
+        _bar("nasdaq:aapl", Interval.M1, 1_700_000_040, 5.0),
+    )
     result = await SaveBarsHandler(database)(SaveBars(bars))
     assert (result.new, result.updated, result.unchanged) == (1, 0, 0)
     docs = (await dump(database))[schema.OHLCV]

@@ -28,16 +28,16 @@ from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
 from tui_market.infrastructure.server_process import free_port, ping, spawn, uri_for
 from tui_market.models import Bar, Interval
-from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
-from tui_market.queries.get_bars import GetBars
-from tui_market.services.bus import Bus
-from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
-from tui_market.services.live_state import (
+from tui_market.models.live import (
     BarClosedEvent,
     LiveEvent,
     StorageError,
     StorageRecovered,
 )
+from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
+from tui_market.queries.get_bars import GetBars
+from tui_market.services.bus import Bus
+from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
 from tui_market.services.quote_service import QuoteService
 
 pytestmark = pytest.mark.skipif(
@@ -48,8 +48,16 @@ START = 1_700_000_000.0
 
 
 def values(bar: Bar) -> tuple[object, ...]:
-    return (bar.symbol, bar.interval, bar.epoch, bar.open, bar.high, bar.low, bar.close,
-            round(bar.volume, 6))
+    return (
+        bar.symbol,
+        bar.interval,
+        bar.epoch,
+        bar.open,
+        bar.high,
+        bar.low,
+        bar.close,
+        round(bar.volume, 6),
+    )
 
 
 async def wait_for(predicate: Callable[[], bool], what: str, timeout: float = 15.0) -> None:
@@ -81,8 +89,9 @@ class LiveRun:
     def __post_init__(self) -> None:
         self.stream = ReplayQuoteStream(speed=600.0, start=START)
         provider = ReplayProvider()
-        self.service = QuoteService(self.stream, self.bus, provider, (Interval.M1,),
-                                    flush_every=0.1)
+        self.service = QuoteService(
+            self.stream, self.bus, provider, (Interval.M1,), flush_every=0.1
+        )
 
     def closed(self) -> list[Bar]:
         return [e.bar for e in self.events if isinstance(e, BarClosedEvent)]

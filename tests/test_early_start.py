@@ -40,7 +40,9 @@ def dirs(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 
 def test_only_a_tui_invocation_is_read() -> None:
     assert root_options(["--demo", "--data-dir", "/d", "--interval=1m", "-v"]) == {
-        "--data-dir": "/d", "--interval": "1m"}
+        "--data-dir": "/d",
+        "--interval": "1m",
+    }
     for argv in (["sync"], ["--demo", "symbols", "list"], ["--help"], ["--unknown"]):
         assert root_options(argv) is None, argv
 
@@ -115,10 +117,13 @@ def test_no_server_with_a_uri_and_an_unclaimed_one_is_released(dirs: tuple[Path,
 
 def test_the_early_start_imports_no_heavy_package() -> None:
     """Begun before typer, pydantic, pymongo and textual are imported (their ~0.5 s)."""
-    code = ("import sys, tui_market.__main__ as m, tui_market.infrastructure.early_server; "
-            "m.tui_data_dir(['--demo'], {}); "
-            "print(sorted(p for p in ('typer', 'pydantic', 'pymongo', 'textual', 'rich') "
-            "if p in sys.modules))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, timeout=60)
+    code = (
+        "import sys, tui_market.__main__ as m, tui_market.infrastructure.early_server; "
+        "m.tui_data_dir(['--demo'], {}); "
+        "print(sorted(p for p in ('typer', 'pydantic', 'pymongo', 'textual', 'rich') "
+        "if p in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
     assert out.stdout.strip() == "[]"

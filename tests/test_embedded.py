@@ -118,7 +118,9 @@ def test_two_app_processes_share_one_server(data_dir: Path) -> None:
     procs = [
         subprocess.Popen(
             ["tui-market", "--data-dir", str(data_dir), "symbols", "add", symbol],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for symbol in ("NASDAQ:AAPL", "NYSE:IBM")
     ]

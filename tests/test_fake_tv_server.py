@@ -12,7 +12,7 @@ from websockets.exceptions import ConnectionClosed
 
 from tests.fakes.tv_data import load_market_data
 from tests.fakes.tv_server import FakeTradingViewServer
-from tui_market.providers.tv_protocol import (
+from tui_market.providers.tradingview.protocol import (
     decode_frames,
     encode_frame,
     encode_message,
@@ -41,9 +41,11 @@ async def read(ws: ClientConnection, until: str, echo: bool = True) -> list[dict
 
 
 async def chart(ws: ClientConnection, cs: str, symbol: str, res: str, n: int) -> None:
-    await ws.send(encode_message("chart_create_session", [cs, ""])
-                  + encode_message("resolve_symbol", [cs, "symbol_1", RESOLVE % symbol])
-                  + encode_message("create_series", [cs, "s1", "s1", "symbol_1", res, n]))
+    await ws.send(
+        encode_message("chart_create_session", [cs, ""])
+        + encode_message("resolve_symbol", [cs, "symbol_1", RESOLVE % symbol])
+        + encode_message("create_series", [cs, "s1", "s1", "symbol_1", res, n])
+    )
 
 
 async def test_hello_then_real_bars_in_tvdatafeeds_compact_form() -> None:
@@ -55,16 +57,30 @@ async def test_hello_then_real_bars_in_tvdatafeeds_compact_form() -> None:
         raw: list[str] = []
         while not raw or "series_completed" not in raw[-1]:
             raw.append(str(await ws.recv()))
-        methods = [method_of(m) for r in raw for p in decode_frames(r)
-                   for m in [parse_payload(p)] if isinstance(m, dict)]
-        assert methods == ["symbol_resolved", "series_loading", "timescale_update",
-                           "series_timeframe", "series_completed"]
+        methods = [
+            method_of(m)
+            for r in raw
+            for p in decode_frames(r)
+            for m in [parse_payload(p)]
+            if isinstance(m, dict)
+        ]
+        assert methods == [
+            "symbol_resolved",
+            "series_loading",
+            "timescale_update",
+            "series_timeframe",
+            "series_completed",
+        ]
         # tvDatafeed's own regex finds exactly our bars, first in the stream.
         found = re.search(r'"s":\[(.+?)\}\]', "\n".join(raw))
         assert found is not None and len(found.group(1).split(',{"')) == 100
-        update = next(m for r in raw for p in decode_frames(r)
-                      for m in [parse_payload(p)] if isinstance(m, dict)
-                      and method_of(m) == "timescale_update")
+        update = next(
+            m
+            for r in raw
+            for p in decode_frames(r)
+            for m in [parse_payload(p)]
+            if isinstance(m, dict) and method_of(m) == "timescale_update"
+        )
         bars = [b["v"] for b in params_of(update)[1]["s1"]["s"]]
         assert bars == market.symbols["NASDAQ:NDX"].rows[-100:]
         assert bars[-1][4] == 14528.3605 and server.connections[0].state.token
@@ -75,8 +91,11 @@ async def test_unknown_symbol_gets_symbol_error_and_series_error_only() -> None:
         await ws.send(encode_message("set_auth_token", ["unauthorized_user_token"]))
         await chart(ws, "cs_bad", "NASDAQ:XXXX", "1D", 10)
         msgs = await read(ws, "series_error")
-        assert [method_of(m) for m in msgs][-3:] == ["series_loading", "symbol_error",
-                                                     "series_error"]
+        assert [method_of(m) for m in msgs][-3:] == [
+            "series_loading",
+            "symbol_error",
+            "series_error",
+        ]
         assert params_of(msgs[-2]) == ["cs_bad", "symbol_1", "invalid symbol"]
         await chart(ws, "cs_good", "SP:SPX", "1D", 5)  # the socket keeps serving
         msgs = await read(ws, "series_completed")
@@ -94,21 +113,33 @@ async def test_bad_resolution_is_a_critical_error() -> None:
 async def test_quotes_snapshot_deltas_errors_and_remove() -> None:
     async with FakeTradingViewServer() as server, connect(server.url) as ws:
         qs = "qs_zxcvbnmasdfg"
-        await ws.send(encode_message("set_auth_token", ["unauthorized_user_token"])
-                      + encode_message("quote_create_session", [qs])
-                      + encode_message("quote_set_fields", [qs, "lp", "lp_time", "volume", "ch"])
-                      + encode_message("quote_add_symbols", [qs, "NASDAQ:NDX", "NASDAQ:NOPE"]))
+        await ws.send(
+            encode_message("set_auth_token", ["unauthorized_user_token"])
+            + encode_message("quote_create_session", [qs])
+            + encode_message("quote_set_fields", [qs, "lp", "lp_time", "volume", "ch"])
+            + encode_message("quote_add_symbols", [qs, "NASDAQ:NDX", "NASDAQ:NOPE"])
+        )
         msgs = await read(ws, "quote_completed")
         snap = params_of(msgs[-2])[1]
-        assert snap == {"n": "NASDAQ:NDX", "s": "ok", "v": {
-            "volume": 1e100, "lp_time": 1686427872, "lp": 14528.3605, "ch": 43.82}}
+        assert snap == {
+            "n": "NASDAQ:NDX",
+            "s": "ok",
+            "v": {"volume": 1e100, "lp_time": 1686427872, "lp": 14528.3605, "ch": 43.82},
+        }
         err = params_of((await read(ws, "qsd"))[-1])[1]
         assert err["n"] == "NASDAQ:NOPE" and err["s"] == "error"
         assert await server.push_quote("NASDAQ:NDX", 14530.0, 1686427900, volume=5.0) == 1
         delta = params_of((await read(ws, "qsd"))[-1])[1]
-        assert delta == {"n": "NASDAQ:NDX", "s": "ok",
-                         "v": {"lp": 14530.0, "lp_time": 1686427900, "volume": 5.0,
-                               "ch": round(14530.0 - (14528.3605 - 43.82), 6)}}
+        assert delta == {
+            "n": "NASDAQ:NDX",
+            "s": "ok",
+            "v": {
+                "lp": 14530.0,
+                "lp_time": 1686427900,
+                "volume": 5.0,
+                "ch": round(14530.0 - (14528.3605 - 43.82), 6),
+            },
+        }
         # Only changed fields travel: same trade + an unsubscribed bid -> nothing sent.
         assert await server.push_quote("NASDAQ:NDX", 14530.0, 1686427900, 5.0, bid=1.0) == 0
         await ws.send(encode_message("quote_remove_symbols", [qs, "NASDAQ:NDX"]))
@@ -118,8 +149,9 @@ async def test_quotes_snapshot_deltas_errors_and_remove() -> None:
 
 async def test_old_force_permission_flag_is_rejected() -> None:
     async with FakeTradingViewServer() as server, connect(server.url) as ws:
-        await ws.send(encode_message("quote_add_symbols", ["qs_x", "SP:SPX",
-                                                           {"flags": ["force_permission"]}]))
+        await ws.send(
+            encode_message("quote_add_symbols", ["qs_x", "SP:SPX", {"flags": ["force_permission"]}])
+        )
         msg = (await read(ws, "critical_error"))[-1]
         assert params_of(msg) == ["qs_x", "invalid_parameters", "quote_add_symbols"]
 

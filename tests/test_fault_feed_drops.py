@@ -30,8 +30,9 @@ LONG = os.environ.get("TUI_MARKET_LONG_TESTS") == "1"
 TAIL = 60  # script steps played after the drop phase
 
 
-async def drops_against_clean(database: Database, mongo_uri: str, *, drop_every: float,
-                              steps: int, every: float) -> tuple[LiveRun, LiveRun, ScriptedFeed]:
+async def drops_against_clean(
+    database: Database, mongo_uri: str, *, drop_every: float, steps: int, every: float
+) -> tuple[LiveRun, LiveRun, ScriptedFeed]:
     """The dropped run into ``database`` and a clean one into a fresh database, together;
     checks that both stored exactly the script's bars, each once."""
     clean_db = await Database.connect(mongo_uri, f"test_{uuid.uuid4().hex[:12]}", embedded=True)
@@ -62,10 +63,12 @@ async def drops_against_clean(database: Database, mongo_uri: str, *, drop_every:
     # The gaps were filled from history: bars closed by the backfill, ticks it covered.
     assert dropped.backfilled > 0 and dropped.service.covered_ticks > 0
     assert dropped.service.backfills >= dropped.drops >= 1
-    print(f"\n{len(TEN_SYMBOLS)} symbols, {len(expected)} bars: {dropped.drops} drops in "
-          f"{dropped.drop_seconds:.1f} s, {dropped.outages} outages, {dropped.service.backfills} "
-          f"backfills, {dropped.backfilled} bars closed by backfill, "
-          f"{dropped.service.covered_ticks} ticks covered")
+    print(
+        f"\n{len(TEN_SYMBOLS)} symbols, {len(expected)} bars: {dropped.drops} drops in "
+        f"{dropped.drop_seconds:.1f} s, {dropped.outages} outages, {dropped.service.backfills} "
+        f"backfills, {dropped.backfilled} bars closed by backfill, "
+        f"{dropped.service.covered_ticks} ticks covered"
+    )
     return dropped, clean, feeds[0]
 
 
@@ -73,7 +76,8 @@ async def test_drops_every_second_for_15_s_lose_and_duplicate_nothing(
     database: Database, mongo_uri: str
 ) -> None:
     dropped, _, _ = await drops_against_clean(
-        database, mongo_uri, drop_every=1.0, steps=740, every=0.02)
+        database, mongo_uri, drop_every=1.0, steps=740, every=0.02
+    )
     assert dropped.drop_seconds >= 14.5
     assert dropped.drops >= 10 and dropped.outages >= 10
 
@@ -84,6 +88,7 @@ async def test_drops_every_5_s_for_2_min_lose_and_duplicate_nothing(
     database: Database, mongo_uri: str
 ) -> None:
     dropped, _, _ = await drops_against_clean(
-        database, mongo_uri, drop_every=5.0, steps=6000, every=0.02)
+        database, mongo_uri, drop_every=5.0, steps=6000, every=0.02
+    )
     assert dropped.drop_seconds >= 118
     assert dropped.drops >= 20 and dropped.outages >= 20

@@ -69,17 +69,25 @@ class Run:
 
 def after_synced(count: int) -> KillPoint:
     """Right after the run logged ``count`` symbols synced (the next one is in flight)."""
+
     async def point(run: Run) -> bool:
         return len(run.synced()) >= count
+
     return point
 
 
 def while_writing(symbol: str) -> KillPoint:
     """As soon as the store holds some of ``symbol``'s bars (their insert has begun)."""
+
     async def point(run: Run) -> bool:
         assert run.db is not None
-        return await run.db.get_collection(schema.OHLCV).find_one(
-            schema.series_filter(symbol, Interval.M1), {"_id": 1}) is not None
+        return (
+            await run.db.get_collection(schema.OHLCV).find_one(
+                schema.series_filter(symbol, Interval.M1), {"_id": 1}
+            )
+            is not None
+        )
+
     return point
 
 
@@ -91,10 +99,15 @@ async def series_of(db: Database, symbols: list[str]) -> dict[str, tuple[list[Do
     """Per symbol: its 1m bars (time order) and its sync_state document."""
     out: dict[str, tuple[list[Doc], Doc | None]] = {}
     for symbol in symbols:
-        bars = [doc async for doc in db.get_collection(schema.OHLCV).find(
-            schema.series_filter(symbol, Interval.M1)).sort("t", 1)]
+        bars = [
+            doc
+            async for doc in db.get_collection(schema.OHLCV)
+            .find(schema.series_filter(symbol, Interval.M1))
+            .sort("t", 1)
+        ]
         state = await db.get_collection(schema.SYNC_STATE).find_one(
-            {"_id": schema.sync_id(symbol, Interval.M1)})
+            {"_id": schema.sync_id(symbol, Interval.M1)}
+        )
         out[symbol] = (bars, state)
     return out
 
@@ -130,12 +143,24 @@ async def check_nothing_claimed_is_missing(db: Database, symbols: list[str]) -> 
     return counts
 
 
-async def crash_and_resume(database: Database, data_dir: Path, symbols: list[str],
-                           n_bars: int, kills: list[KillPoint]) -> list[str]:
+async def crash_and_resume(
+    database: Database, data_dir: Path, symbols: list[str], n_bars: int, kills: list[KillPoint]
+) -> list[str]:
     """Run the sync, killing run ``i`` at ``kills[i]``, then once more to the end; check the
     store against a clean sync into ``database``. Returns the last run's stdout lines."""
-    command = [CLI, "-v", "--data-dir", str(data_dir), "sync", "--demo", "--interval", "1m",
-               "--bars", str(n_bars), *symbols]
+    command = [
+        CLI,
+        "-v",
+        "--data-dir",
+        str(data_dir),
+        "sync",
+        "--demo",
+        "--interval",
+        "1m",
+        "--bars",
+        str(n_bars),
+        *symbols,
+    ]
     clients = data_dir / "clients"
     first = Run(command, data_dir.parent / "run0.log", None)
     async with asyncio.timeout(60):  # the app starts the database; the test then shares it
@@ -143,8 +168,9 @@ async def crash_and_resume(database: Database, data_dir: Path, symbols: list[str
             await asyncio.sleep(0.01)
     server = server_pids(data_dir)
     embedded = EmbeddedServer(data_dir)
-    db = await Database.connect(await asyncio.to_thread(embedded.acquire), DEMO_DATABASE,
-                                embedded=True)
+    db = await Database.connect(
+        await asyncio.to_thread(embedded.acquire), DEMO_DATABASE, embedded=True
+    )
     try:
         first.db = db
         await first.kill_when(kills[0])
@@ -154,8 +180,9 @@ async def crash_and_resume(database: Database, data_dir: Path, symbols: list[str
             assert server_pids(data_dir) == server, "the database died with the app"
             counts = await check_nothing_claimed_is_missing(db, symbols)
             print(f"killed run {index}: bars stored {counts}")
-        last = await asyncio.to_thread(subprocess.run, command, capture_output=True,
-                                       text=True, timeout=120)
+        last = await asyncio.to_thread(
+            subprocess.run, command, capture_output=True, text=True, timeout=120
+        )
         assert last.returncode == 0, last.stderr[-2000:]
         assert server_pids(data_dir) == server
         # The last run dropped the dead runs' registrations; only the test's own is left.

@@ -18,22 +18,61 @@ from textual.css.tokenize import tokenize_values
 from tui_market import paths
 from tui_market.errors import ConfigError
 from tui_market.settings import Settings, load_settings
-from tui_market.ui.themes import load_themes
+from tui_market.tui.themes import load_themes
 
-SETTING_KEYS = ["mongodb_uri", "database", "data_dir", "provider", "interval", "watchlist",
-                "tv_ws_url", "tv_username", "tv_password", "theme", "sync_every_minutes",
-                "demo", "log_level"]
+SETTING_KEYS = [
+    "mongodb_uri",
+    "database",
+    "data_dir",
+    "provider",
+    "interval",
+    "watchlist",
+    "tv_ws_url",
+    "tv_username",
+    "tv_password",
+    "theme",
+    "sync_every_minutes",
+    "demo",
+    "log_level",
+]
 THEME_KEYS = ["name", "primary", "secondary", "accent", "background", "dark", "variables"]
 COLOURS = ["#00aa00", "#fff", "red", "rgb(1,2,3)", "hsl(10,50%,50%)", "ansi_red", "nope", ""]
-NASTY_TEXT = ["~nosuchuser_zz/x", "((", '"', "url(x)", "a:b", "$x", "[/]", "1h", "mongodb://x",
-              "ws://", "\x00", "x" * 5000, "NASDAQ:AAPL", "nasdaq:aapl,", ";", "{", "#"]
+NASTY_TEXT = [
+    "~nosuchuser_zz/x",
+    "((",
+    '"',
+    "url(x)",
+    "a:b",
+    "$x",
+    "[/]",
+    "1h",
+    "mongodb://x",
+    "ws://",
+    "\x00",
+    "x" * 5000,
+    "NASDAQ:AAPL",
+    "nasdaq:aapl,",
+    ";",
+    "{",
+    "#",
+]
 
 text = st.text(max_size=20) | st.sampled_from(NASTY_TEXT)
-scalar = st.one_of(text, st.integers(-(10**30), 10**30), st.sampled_from([10**400, 2**63]),
-                   st.floats(), st.booleans())
-value = st.recursive(scalar, lambda c: st.lists(c, max_size=3)
-                     | st.dictionaries(st.text(max_size=8) | st.sampled_from(THEME_KEYS), c,
-                                       max_size=3), max_leaves=6)
+scalar = st.one_of(
+    text,
+    st.integers(-(10**30), 10**30),
+    st.sampled_from([10**400, 2**63]),
+    st.floats(),
+    st.booleans(),
+)
+value = st.recursive(
+    scalar,
+    lambda c: (
+        st.lists(c, max_size=3)
+        | st.dictionaries(st.text(max_size=8) | st.sampled_from(THEME_KEYS), c, max_size=3)
+    ),
+    max_leaves=6,
+)
 
 
 def toml_value(v: Any) -> str:
@@ -53,16 +92,22 @@ def toml_value(v: Any) -> str:
 
 def toml_doc(keys: list[str]) -> st.SearchStrategy[bytes]:
     table = st.dictionaries(st.sampled_from(keys) | st.text(max_size=10), value, max_size=6)
-    return table.map(lambda d: "\n".join(f"{json.dumps(k)} = {toml_value(v)}"
-                                          for k, v in d.items()).encode("utf-8", "replace"))
+    return table.map(
+        lambda d: "\n".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in d.items()).encode(
+            "utf-8", "replace"
+        )
+    )
 
 
 def tree(root: Path) -> dict[str, bytes]:
     return {str(p): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-FUZZ = settings(max_examples=250, deadline=None,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=250,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 @FUZZ
@@ -89,11 +134,14 @@ def test_corrupt_config_file_loads_or_fails_with_one_line(isolated_dirs: Path, r
 
 
 @FUZZ
-@given(st.binary(max_size=200) | toml_doc(THEME_KEYS)
-       | st.fixed_dictionaries({"name": st.just("fuzz"), "primary": st.sampled_from(COLOURS)},
-                               optional={k: st.sampled_from(COLOURS) | value
-                                         for k in THEME_KEYS[2:]})
-       .map(lambda d: "\n".join(f"{k} = {toml_value(v)}" for k, v in d.items()).encode()))
+@given(
+    st.binary(max_size=200)
+    | toml_doc(THEME_KEYS)
+    | st.fixed_dictionaries(
+        {"name": st.just("fuzz"), "primary": st.sampled_from(COLOURS)},
+        optional={k: st.sampled_from(COLOURS) | value for k in THEME_KEYS[2:]},
+    ).map(lambda d: "\n".join(f"{k} = {toml_value(v)}" for k, v in d.items()).encode())
+)
 @example(b'name = "fuzz"\nprimary = "#fff"\n[variables]\nmy-var = "(("')  # crashed the app
 @example(b'name = "fuzz"\nprimary = "#fff"\n[variables]\nmy-var = "url(x)"')
 @example(b'name = "fuzz"\nprimary = "#fff"\ndark = ' + b"1" * 5000)  # named no file
@@ -116,8 +164,10 @@ def test_corrupt_theme_file_is_skipped_with_its_name(isolated_dirs: Path, raw: b
 @pytest.mark.parametrize("value", ["((", '"', "url(x)", "a:b", "#"])
 def test_theme_variable_textual_cannot_parse_is_refused(tmp_path: Path, value: str) -> None:
     (tmp_path / "t.toml").write_text(
-        f'name = "t"\nprimary = "#fff"\n[variables]\nmy-var = {json.dumps(value)}\n')
+        f'name = "t"\nprimary = "#fff"\n[variables]\nmy-var = {json.dumps(value)}\n'
+    )
     found = load_themes(tmp_path)
     assert "t" not in {t.name for t in found.themes}
-    assert found.problems == [f"{tmp_path}/t.toml: variables: variable 'my-var': "
-                              f"{value!r} is not a CSS value"]
+    assert found.problems == [
+        f"{tmp_path}/t.toml: variables: variable 'my-var': {value!r} is not a CSS value"
+    ]

@@ -26,28 +26,38 @@ from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.errors import ProtocolError
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, QuoteEvent
 from tui_market.models import Tick
-from tui_market.providers.tradingview_ws import TradingViewQuoteStream
-from tui_market.providers.tv_protocol import decode_frames, dumps, encode_frame, parse_payload
-from tui_market.providers.tv_quote_state import QuoteBook
+from tui_market.providers.tradingview.protocol import (
+    decode_frames,
+    dumps,
+    encode_frame,
+    parse_payload,
+)
+from tui_market.providers.tradingview.quote_state import QuoteBook
+from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 
 BTC, AAPL = "BITSTAMP:BTCUSD", "NASDAQ:AAPL"
 SID = "$SID"  # replaced by the live quote session's id when the message is sent
 BATCHES, PER_BATCH = 450, 5  # 2,250 payloads -> ~10,350 messages (a raw one goes once)
 
 text = st.text(max_size=24)
-framing_text = st.text(alphabet="~mh0123456789{}[]\":,qsdnvlp_", max_size=60)
+framing_text = st.text(alphabet='~mh0123456789{}[]":,qsdnvlp_', max_size=60)
 json_scalar = st.none() | st.booleans() | st.integers() | st.floats() | text
-json_any = st.recursive(json_scalar, lambda c: st.lists(c, max_size=4)
-                        | st.dictionaries(text, c, max_size=3), max_leaves=4)
+json_any = st.recursive(
+    json_scalar,
+    lambda c: st.lists(c, max_size=4) | st.dictionaries(text, c, max_size=3),
+    max_leaves=4,
+)
 bad_number = st.sampled_from([math.nan, math.inf, -math.inf, 0, -0.0, -1, 10**400]) | (
-    st.floats(max_value=-1e-9) | st.booleans() | text | st.lists(st.integers(), max_size=2))
+    st.floats(max_value=-1e-9) | st.booleans() | text | st.lists(st.integers(), max_size=2)
+)
 bad_value = {
     "lp": bad_number | st.floats(min_value=1e15, allow_infinity=False),
     "lp_time": bad_number | st.floats(min_value=4_102_444_800.0, allow_infinity=False),
     "volume": st.sampled_from([math.nan, -5, 10**400]) | st.floats(max_value=-1e-9) | text,
 }
 not_quote = json_any.filter(  # a random object never carries a usable quote field
-    lambda v: not (isinstance(v, dict) and {"lp", "lp_time", "volume"} & v.keys()))
+    lambda v: not (isinstance(v, dict) and {"lp", "lp_time", "volume"} & v.keys())
+)
 
 
 @st.composite
@@ -60,19 +70,32 @@ def bad_fields(draw: st.DrawFn) -> dict[str, Any]:
 
 deep_qsd = st.builds(  # reaches the quote book: the live session, a subscribed symbol
     lambda n, v: {"m": "qsd", "p": [SID, {"n": n, "s": "ok", "v": v}]},
-    st.sampled_from([BTC, AAPL]), bad_fields())
+    st.sampled_from([BTC, AAPL]),
+    bad_fields(),
+)
 odd_qsd = st.builds(
     lambda sid, body, more: {"m": "qsd", "p": [sid, body, *more]},
     st.sampled_from([SID, "qs_other"]) | json_any,
-    json_any | st.fixed_dictionaries({"n": st.sampled_from([BTC, AAPL]) | json_any,
-                                      "s": st.sampled_from(["ok", "error"]) | json_any,
-                                      "v": not_quote | bad_fields()}),
-    st.lists(json_any, max_size=2))
+    json_any
+    | st.fixed_dictionaries(
+        {
+            "n": st.sampled_from([BTC, AAPL]) | json_any,
+            "s": st.sampled_from(["ok", "error"]) | json_any,
+            "v": not_quote | bad_fields(),
+        }
+    ),
+    st.lists(json_any, max_size=2),
+)
 other_json = st.one_of(
     st.builds(lambda p: {"m": "qsd", "p": p}, json_any),
-    st.builds(lambda m, p: {"m": m, "p": p},
-              st.sampled_from(["du", "critical_error", "quote_completed", "timescale_update",
-                               "series_error"]) | text, json_any),
+    st.builds(
+        lambda m, p: {"m": m, "p": p},
+        st.sampled_from(
+            ["du", "critical_error", "quote_completed", "timescale_update", "series_error"]
+        )
+        | text,
+        json_any,
+    ),
     st.dictionaries(text, json_any, max_size=3),  # no "m": an object, or a second hello
 )
 not_json = st.one_of(
@@ -82,8 +105,12 @@ not_json = st.one_of(
     st.integers(19, 6000).map(lambda n: "~h~" + "7" * n),  # a heartbeat no int can hold
     st.integers(0, 10**6).map(lambda n: f"~h~{n}"),  # a valid heartbeat, echoed
 )
-any_payload = st.one_of(deep_qsd.map(lambda m: ("json", m)), odd_qsd.map(lambda m: ("json", m)),
-                        other_json.map(lambda m: ("json", m)), not_json.map(lambda t: ("text", t)))
+any_payload = st.one_of(
+    deep_qsd.map(lambda m: ("json", m)),
+    odd_qsd.map(lambda m: ("json", m)),
+    other_json.map(lambda m: ("json", m)),
+    not_json.map(lambda t: ("text", t)),
+)
 
 
 FRAMINGS = ("ok", "long", "short", "cut", "junk")  # each drawn payload is sent in all five
@@ -117,8 +144,9 @@ def render(item: tuple[str, Any], sid: str) -> list[str | bytes]:
     for framing in FRAMINGS:
         size = len(content) + {"long": n, "short": -min(n, len(content))}.get(framing, 0)
         frame = f"~m~{size}~m~{content}"
-        out.append(frame[:-n] if framing == "cut" else "junk"[:n] + frame
-                   if framing == "junk" else frame)
+        out.append(
+            frame[:-n] if framing == "cut" else "junk"[:n] + frame if framing == "junk" else frame
+        )
     return out
 
 
@@ -127,8 +155,9 @@ class Rig:
     """The fake server and a live client stream on one loop; the stream is rebuilt if an
     example broke it (so that hypothesis shrinks each failure on its own)."""
 
-    server: FakeTradingViewServer = field(default_factory=lambda: FakeTradingViewServer(
-        heartbeat_every=3600.0, echo_window=None))
+    server: FakeTradingViewServer = field(
+        default_factory=lambda: FakeTradingViewServer(heartbeat_every=3600.0, echo_window=None)
+    )
     stream: TradingViewQuoteStream | None = None
     ticks: list[Tick] = field(default_factory=list)
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
@@ -138,8 +167,13 @@ class Rig:
 
     async def start(self) -> None:
         self.stream = TradingViewQuoteStream(
-            self.server.url, watchdog=3600.0, proxy=None, rng=random.Random(5),
-            backoff_initial=0.01, backoff_cap=0.05)
+            self.server.url,
+            watchdog=3600.0,
+            proxy=None,
+            rng=random.Random(5),
+            backoff_initial=0.01,
+            backoff_cap=0.05,
+        )
         await self.stream.set_symbols({BTC, AAPL})
         self.ticks, live = [], asyncio.Event()
         self.task = asyncio.create_task(self._consume(self.stream, live))
@@ -208,8 +242,13 @@ def test_ten_thousand_malformed_messages_over_a_real_socket() -> None:
 
     loop.run_until_complete(setup())
     try:
-        @settings(max_examples=BATCHES, deadline=None, derandomize=False,
-                  suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+        @settings(
+            max_examples=BATCHES,
+            deadline=None,
+            derandomize=False,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        )
         @given(st.lists(payload(), min_size=PER_BATCH, max_size=PER_BATCH))
         def check(batch: list[tuple[str, Any]]) -> None:
             loop.run_until_complete(rig.feed(batch))
@@ -236,10 +275,16 @@ def test_render_frames_each_payload_five_ways() -> None:
             decode_frames(str(broken))
 
 
-@pytest.mark.parametrize("values", [
-    {"lp": 10**400}, {"lp": 1e15}, {"lp": 180.0, "lp_time": 10**400},
-    {"lp": 180.0, "lp_time": 1e20}, {"lp": 180.0, "volume": 10**400},
-])
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"lp": 10**400},
+        {"lp": 1e15},
+        {"lp": 180.0, "lp_time": 10**400},
+        {"lp": 180.0, "lp_time": 1e20},
+        {"lp": 180.0, "volume": 10**400},
+    ],
+)
 def test_what_the_fuzz_found_quotes_beyond_any_real_value_are_dropped(
     values: dict[str, Any],
 ) -> None:

@@ -20,13 +20,34 @@ from tui_market.errors import ProviderError
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval, InvalidSymbol, SymbolRef
-from tui_market.providers.tradingview import TradingViewProvider
+from tui_market.providers.tradingview.history import TradingViewProvider
 
 VALID = re.compile(r"[A-Z0-9_]{1,20}:[A-Z0-9][A-Z0-9._\-]{0,29}!?", re.ASCII)
-NASTY = ['{"$gt": ""}', '{"$gt":""}', "$gt:x", "NASDAQ:$where", '{"$ne":null}:A', "A.B:C",
-         "NASDAQ:AAPL\x00", "nasdaq:aapl\n", "\u202enasdaq:aapl", "CME:ES\u0661!", "nasdaq:\ufb00",
-         "NASDAQ:\u0131", "A" * 21 + ":B", "A:" + "B" * 31, "X:" + "9" * 30 + "!", ":", "::",
-         "[/]:A", "[b]NASDAQ:AAPL", "NASDAQ:AAPL[/]", " \t ", "NASDAQ :AAPL", "\ud800:A"]
+NASTY = [
+    '{"$gt": ""}',
+    '{"$gt":""}',
+    "$gt:x",
+    "NASDAQ:$where",
+    '{"$ne":null}:A',
+    "A.B:C",
+    "NASDAQ:AAPL\x00",
+    "nasdaq:aapl\n",
+    "\u202enasdaq:aapl",
+    "CME:ES\u0661!",
+    "nasdaq:\ufb00",
+    "NASDAQ:\u0131",
+    "A" * 21 + ":B",
+    "A:" + "B" * 31,
+    "X:" + "9" * 30 + "!",
+    ":",
+    "::",
+    "[/]:A",
+    "[b]NASDAQ:AAPL",
+    "NASDAQ:AAPL[/]",
+    " \t ",
+    "NASDAQ :AAPL",
+    "\ud800:A",
+]
 parts = st.text(alphabet="AZaz09_.-!$:[]/ {}\"'", max_size=25)
 symbol_text = st.one_of(
     st.text(max_size=40),  # anything (unicode, control characters, ...)
@@ -36,8 +57,11 @@ symbol_text = st.one_of(
     st.integers(100, 20_000).map(lambda n: "NASDAQ:" + "A" * n),  # very long
     st.sampled_from(NASTY),
 )
-description = st.one_of(st.text(max_size=30), st.text(alphabet=st.characters(categories=["Cs"])),
-                        st.integers(150, 5000).map(lambda n: " d" * n))
+description = st.one_of(
+    st.text(max_size=30),
+    st.text(alphabet=st.characters(categories=["Cs"])),
+    st.integers(150, 5000).map(lambda n: " d" * n),
+)
 
 
 def clear(message: str) -> bool:
@@ -45,12 +69,17 @@ def clear(message: str) -> bool:
     return bool(message) and "\n" not in message and len(message) <= 240
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(symbol_text, description)
 @example("nasdaq:aapl", "\ud800")  # a lone surrogate (as JSON may carry) in the description
 async def test_random_symbol_text_is_added_normalised_or_refused_clearly(
-    database: Database, text: str, desc: str,
+    database: Database,
+    text: str,
+    desc: str,
 ) -> None:
     symbols = database.get_collection(schema.SYMBOLS)
     before = {d["_id"] async for d in symbols.find({}, {"_id": 1})}
@@ -92,20 +121,32 @@ async def test_operator_lookalikes_never_reach_the_query(database: Database) -> 
 
 
 cell = st.one_of(
-    st.floats(), st.floats(0.01, 1e6), st.integers(-(10**20), 10**20), st.booleans(), st.none(),
-    st.text(max_size=6), st.sampled_from([1e300, -1.0, 0, 10**400]),
+    st.floats(),
+    st.floats(0.01, 1e6),
+    st.integers(-(10**20), 10**20),
+    st.booleans(),
+    st.none(),
+    st.text(max_size=6),
+    st.sampled_from([1e300, -1.0, 0, 10**400]),
     st.lists(st.integers(), max_size=2),
 )
 epoch = st.integers(1_600_000_000, 1_700_000_000).map(lambda t: t // 60 * 60) | cell
-garbage_rows = st.lists(st.builds(lambda t, rest: [t, *rest], epoch, st.lists(cell, max_size=6)),
-                        min_size=1, max_size=12)
+garbage_rows = st.lists(
+    st.builds(lambda t, rest: [t, *rest], epoch, st.lists(cell, max_size=6)),
+    min_size=1,
+    max_size=12,
+)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(garbage_rows)
 async def test_garbage_history_rows_store_only_valid_bars(
-    database: Database, rows: list[list[Any]],
+    database: Database,
+    rows: list[list[Any]],
 ) -> None:
     """Random rows served over the real socket, synced into the real database: the fetch
     fails with a ProviderError or yields only valid bars, and only those are stored."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gc
 
-from tui_market.ui.heap import MIDDLE, OLD, YOUNG, freeze_heap
+from tui_market.tui.heap import MIDDLE, OLD, YOUNG, freeze_heap
 
 
 def test_freeze_heap_takes_the_heap_out_of_the_scans_once() -> None:

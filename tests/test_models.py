@@ -73,15 +73,24 @@ def test_interval_maps_to_tradingview_and_tvdatafeed() -> None:
 
     for item in Interval:
         assert getattr(TvInterval, item.tvdatafeed_name).value in {
-            item.tv_resolution, item.tv_resolution.replace("60", "1H")
-            .replace("120", "2H").replace("180", "3H").replace("240", "4H"),
+            item.tv_resolution,
+            item.tv_resolution.replace("60", "1H")
+            .replace("120", "2H")
+            .replace("180", "3H")
+            .replace("240", "4H"),
         }
 
 
 def _bar(**kw: object) -> Bar:
     base: dict[str, object] = dict(
-        symbol="X:Y", interval=Interval.M1, time=datetime(2024, 1, 1, tzinfo=UTC),
-        open=10.0, high=11.0, low=9.0, close=10.5, volume=3.0,
+        symbol="X:Y",
+        interval=Interval.M1,
+        time=datetime(2024, 1, 1, tzinfo=UTC),
+        open=10.0,
+        high=11.0,
+        low=9.0,
+        close=10.5,
+        volume=3.0,
     )
     base.update(kw)
     return Bar(**base)  # type: ignore[arg-type]

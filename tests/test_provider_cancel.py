@@ -17,7 +17,7 @@ from collections.abc import Iterator
 import pytest
 
 from tui_market.models import Interval
-from tui_market.providers.tradingview import TradingViewProvider
+from tui_market.providers.tradingview.history import TradingViewProvider
 
 DEADLINE = 20.0  # the provider's timeout: what a quit would have waited for
 
@@ -49,8 +49,9 @@ def silent_listener() -> Iterator[int]:
 
 
 def test_a_cancelled_fetch_does_not_hold_the_exit(silent_listener: int) -> None:
-    provider = TradingViewProvider(ws_url=f"ws://127.0.0.1:{silent_listener}/socket.io/websocket",
-                                   timeout=DEADLINE)
+    provider = TradingViewProvider(
+        ws_url=f"ws://127.0.0.1:{silent_listener}/socket.io/websocket", timeout=DEADLINE
+    )
     started: list[float] = []
 
     async def main() -> None:

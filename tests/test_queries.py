@@ -54,8 +54,10 @@ async def test_get_bars_last_n_across_gaps(database: Database, last: int) -> Non
 @pytest.mark.parametrize("spacing", [10, 1000])
 async def test_get_bars_last_n_widens_over_sparse_series(database: Database, spacing: int) -> None:
     # One bar every ``spacing`` hours: the first bounded scans hold too few bars.
-    bars = [Bar.from_epoch(SYM, H1, 1_704_067_200 + i * spacing * 3600, 5, 6, 4, 5, 1)
-            for i in range(40)]
+    bars = [
+        Bar.from_epoch(SYM, H1, 1_704_067_200 + i * spacing * 3600, 5, 6, 4, 5, 1)
+        for i in range(40)
+    ]
     await _synced(database, bars, H1)
     assert await GetBarsHandler(database)(GetBars(SYM, H1, last=25)) == bars[-25:]
 
@@ -108,13 +110,19 @@ async def test_get_sync_state_is_none_when_only_live_bars_were_saved(database: D
 
 async def test_list_symbols_joins_sync_state_in_watchlist_order(database: Database) -> None:
     add = AddSymbolHandler(database)
-    for symbol, text in (("NYSE:IBM", "IBM"), (SYM, "Apple"), ("NASDAQ:MSFT", ""),
-                         ("NASDAQ:DOWN", "")):
+    for symbol, text in (
+        ("NYSE:IBM", "IBM"),
+        (SYM, "Apple"),
+        ("NASDAQ:MSFT", ""),
+        ("NASDAQ:DOWN", ""),
+    ):
         await add(AddSymbol(symbol, text))
     provider = MemoryProvider()
     sync = SyncHistoryHandler(database, provider)
-    ibm = [Bar.from_epoch("NYSE:IBM", D1, 1_704_067_200 + i * 86_400, c, c, c, c, v)
-           for i, (c, v) in enumerate([(90.0, 1.0), (100.0, 2.0), (95.0, 3000.0)])]
+    ibm = [
+        Bar.from_epoch("NYSE:IBM", D1, 1_704_067_200 + i * 86_400, c, c, c, c, v)
+        for i, (c, v) in enumerate([(90.0, 1.0), (100.0, 2.0), (95.0, 3000.0)])
+    ]
     provider.set_bars("NYSE:IBM", D1, ibm)
     provider.set_bars(SYM, D1, _weekdays(5))
     provider.set_bars(SYM, H1, make_bars(SYM, H1, 5, base=2.0))
@@ -134,7 +142,10 @@ async def test_list_symbols_joins_sync_state_in_watchlist_order(database: Databa
     assert aapl_row.change_pct == pytest.approx(100 / 53)
     assert (msft_row.last_close, msft_row.change_pct, msft_row.sync_status) == (None, None, None)
     assert (down_row.sync_status, down_row.sync_error, down_row.last_close) == (
-        "error", "offline", None)
+        "error",
+        "offline",
+        None,
+    )
 
     hourly = await ListSymbolsHandler(database)(ListSymbols(H1))
     assert [r.last_close for r in hourly] == [None, 4.0, None, None]

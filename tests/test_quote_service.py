@@ -13,9 +13,9 @@ from tests.fakes.live_run import INTERVALS, stored, values
 from tui_market.infrastructure.database import Database
 from tui_market.managers.bar_manager import BarManager
 from tui_market.models import Bar, Interval, Tick
+from tui_market.models.live import BarClosedEvent, LiveEvent
 from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
 from tui_market.services.bus import Bus
-from tui_market.services.live_state import BarClosedEvent, LiveEvent
 from tui_market.services.quote_service import QuoteService
 
 REPLAY_START = 1_700_000_000.0
@@ -57,5 +57,6 @@ async def test_replay_bars_stored_are_the_bars_closed_exactly_once(database: Dat
             break
     await again.close()
     wanted = {(b.symbol, b.interval, b.epoch) for b in closed}
-    assert sorted(map(values, (b for b in expected if (b.symbol, b.interval, b.epoch) in wanted))
-                  ) == sorted(map(values, closed))
+    assert sorted(
+        map(values, (b for b in expected if (b.symbol, b.interval, b.epoch) in wanted))
+    ) == sorted(map(values, closed))

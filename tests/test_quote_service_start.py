@@ -49,14 +49,22 @@ async def run(
     provider = MemoryProvider()
     forming = Bar.from_epoch(SYMBOL, Interval.M1, T, 100.0, 105.0, 95.0, 101.0, 50.0)
     provider.set_bars(SYMBOL, Interval.M1, [forming])
-    ticks = [Tick(SYMBOL, T + 31, 102.0, 1000.0), Tick(SYMBOL, T + 45, 103.0, 1010.0),
-             Tick(SYMBOL, T + 61, 104.0, 1020.0)]
+    ticks = [
+        Tick(SYMBOL, T + 31, 102.0, 1000.0),
+        Tick(SYMBOL, T + 45, 103.0, 1010.0),
+        Tick(SYMBOL, T + 61, 104.0, 1020.0),
+    ]
     if stale is not None:
         ticks.insert(0, stale)
     bus = Bus(database, provider)
     service = QuoteService(
-        ListStream(ticks, now=T + 30), bus, provider, (Interval.M1, Interval.M5),
-        persist=(Interval.M1,), backfill_on_start=backfill_on_start, clock_every=None,
+        ListStream(ticks, now=T + 30),
+        bus,
+        provider,
+        (Interval.M1, Interval.M5),
+        persist=(Interval.M1,),
+        backfill_on_start=backfill_on_start,
+        clock_every=None,
     )
     await service.set_symbols({SYMBOL})
     await service.run(lambda event: None)

@@ -13,14 +13,20 @@ import pytest
 from tui_market.errors import ProviderError, SymbolNotFound
 from tui_market.models import Bar, Interval
 from tui_market.providers.replay import ReplayProvider
-from tui_market.providers.replay_data import WEEK, ReplayData, aggregate
+from tui_market.providers.replay.data import WEEK, ReplayData, aggregate
 
 CAPTURE = Path(__file__).parent / "data" / "tradingview" / "socket_messages.txt"
 NOW = datetime(2025, 11, 19, 12, 0, tzinfo=UTC).timestamp()  # a Wednesday
 DEMO = {
-    "NASDAQ:NDX": "real", "TVC:RUT": "real", "DJ:DJI": "likely", "TVC:VIX": "likely",
-    "TVC:DXY": "likely", "SP:SPX": "real", "BITSTAMP:BTCUSD": "synthetic",
-    "NASDAQ:AAPL": "synthetic", "NASDAQ:TSLA": "synthetic",
+    "NASDAQ:NDX": "real",
+    "TVC:RUT": "real",
+    "DJ:DJI": "likely",
+    "TVC:VIX": "likely",
+    "TVC:DXY": "likely",
+    "SP:SPX": "real",
+    "BITSTAMP:BTCUSD": "synthetic",
+    "NASDAQ:AAPL": "synthetic",
+    "NASDAQ:TSLA": "synthetic",
 }
 
 
@@ -39,8 +45,7 @@ def test_shipped_file_is_compact_and_credited() -> None:
 def test_series_and_provenance(data: ReplayData) -> None:
     assert set(data.symbols) == set(DEMO)
     for name, status in DEMO.items():
-        first = data.symbols[name].series.get(Interval.M1) or data.symbols[name].series[
-            Interval.D1]
+        first = data.symbols[name].series.get(Interval.M1) or data.symbols[name].series[Interval.D1]
         assert first.status == status or (name == "SP:SPX" and first.synthetic)
         for series in data.symbols[name].series.values():
             assert series.note
@@ -63,19 +68,29 @@ def test_real_values(data: ReplayData) -> None:
     assert spx_last == (1686268800, 4304.88, 4322.62, 4291.7, 4298.87, 2109000000.0)
     assert len(data.symbols["TVC:DXY"].series[Interval.M1].rows) == 3507
     assert data.symbols["DJ:DJI"].series[Interval.M1].rows[0] == (
-        1685633880, 33019.3, 33025.31, 33018.84, 33021.84, 638315.0)
+        1685633880,
+        33019.3,
+        33025.31,
+        33018.84,
+        33021.84,
+        638315.0,
+    )
 
 
-@pytest.mark.skipif(not CAPTURE.exists(), reason="capture not present")
 def test_every_real_minute_bar_matches_the_capture(data: ReplayData) -> None:
     text, bars = CAPTURE.read_text(), {}
     for m in re.finditer(r"~m~(\d+)~m~", text):
-        payload = text[m.end(): m.end() + int(m.group(1))]
+        payload = text[m.end() : m.end() + int(m.group(1))]
         if '"timescale_update"' in payload[:40]:
             for key, v in json.loads(payload)["p"][1].items():
                 bars[key] = [tuple(b["v"]) for b in v["s"]]
-    for key, name in (("sds_2", "NASDAQ:NDX"), ("sds_6", "TVC:RUT"), ("sds_5", "DJ:DJI"),
-                      ("sds_3", "TVC:VIX"), ("sds_4", "TVC:DXY")):
+    for key, name in (
+        ("sds_2", "NASDAQ:NDX"),
+        ("sds_6", "TVC:RUT"),
+        ("sds_5", "DJ:DJI"),
+        ("sds_3", "TVC:VIX"),
+        ("sds_4", "TVC:DXY"),
+    ):
         rows = data.symbols[name].series[Interval.M1].rows
         with_volume = len(bars[key][0]) > 5
         assert [r if with_volume else r[:5] for r in rows] == bars[key], name
@@ -128,7 +143,8 @@ async def test_history_values_follow_the_data(data: ReplayData) -> None:
     shift = provider.shift()
     spx = await provider.fetch_ohlcv("SPX", "SP", Interval.D1, 1000)
     assert [(b.epoch - shift, b.close) for b in spx] == [
-        (r[0], r[4]) for r in data.symbols["SP:SPX"].series[Interval.D1].rows]
+        (r[0], r[4]) for r in data.symbols["SP:SPX"].series[Interval.D1].rows
+    ]
     ndx_h1 = await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.H1, 1)
     assert ndx_h1[-1].close == 14528.3605
     assert len(await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.M1, 100)) == 100

@@ -13,7 +13,7 @@ from tui_market.infrastructure.interfaces import FeedState, FeedStatus, SymbolEr
 from tui_market.infrastructure.interfaces.quote_stream import QuoteEvent
 from tui_market.models import Interval, Tick
 from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
-from tui_market.providers.replay_data import ReplayData
+from tui_market.providers.replay.data import ReplayData
 
 START = datetime(2025, 11, 19, 12, 0, tzinfo=UTC).timestamp()
 
@@ -108,7 +108,9 @@ async def test_feed_states_symbol_changes_and_stop(data: ReplayData) -> None:
     events = stream.events()
     first = [await anext(events), await anext(events)]
     assert [e.status for e in first if isinstance(e, FeedState)] == [
-        FeedStatus.CONNECTING, FeedStatus.LIVE]
+        FeedStatus.CONNECTING,
+        FeedStatus.LIVE,
+    ]
     assert {t.symbol for t in await take_ticks(events, 9)} == {"NASDAQ:NDX"}
     await stream.set_symbols({"NASDAQ:NDX", "nasdaq:aapl", "BAD:SYMBOL"})
     error = await anext(events)

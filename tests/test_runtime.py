@@ -42,8 +42,9 @@ async def db_name(mongo_uri: str) -> AsyncIterator[str]:
 
 
 async def test_first_run_seeds_the_watchlist_once(mongo_uri: str, db_name: str) -> None:
-    settings = load_settings(mongodb_uri=mongo_uri, database=db_name,
-                             watchlist="nasdaq:aapl,NYSE:IBM")
+    settings = load_settings(
+        mongodb_uri=mongo_uri, database=db_name, watchlist="nasdaq:aapl,NYSE:IBM"
+    )
     providers = Providers()
     async with open_runtime(settings, providers=providers) as rt:
         assert rt.embedded is None and not rt.db.embedded
@@ -85,14 +86,13 @@ async def test_embedded_runtime_releases_the_server_even_on_failure(tmp_path: Pa
 
 
 async def test_provider_factory_follows_the_settings() -> None:
-    pytest.importorskip("tui_market.providers.tradingview")
-    pytest.importorskip("tui_market.providers.replay")
     from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
-    from tui_market.providers.tradingview import TradingViewProvider
-    from tui_market.providers.tradingview_ws import TradingViewQuoteStream
+    from tui_market.providers.tradingview.history import TradingViewProvider
+    from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 
-    settings = load_settings(tv_ws_url="ws://127.0.0.1:9/socket", tv_username="trader",
-                             tv_password="hunter2")
+    settings = load_settings(
+        tv_ws_url="ws://127.0.0.1:9/socket", tv_username="trader", tv_password="hunter2"
+    )
     provider, stream = make_providers(settings)
     try:
         assert isinstance(provider, TradingViewProvider)
@@ -112,8 +112,9 @@ async def test_provider_factory_follows_the_settings() -> None:
 async def test_first_run_seed_takes_descriptions_from_the_provider(
     mongo_uri: str, db_name: str
 ) -> None:
-    settings = load_settings(mongodb_uri=mongo_uri, database=db_name, demo=True,
-                             watchlist="NASDAQ:AAPL,SP:SPX,NYSE:IBM")
+    settings = load_settings(
+        mongodb_uri=mongo_uri, database=db_name, demo=True, watchlist="NASDAQ:AAPL,SP:SPX,NYSE:IBM"
+    )
     async with open_runtime(settings) as rt:
         rows = {r.symbol: r.description for r in await rt.bus.execute(ListSymbols())}
     assert rows["NASDAQ:AAPL"] and "apple" in rows["NASDAQ:AAPL"].lower()

@@ -35,7 +35,7 @@ def _ipv6_addresses() -> list[Address]:
     with contextlib.suppress(OSError):
         for line in Path("/proc/net/if_inet6").read_text().splitlines():
             fields = line.split()
-            text = ":".join(fields[0][i:i + 4] for i in range(0, 32, 4))
+            text = ":".join(fields[0][i : i + 4] for i in range(0, 32, 4))
             addr = socket.inet_ntop(socket.AF_INET6, socket.inet_pton(socket.AF_INET6, text))
             scope = int(fields[1], 16) if addr.startswith("fe80") else 0
             found.append((socket.AF_INET6, (addr, 0, 0, scope)))
@@ -59,9 +59,11 @@ def _ipv4_addresses() -> list[Address]:
 
 def other_local_addresses() -> list[Address]:
     """Every address of this machine except 127.0.0.1."""
-    wanted: list[Address] = [(socket.AF_INET, ("127.0.0.2", 0)),
-                             (socket.AF_INET, ("127.255.255.254", 0)),
-                             (socket.AF_INET6, ("::1", 0, 0, 0))]
+    wanted: list[Address] = [
+        (socket.AF_INET, ("127.0.0.2", 0)),
+        (socket.AF_INET, ("127.255.255.254", 0)),
+        (socket.AF_INET6, ("::1", 0, 0, 0)),
+    ]
     for item in [*_ipv4_addresses(), *_ipv6_addresses()]:
         if item[1][0] != "127.0.0.1" and item not in wanted:
             wanted.append(item)

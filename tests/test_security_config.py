@@ -24,12 +24,23 @@ import pytest
 from tui_market import paths
 from tui_market.errors import ConfigError
 from tui_market.settings import Settings, load_settings
-from tui_market.ui.theme_state import saved_theme
-from tui_market.ui.themes import load_themes
+from tui_market.tui.theme_state import saved_theme
+from tui_market.tui.themes import load_themes
 
 ROOT = Path(__file__).resolve().parents[1]
-TEXT_SETTINGS = ("mongodb_uri", "database", "data_dir", "provider", "interval", "tv_ws_url",
-                 "tv_username", "tv_password", "tv_signin_url", "theme", "log_level")
+TEXT_SETTINGS = (
+    "mongodb_uri",
+    "database",
+    "data_dir",
+    "provider",
+    "interval",
+    "tv_ws_url",
+    "tv_username",
+    "tv_password",
+    "tv_signin_url",
+    "theme",
+    "log_level",
+)
 
 
 def payloads(canary: Path) -> list[str]:
@@ -131,21 +142,33 @@ def test_the_saved_theme_choice_is_plain_text(canary: Path) -> None:
 
 
 def test_the_cli_runs_with_a_payload_config_and_runs_nothing(
-    tmp_path: Path, canary: Path,
+    tmp_path: Path,
+    canary: Path,
 ) -> None:
     config = tmp_path / "config.toml"
     data_dir = tmp_path / f"data $(touch {canary}/data-dir) `touch {canary}/data-dir2`"
-    config.write_text("\n".join([
-        f"data_dir = {toml_string(str(data_dir))}",
-        f"theme = {toml_string(payloads(canary)[0])}",
-        f"tv_username = {toml_string(payloads(canary)[3])}",
-        f"tv_ws_url = {toml_string('ws://127.0.0.1:9/' + payloads(canary)[4])}",
-        f"database = {toml_string('payload_db')}",
-    ]) + "\n")
+    config.write_text(
+        "\n".join(
+            [
+                f"data_dir = {toml_string(str(data_dir))}",
+                f"theme = {toml_string(payloads(canary)[0])}",
+                f"tv_username = {toml_string(payloads(canary)[3])}",
+                f"tv_ws_url = {toml_string('ws://127.0.0.1:9/' + payloads(canary)[4])}",
+                f"database = {toml_string('payload_db')}",
+            ]
+        )
+        + "\n"
+    )
     script = str(Path(sys.executable).parent / "tui-market")
     for args in (["locate"], ["symbols", "list"]):
-        done = subprocess.run([script, "--config", str(config), *args], capture_output=True,
-                              text=True, timeout=120, check=False, env=dict(os.environ))
+        done = subprocess.run(
+            [script, "--config", str(config), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+            env=dict(os.environ),
+        )
         assert done.returncode == 0, done.stderr
     assert (data_dir / "db").is_dir()  # the payload was only ever a directory name
     assert list(canary.iterdir()) == []
@@ -153,8 +176,18 @@ def test_the_cli_runs_with_a_payload_config_and_runs_nothing(
 
 _BUILTINS = {"eval", "exec", "compile", "__import__", "breakpoint"}
 _OS_RUNNERS = ("system", "popen", "exec", "spawn", "posix_spawn", "fork")
-_FORBIDDEN_MODULES = {"pickle", "marshal", "shelve", "yaml", "dill", "jinja2", "runpy", "pty",
-                      "code", "codeop"}
+_FORBIDDEN_MODULES = {
+    "pickle",
+    "marshal",
+    "shelve",
+    "yaml",
+    "dill",
+    "jinja2",
+    "runpy",
+    "pty",
+    "code",
+    "codeop",
+}
 
 
 def _problems(path: Path, where: str) -> tuple[list[str], list[tuple[str, ast.Call]]]:
@@ -167,7 +200,8 @@ def _problems(path: Path, where: str) -> tuple[list[str], list[tuple[str, ast.Ca
             for alias in node.names:
                 full = f"{module}.{alias.name}" if module else alias.name
                 if {full.split(".")[0], alias.name} & _FORBIDDEN_MODULES or (
-                        module == "os" and alias.name.startswith(_OS_RUNNERS)):
+                    module == "os" and alias.name.startswith(_OS_RUNNERS)
+                ):
                     bad.append(f"{where}:{node.lineno}: import {full}")
         if not isinstance(node, ast.Call):
             continue
@@ -180,8 +214,11 @@ def _problems(path: Path, where: str) -> tuple[list[str], list[tuple[str, ast.Ca
             bad.append(f"{where}:{node.lineno}: os.{name}()")
         if any(k.arg == "shell" for k in node.keywords):
             bad.append(f"{where}:{node.lineno}: shell=")
-        if base == "subprocess" or (base == "asyncio" and "subprocess" in name) or (
-                base == "importlib" and name == "import_module"):
+        if (
+            base == "subprocess"
+            or (base == "asyncio" and "subprocess" in name)
+            or (base == "importlib" and name == "import_module")
+        ):
             watched.append((f"{where}: {base}.{name}", node))
     return bad, watched
 
@@ -194,14 +231,12 @@ def test_the_package_has_no_eval_exec_shell_or_code_loader() -> None:
         bad += found
         watched += calls
     assert bad == []
-    # The embedded server is the one subprocess, started from a list (no shell, no string);
-    # the CLI imports its optional subcommand modules by the fixed names in _EXTENSIONS.
+    # The embedded server is the one subprocess, started from a list (no shell, no string),
+    # and nothing is imported by a name computed at run time.
     names = sorted(w for w, _ in watched)
-    assert len(names) == 2 and names[0] == "tui_market/cli.py: importlib.import_module", names
-    assert names[1].startswith("tui_market/infrastructure/"), names
-    assert names[1].endswith(": subprocess.Popen"), names
+    assert len(names) == 1, names
+    assert names[0].startswith("tui_market/infrastructure/"), names
+    assert names[0].endswith(": subprocess.Popen"), names
     for where, call in watched:
         first = call.args[0]
         assert isinstance(first, ast.Name), (where, ast.dump(first))
-    cli = (ROOT / "tui_market" / "cli.py").read_text()
-    assert "for name in _EXTENSIONS:" in cli and "_EXTENSIONS = (" in cli

@@ -33,14 +33,14 @@ from tests.fakes.tv_signin import FakeSignIn
 from tests.procs import server_pids
 from tests.ui.conftest import settle, until
 from tui_market import paths
-from tui_market.app import make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
-from tui_market.providers.tv_token_cache import TokenCache
+from tui_market.providers.tradingview.token_cache import TokenCache
 from tui_market.runtime import Runtime, make_bus, make_providers
 from tui_market.settings import load_settings
-from tui_market.ui.widgets.health import HealthLine
+from tui_market.tui.app import make_app
+from tui_market.tui.widgets.health import HealthLine
 
 pytestmark = pytest.mark.skipif(
     "TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="the CLI runs use the embedded server"
@@ -89,8 +89,14 @@ def documents_with_secrets(uri: str) -> tuple[int, list[str]]:
 async def cli(env: dict[str, str], *args: str) -> tuple[int, str]:
     """Run the console script; returns (exit code, stdout + stderr)."""
     proc = await asyncio.create_subprocess_exec(
-        SCRIPT, "-v", *args, env=env, stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE, stdin=asyncio.subprocess.DEVNULL)
+        SCRIPT,
+        "-v",
+        *args,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 180)
     assert proc.returncode is not None
     return proc.returncode, out.decode() + err.decode()
@@ -105,15 +111,21 @@ def stop_servers() -> Iterator[None]:
 
 
 async def test_cli_runs_leave_no_credential_or_token_anywhere(
-    isolated_dirs: Path, stop_servers: None,
+    isolated_dirs: Path,
+    stop_servers: None,
 ) -> None:
     sync = ("sync", "SP:SPX", "--interval", "1D", "--bars", "20")
     outputs: list[str] = []
     with FakeSignIn(PASSWORD, prefix=TOKEN_PREFIX) as signin:
         async with FakeTradingViewServer() as server:
-            env = {**os.environ, "TUI_MARKET_TV_USERNAME": "trader",
-                   "TUI_MARKET_TV_PASSWORD": PASSWORD, "TUI_MARKET_TV_WS_URL": server.url,
-                   "TUI_MARKET_TV_SIGNIN_URL": signin.url, "TUI_MARKET_LOG_LEVEL": "DEBUG"}
+            env = {
+                **os.environ,
+                "TUI_MARKET_TV_USERNAME": "trader",
+                "TUI_MARKET_TV_PASSWORD": PASSWORD,
+                "TUI_MARKET_TV_WS_URL": server.url,
+                "TUI_MARKET_TV_SIGNIN_URL": signin.url,
+                "TUI_MARKET_LOG_LEVEL": "DEBUG",
+            }
             for _ in range(2):  # a login, then a start that reuses the cached token
                 code, text = await cli(env, *sync)
                 outputs.append(text)
@@ -135,8 +147,12 @@ async def test_cli_runs_leave_no_credential_or_token_anywhere(
     assert not paths.tv_token_file().exists()  # the refused token was deleted
 
     log_text = paths.log_file().read_text()
-    for step in ("logged in to TradingView", "using the cached TradingView token",
-                 "refused the cached token", "TradingView login failed"):
+    for step in (
+        "logged in to TradingView",
+        "using the cached TradingView token",
+        "refused the cached token",
+        "TradingView login failed",
+    ):
         assert step in log_text, step  # the scan covers every path
     assert [leaks(text) for text in outputs] == [[], [], [], []], outputs
     assert files_with_secrets(isolated_dirs, paths.tv_token_file()) == {}
@@ -149,26 +165,35 @@ async def test_cli_runs_leave_no_credential_or_token_anywhere(
 
 
 async def test_the_app_shows_and_stores_no_credential_or_token(
-    database: Database, app_log: Path,
+    database: Database,
+    app_log: Path,
 ) -> None:
     """A refused cached token and a wrong password: the sync fails with a notification."""
     TokenCache().save("trader", STALE)
     with FakeSignIn(PASSWORD, prefix=TOKEN_PREFIX) as signin:
         async with FakeTradingViewServer(bad_tokens=[STALE]) as server:
-            settings = load_settings(tv_username="trader", tv_password=WRONG,
-                                     tv_ws_url=server.url, tv_signin_url=signin.url,
-                                     watchlist="SP:SPX", interval="1D")
+            settings = load_settings(
+                tv_username="trader",
+                tv_password=WRONG,
+                tv_ws_url=server.url,
+                tv_signin_url=signin.url,
+                watchlist="SP:SPX",
+                interval="1D",
+            )
             provider, stream = make_providers(settings)
             bus = make_bus(database, provider)
             await bus.execute(AddSymbol("SP:SPX", "S&P 500"))
-            app = make_app(settings, Runtime(settings, database, provider, stream, bus, None),
-                           live=False)
+            app = make_app(
+                settings, Runtime(settings, database, provider, stream, bus, None), live=False
+            )
             async with app.run_test(size=(120, 36)) as pilot:
                 await settle(pilot)
                 await pilot.press("s")
-                await until(pilot, lambda: any("login failed" in n.message
-                                               for n in app._notifications),
-                            what="the failed-sync notification")
+                await until(
+                    pilot,
+                    lambda: any("login failed" in n.message for n in app._notifications),
+                    what="the failed-sync notification",
+                )
                 shown = [f"{n.title} {n.message}" for n in app._notifications]
                 health = str(app.screen.query_one(HealthLine).render())
                 await pilot.press("q")

@@ -23,11 +23,11 @@ from pymongo.errors import OperationFailure
 
 from tests.ui.conftest import settle
 from tui_market import paths
-from tui_market.app import make_app
 from tui_market.infrastructure.embedded import EmbeddedServer
 from tui_market.runtime import offline_providers, open_runtime
 from tui_market.settings import load_settings
-from tui_market.ui.widgets.health import HealthLine
+from tui_market.tui.app import make_app
+from tui_market.tui.widgets.health import HealthLine
 
 PASSWORD = "Uri-pw-9Jx2q"
 SCRIPT = str(Path(sys.executable).parent / "tui-market")
@@ -40,8 +40,14 @@ def closed_port() -> int:
 
 
 def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([SCRIPT, *args], capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})}, check=False)
+    return subprocess.run(
+        [SCRIPT, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        check=False,
+    )
 
 
 def test_an_unreachable_uri_is_masked_in_the_error_the_output_and_the_log() -> None:
@@ -62,12 +68,16 @@ def test_an_unreachable_uri_is_masked_in_the_error_the_output_and_the_log() -> N
     assert "database  mongodb://alice:***@127.0.0.1:" in shown.stdout
 
 
-@pytest.mark.parametrize("password", ["se/cret-9Q", "se@cret-9Q", "se#cret-9Q", "se?c/ret-9Q",
-                                      "se:cret-9Q", "se[cret]-9Q"])
+@pytest.mark.parametrize(
+    "password",
+    ["se/cret-9Q", "se@cret-9Q", "se#cret-9Q", "se?c/ret-9Q", "se:cret-9Q", "se[cret]-9Q"],
+)
 def test_a_password_that_would_defeat_the_mask_is_refused_unshown(password: str) -> None:
     uri = f"mongodb://alice:{password}@127.0.0.1:{closed_port()}/db?directConnection=true"
-    for args, env in ((("--mongodb-uri", uri, "symbols", "list"), None),
-                      (("locate",), {"TUI_MARKET_MONGODB_URI": uri})):
+    for args, env in (
+        (("--mongodb-uri", uri, "symbols", "list"), None),
+        (("locate",), {"TUI_MARKET_MONGODB_URI": uri}),
+    ):
         done = cli("-v", *args, env=env)
         everything = done.stdout + done.stderr + paths.log_file().read_text()
         assert "cret" not in everything, everything  # no part of the password
@@ -94,7 +104,8 @@ def auth_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 
 async def test_a_working_uri_with_a_password_is_masked_in_the_log_and_the_health_line(
-    auth_server: tuple[str, str], app_log: Path,
+    auth_server: tuple[str, str],
+    app_log: Path,
 ) -> None:
     uri, host = auth_server
     added = cli("-v", "--mongodb-uri", uri, "symbols", "add", "NASDAQ:AAPL")

@@ -80,12 +80,20 @@ async def test_series_filter_selects_what_the_id_range_does(database: Database) 
     bars = [bar for s in SYMBOLS for i in (H1, D1) for bar in make_bars(s, i, 30)]
     await SaveBarsHandler(database)(SaveBars(tuple(bars)))
     first = make_bars("NASDAQ:MSFT", H1, 30)
-    bounds = [(None, None), (first[3].epoch, None), (None, first[7].epoch),
-              (first[3].epoch, first[7].epoch), (first[3].epoch + 1, first[7].epoch + 1)]
+    bounds = [
+        (None, None),
+        (first[3].epoch, None),
+        (None, first[7].epoch),
+        (first[3].epoch, first[7].epoch),
+        (first[3].epoch + 1, first[7].epoch + 1),
+    ]
     for start, end in bounds:
-        by_id = [d["_id"] async for d in ohlcv.find(
-            {"_id": schema.id_range("NASDAQ:MSFT", H1, start, end)})]
-        by_series = [d["_id"] async for d in ohlcv.find(
-            schema.series_filter("NASDAQ:MSFT", H1, start, end))]
+        by_id = [
+            d["_id"]
+            async for d in ohlcv.find({"_id": schema.id_range("NASDAQ:MSFT", H1, start, end)})
+        ]
+        by_series = [
+            d["_id"] async for d in ohlcv.find(schema.series_filter("NASDAQ:MSFT", H1, start, end))
+        ]
         assert sorted(by_series) == sorted(by_id), (start, end)
         assert by_id

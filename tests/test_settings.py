@@ -34,15 +34,16 @@ def test_defaults_without_file_or_env(isolated_dirs: Path) -> None:
     assert settings.provider == "tradingview"
     assert settings.interval is Interval.H1
     assert settings.watchlist == list(DEFAULT_WATCHLIST)
-    assert settings.tv_ws_url == "wss://data.tradingview.com/socket.io/websocket"
+    assert settings.tv_ws_url is None  # TradingView's own endpoint
     assert settings.sync_every_minutes is None and settings.demo is False
     assert settings.data_dir == paths.data_dir()
     assert str(settings.data_dir).startswith(str(isolated_dirs))
 
 
 def test_cli_beats_env_beats_file_beats_default(monkeypatch: pytest.MonkeyPatch) -> None:
-    write_config('interval = "4h"\ndatabase = "from_file"\nprovider = "replay"\n'
-                 'theme = "market-light"\n')
+    write_config(
+        'interval = "4h"\ndatabase = "from_file"\nprovider = "replay"\ntheme = "market-light"\n'
+    )
     monkeypatch.setenv("TUI_MARKET_INTERVAL", "1D")
     monkeypatch.setenv("TUI_MARKET_DATABASE", "from_env")
     settings = load_settings(interval="15m", database=None)
@@ -50,7 +51,7 @@ def test_cli_beats_env_beats_file_beats_default(monkeypatch: pytest.MonkeyPatch)
     assert settings.database == "from_env"  # env (the None override is "not given")
     assert settings.provider == "replay"  # file
     assert settings.theme == "market-light"  # file
-    assert settings.tv_ws_url.startswith("wss://")  # default
+    assert settings.tv_ws_url is None  # default
     assert load_settings().interval is Interval.D1  # env over file
 
 

@@ -26,14 +26,14 @@ from pathlib import Path
 import pytest
 
 from tests.fakes.tv_soak_server import soak_symbols
-from tui_market.app import make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar, Interval
-from tui_market.providers.tradingview_ws import TradingViewQuoteStream
+from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 from tui_market.runtime import Runtime, make_bus
 from tui_market.settings import load_settings
+from tui_market.tui.app import make_app
 
 SOAK = float(os.environ.get("TUI_MARKET_SOAK_SECONDS", "60"))
 RATE = float(os.environ.get("TUI_MARKET_SOAK_RATE", "500"))
@@ -49,12 +49,23 @@ class RecentBars(IDataProvider):
 
     name = "recent"
 
-    async def fetch_ohlcv(self, symbol: str, exchange: str, interval: Interval,
-                          n_bars: int) -> list[Bar]:
+    async def fetch_ohlcv(
+        self, symbol: str, exchange: str, interval: Interval, n_bars: int
+    ) -> list[Bar]:
         last = interval.floor(time.time())
-        return [Bar.from_epoch(f"{exchange}:{symbol}", interval,
-                               last - k * interval.seconds, 100.0, 100.5, 99.5, 100.0, 10.0)
-                for k in range(min(n_bars, 60) - 1, -1, -1)]
+        return [
+            Bar.from_epoch(
+                f"{exchange}:{symbol}",
+                interval,
+                last - k * interval.seconds,
+                100.0,
+                100.5,
+                99.5,
+                100.0,
+                10.0,
+            )
+            for k in range(min(n_bars, 60) - 1, -1, -1)
+        ]
 
     async def close(self) -> None:
         return None
@@ -88,15 +99,32 @@ async def window() -> Sample:
     for _ in range(SAMPLES):
         got.append(sample_now())
         await asyncio.sleep(SAMPLE_EVERY)
-    return Sample(*(statistics.median(getattr(s, f) for s in got)
-                    for f in ("rss_mb", "tasks", "sockets", "fds")))
+    return Sample(
+        *(
+            statistics.median(getattr(s, f) for s in got)
+            for f in ("rss_mb", "tasks", "sockets", "fds")
+        )
+    )
 
 
 def start_server() -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.tv_soak_server", "--symbols", str(SYMBOLS),
-         "--rate", str(RATE), "--drop-every", str(DROP_EVERY)],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-m",
+            "tests.fakes.tv_soak_server",
+            "--symbols",
+            str(SYMBOLS),
+            "--rate",
+            str(RATE),
+            "--drop-every",
+            str(DROP_EVERY),
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     return proc, proc.stdout.readline().strip()
 
@@ -121,8 +149,15 @@ async def test_soak_fifty_symbols_no_growth(database: Database) -> None:
         bus = make_bus(database, provider)
         for name in soak_symbols(SYMBOLS):
             await bus.execute(AddSymbol(name))
-        stream = TradingViewQuoteStream(url, proxy=None, watchdog=10.0, backoff_initial=0.2,
-                                        backoff_cap=1.0, stable_after=5.0, rng=random.Random(7))
+        stream = TradingViewQuoteStream(
+            url,
+            proxy=None,
+            watchdog=10.0,
+            backoff_initial=0.2,
+            backoff_cap=1.0,
+            stable_after=5.0,
+            rng=random.Random(7),
+        )
         settings = load_settings(interval="1m", tv_ws_url=url)
         app = make_app(settings, Runtime(settings, database, provider, stream, bus, None))
         async with app.run_test(size=(120, 36)) as pilot:
@@ -134,13 +169,18 @@ async def test_soak_fifty_symbols_no_growth(database: Database) -> None:
             while time.monotonic() - started < SOAK - SAMPLES * SAMPLE_EVERY:
                 await asyncio.sleep(5.0)
                 now = sample_now()
-                print(f"t={time.monotonic() - started:5.0f}s {now} reconnects="
-                      f"{stream.counters.reconnects} ticks={stream.counters.ticks}", flush=True)
+                print(
+                    f"t={time.monotonic() - started:5.0f}s {now} reconnects="
+                    f"{stream.counters.reconnects} ticks={stream.counters.ticks}",
+                    flush=True,
+                )
             end = await window()
             reconnects = stream.counters.reconnects - counters0[0]
             ticks = stream.counters.ticks - counters0[1]
-            print(f"soak {SOAK:.0f}s, {SYMBOLS} symbols, {RATE:.0f} ticks/s: warm-up {warm}, "
-                  f"end {end}, {reconnects} reconnects and {ticks} ticks after warm-up")
+            print(
+                f"soak {SOAK:.0f}s, {SYMBOLS} symbols, {RATE:.0f} ticks/s: warm-up {warm}, "
+                f"end {end}, {reconnects} reconnects and {ticks} ticks after warm-up"
+            )
             assert app.is_running and app.service.saved > 0
             await pilot.press("q")
     finally:

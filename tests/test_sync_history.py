@@ -21,8 +21,9 @@ def _counts(result: SyncResult) -> tuple[int, int, int, int]:
 
 
 def _revalue(bar: Bar, close: float) -> Bar:
-    return Bar.from_epoch(bar.symbol, bar.interval, bar.epoch, close, close + 1, close - 1, close,
-                          bar.volume)
+    return Bar.from_epoch(
+        bar.symbol, bar.interval, bar.epoch, close, close + 1, close - 1, close, bar.volume
+    )
 
 
 @pytest.fixture
@@ -69,13 +70,17 @@ async def test_sync_state_holds_the_outcome_and_tail(
     provider.set_bars(SYM, IV, bars)
     await SyncHistoryHandler(database, provider)(SyncHistory(SYM, IV))
     state = await database.get_collection(schema.SYNC_STATE).find_one(
-        {"_id": schema.sync_id(SYM, IV)})
+        {"_id": schema.sync_id(SYM, IV)}
+    )
     assert state is not None
     assert (state["status"], state["error"]) == ("ok", None)
     assert (state["new"], state["unchanged"]) == (30, 0)
     assert state["last_bar"] == bars[-1].time
     assert (state["last_close"], state["prev_close"], state["last_volume"]) == (
-        bars[-1].close, bars[-2].close, bars[-1].volume)
+        bars[-1].close,
+        bars[-2].close,
+        bars[-1].volume,
+    )
 
 
 async def test_rejects_duplicate_times_and_wrong_intervals(

@@ -47,7 +47,8 @@ async def test_sync_many_reports_progress(database: Database, provider: MemoryPr
     bus = Bus(database, provider)
     seen: list[tuple[int, int, str]] = []
     outcomes = await DataSyncService(bus).sync_many(
-        SYMBOLS, IV, n_bars=10, on_progress=lambda d, t, s: seen.append((d, t, s)))
+        SYMBOLS, IV, n_bars=10, on_progress=lambda d, t, s: seen.append((d, t, s))
+    )
     assert seen == [(1, 3, SYMBOLS[0]), (2, 3, SYMBOLS[1]), (3, 3, SYMBOLS[2])]
     assert [o.symbol for o in outcomes] == SYMBOLS
     assert all(o.ok and o.result is not None and o.result.new == 10 for o in outcomes)

@@ -26,8 +26,8 @@ from tests.fakes.tv_signin import FakeSignIn
 from tui_market import paths
 from tui_market.errors import ConfigError, ProviderError
 from tui_market.models import Interval
-from tui_market.providers.tradingview import TradingViewProvider
-from tui_market.providers.tv_token_cache import TokenCache, user_key
+from tui_market.providers.tradingview.history import TradingViewProvider
+from tui_market.providers.tradingview.token_cache import TokenCache, user_key
 from tui_market.settings import load_settings
 
 PASSWORD = "s3cret-pass"
@@ -44,8 +44,9 @@ sys.addaudithook(_audit)  # audit hooks cannot be removed: it records only while
 
 
 @pytest.fixture
-def opens(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[list[tuple[str, int]],
-                                                              dict[str, int]]]:
+def opens(
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[list[tuple[str, int]], dict[str, int]]]:
     """Every open (the audit hook: any API, with its flags) and the mode each ``os.open``
     asked for (the open audit event does not carry it)."""
     modes: dict[str, int] = {}
@@ -68,10 +69,12 @@ def signin() -> Iterator[FakeSignIn]:
         yield fake
 
 
-def provider(server: FakeTradingViewServer, signin: FakeSignIn,
-             password: str = PASSWORD) -> TradingViewProvider:
-    return TradingViewProvider("trader", password, ws_url=server.url, timeout=10,
-                               signin_url=signin.url)
+def provider(
+    server: FakeTradingViewServer, signin: FakeSignIn, password: str = PASSWORD
+) -> TradingViewProvider:
+    return TradingViewProvider(
+        "trader", password, ws_url=server.url, timeout=10, signin_url=signin.url
+    )
 
 
 def tokens_sent(server: FakeTradingViewServer) -> list[str | None]:
@@ -120,7 +123,8 @@ async def test_a_second_provider_reuses_the_token_without_signing_in(
 
 
 async def test_a_refused_cached_token_is_discarded_and_a_new_login_made(
-    signin: FakeSignIn, caplog: pytest.LogCaptureFixture,
+    signin: FakeSignIn,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     TokenCache().save("trader", "stale-token")
     caplog.set_level(logging.DEBUG, logger="tui_market")
@@ -187,6 +191,7 @@ def test_a_symlinked_token_file_is_not_followed(tmp_path: Path) -> None:
 def _jwt(exp: float) -> str:
     def part(data: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
     return f"{part({'alg': 'RS512'})}.{part({'exp': int(exp)})}.c2ln"
 
 
@@ -208,10 +213,18 @@ def test_a_damaged_token_file_is_a_miss() -> None:
 
 
 def test_the_password_is_only_sent_over_https_or_to_this_machine() -> None:
-    for url in ("https://www.tradingview.com/accounts/signin/", "http://127.0.0.1:8080/x",
-                "http://localhost/x", "http://[::1]:9/"):
+    for url in (
+        "https://www.tradingview.com/accounts/signin/",
+        "http://127.0.0.1:8080/x",
+        "http://localhost/x",
+        "http://[::1]:9/",
+    ):
         assert load_settings(tv_signin_url=url).tv_signin_url == url
-    for url in ("http://www.tradingview.com/accounts/signin/", "http://127.0.0.1.example.com/",
-                "http://localhost:80@example.com/", "ftp://127.0.0.1/"):
+    for url in (
+        "http://www.tradingview.com/accounts/signin/",
+        "http://127.0.0.1.example.com/",
+        "http://localhost:80@example.com/",
+        "ftp://127.0.0.1/",
+    ):
         with pytest.raises(ConfigError, match="must start with https://"):
             load_settings(tv_signin_url=url)

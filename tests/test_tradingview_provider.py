@@ -19,7 +19,7 @@ from tests.fakes.tv_data import load_market_data
 from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.errors import ProviderError, ProviderUnavailable, SymbolNotFound
 from tui_market.models import Interval
-from tui_market.providers.tradingview import TradingViewProvider
+from tui_market.providers.tradingview.history import TradingViewProvider
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -33,8 +33,9 @@ def closed_port() -> int:
 async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> None:
     market = load_market_data()
     # A heartbeat before the replies: without its echo the server would drop the fetch.
-    server = FakeTradingViewServer(market, heartbeat_every=0.05, echo_window=0.3,
-                                   heartbeat_at_connect=True, frame_delay=0.05)
+    server = FakeTradingViewServer(
+        market, heartbeat_every=0.05, echo_window=0.3, heartbeat_at_connect=True, frame_delay=0.05
+    )
     async with server:
         provider = TradingViewProvider(ws_url=server.url, timeout=10)
         spx = await provider.fetch_ohlcv("SPX", "SP", Interval.D1, 5000)
@@ -43,12 +44,12 @@ async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> No
     assert len(spx) == 368 and provider.last_rejected == 0
     # daily bars are stamped at the session open (14:30 UTC); we label them 00:00 UTC
     assert [(b.epoch, b.open, b.high, b.low, b.close, b.volume) for b in spx] == [
-        (int(r[0]) - int(r[0]) % 86_400, *r[1:]) for r in rows]
+        (int(r[0]) - int(r[0]) % 86_400, *r[1:]) for r in rows
+    ]
     assert spx[0].time.isoformat() == "2021-12-22T00:00:00+00:00"
     assert {b.symbol for b in spx} == {"SP:SPX"} and {b.interval for b in spx} == {Interval.D1}
     ndx_rows = market.symbols["NASDAQ:NDX"].rows[-100:]
-    assert [(b.epoch, b.close, b.volume) for b in ndx] == [(int(r[0]), r[4], 0.0)
-                                                         for r in ndx_rows]
+    assert [(b.epoch, b.close, b.volume) for b in ndx] == [(int(r[0]), r[4], 0.0) for r in ndx_rows]
     assert ndx[-1].close == 14528.3605
     assert server.connections[0].hb_echoed[:1] == [1] and server.connections[0].dropped is None
     assert server.connections[0].state.token == "unauthorized_user_token"
@@ -61,7 +62,7 @@ import asyncio, json, time
 from datetime import datetime
 from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.models import Interval
-from tui_market.providers.tradingview import TradingViewProvider, to_utc
+from tui_market.providers.tradingview.history import TradingViewProvider, to_utc
 
 async def main():
     async with FakeTradingViewServer() as server:
@@ -76,8 +77,15 @@ async def main():
 asyncio.run(main())
 """
     env = {**os.environ, "TZ": "America/New_York", "PYTHONPATH": str(ROOT)}
-    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, timeout=120,
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     out = json.loads(done.stdout.strip().splitlines()[-1])
     assert out["offset"] == -4 * 3600  # the TZ really applied (EDT)
@@ -120,22 +128,28 @@ async def test_garbage_rows_are_rejected_counted_and_never_returned(
 ) -> None:
     market = load_market_data()
     t = 1_700_000_000.0
-    market.set_bars("TEST:BAD", [
-        [t, 10.0, 11.0, 9.0, 10.5, 100.0],              # good
-        [t + 60, float("nan"), 11.0, 9.0, 10.0, 1.0],   # NaN open
-        [t + 120, -1.0, 11.0, -2.0, 10.0, 1.0],         # negative prices
-        [t + 180, 10.0, 9.0, 11.0, 10.0, 1.0],          # high < low
-        [t + 240, 10.0, 12.0, 9.5, 11.0, 5.0],          # good ...
-        [t + 240, 10.0, 12.0, 9.5, 11.5, 6.0],          # ... and a duplicate time: kept
-        [t + 300, "x", 12.0, 9.5, 11.0, 5.0],           # not a number
-        [t + 360, 11.0, 12.0, 10.0, 11.5],              # no volume: accepted, volume 0
-    ])
+    market.set_bars(
+        "TEST:BAD",
+        [
+            [t, 10.0, 11.0, 9.0, 10.5, 100.0],  # good
+            [t + 60, float("nan"), 11.0, 9.0, 10.0, 1.0],  # NaN open
+            [t + 120, -1.0, 11.0, -2.0, 10.0, 1.0],  # negative prices
+            [t + 180, 10.0, 9.0, 11.0, 10.0, 1.0],  # high < low
+            [t + 240, 10.0, 12.0, 9.5, 11.0, 5.0],  # good ...
+            [t + 240, 10.0, 12.0, 9.5, 11.5, 6.0],  # ... and a duplicate time: kept
+            [t + 300, "x", 12.0, 9.5, 11.0, 5.0],  # not a number
+            [t + 360, 11.0, 12.0, 10.0, 11.5],  # no volume: accepted, volume 0
+        ],
+    )
     async with FakeTradingViewServer(market) as server:
         provider = TradingViewProvider(ws_url=server.url, timeout=10)
         with caplog.at_level(logging.WARNING):
             bars = await provider.fetch_ohlcv("BAD", "TEST", Interval.M1, 100)
     assert [(b.epoch, b.close, b.volume) for b in bars] == [
-        (1_700_000_000, 10.5, 100.0), (1_700_000_240, 11.5, 6.0), (1_700_000_360, 11.5, 0.0)]
+        (1_700_000_000, 10.5, 100.0),
+        (1_700_000_240, 11.5, 6.0),
+        (1_700_000_360, 11.5, 0.0),
+    ]
     assert provider.last_rejected == 5
     assert "rejected 5 of 8 rows" in caplog.text
 
@@ -148,8 +162,9 @@ async def test_garbage_rows_are_rejected_counted_and_never_returned(
 
 class _Http(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # symbol search
-        body = json.dumps([{"symbol": "<em>AAPL</em>", "description": "Apple Inc.",
-                            "exchange": "NASDAQ"}]).encode()
+        body = json.dumps(
+            [{"symbol": "<em>AAPL</em>", "description": "Apple Inc.", "exchange": "NASDAQ"}]
+        ).encode()
         self._reply(body)
 
     def do_POST(self) -> None:  # sign-in
@@ -180,16 +195,27 @@ def http_base() -> Iterator[str]:
 
 
 async def test_login_uses_the_token_and_never_logs_the_password(
-    http_base: str, caplog: pytest.LogCaptureFixture,
+    http_base: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     async with FakeTradingViewServer() as server:
-        bad = TradingViewProvider("trader", "badpass-987", ws_url=server.url, timeout=10,
-                                  signin_url=f"{http_base}/accounts/signin/")
+        bad = TradingViewProvider(
+            "trader",
+            "badpass-987",
+            ws_url=server.url,
+            timeout=10,
+            signin_url=f"{http_base}/accounts/signin/",
+        )
         with pytest.raises(ProviderError, match="TradingView login failed"):
             await bad.fetch_ohlcv("SPX", "SP", Interval.D1, 3)
-        provider = TradingViewProvider("trader", "s3cret-pass", ws_url=server.url, timeout=10,
-                                       signin_url=f"{http_base}/accounts/signin/")
+        provider = TradingViewProvider(
+            "trader",
+            "s3cret-pass",
+            ws_url=server.url,
+            timeout=10,
+            signin_url=f"{http_base}/accounts/signin/",
+        )
         assert "s3cret" not in repr(provider)
         await provider.fetch_ohlcv("SPX", "SP", Interval.D1, 3)
         assert server.connections[0].state.token == "tok-123"
@@ -198,11 +224,13 @@ async def test_login_uses_the_token_and_never_logs_the_password(
 
 
 async def test_search_parses_results_and_fails_soft_offline(
-    http_base: str, caplog: pytest.LogCaptureFixture,
+    http_base: str,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     url = http_base + "/symbol_search/?text={}&exchange={}"
     assert await TradingViewProvider(search_url=url).search("aapl") == [
-        ("NASDAQ:AAPL", "Apple Inc.")]
+        ("NASDAQ:AAPL", "Apple Inc.")
+    ]
     offline = f"http://127.0.0.1:{closed_port()}/?text={{}}&exchange={{}}"
     with caplog.at_level(logging.WARNING):
         assert await TradingViewProvider(search_url=offline).search("aapl") == []

@@ -17,7 +17,7 @@ from tests.fakes.tv_server import FakeTradingViewServer
 from tests.fakes.tv_sessions import ClientConn
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, QuoteEvent, SymbolError
 from tui_market.models import Tick
-from tui_market.providers.tradingview_ws import TradingViewQuoteStream
+from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 
 BTC, AAPL, TSLA = "BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA"
 # the captured snapshots the fake serves first

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tui_market.errors import ProtocolError
-from tui_market.providers.tv_protocol import (
+from tui_market.providers.tradingview.protocol import (
     DecodeResult,
     Heartbeat,
     decode_frames,
@@ -26,10 +26,24 @@ from tui_market.providers.tv_protocol import (
 CAPTURE = Path(__file__).parent / "data" / "tradingview" / "socket_messages.txt"
 
 # Exact figures of the capture (tests/data/tradingview/README.md gives them approximately).
-BARS_PER_SERIES = {"sds_5": 2637, "sds_2": 2637, "sds_3": 2637, "sds_4": 3507, "sds_7": 368,
-                   "sds_6": 2637}
-TYPES = {"series_timeframe": 8, "timescale_update": 6, "series_completed": 6, "du": 5,
-         "study_completed": 5, "qsd": 5, "quote_completed": 5, "symbol_resolved": 2}
+BARS_PER_SERIES = {
+    "sds_5": 2637,
+    "sds_2": 2637,
+    "sds_3": 2637,
+    "sds_4": 3507,
+    "sds_7": 368,
+    "sds_6": 2637,
+}
+TYPES = {
+    "series_timeframe": 8,
+    "timescale_update": 6,
+    "series_completed": 6,
+    "du": 5,
+    "study_completed": 5,
+    "qsd": 5,
+    "quote_completed": 5,
+    "symbol_resolved": 2,
+}
 
 
 @pytest.fixture(scope="module")
@@ -57,10 +71,16 @@ def test_capture_frames_types_and_bar_counts(capture: str) -> None:
     assert bars["sds_2"][-1][4] == 14528.3605
     assert bars["sds_7"][-1][4] == 4298.87
     assert len(bars["sds_5"][0]) == 6 and len(bars["sds_2"][0]) == 5  # with / without volume
-    quotes = {params_of(m)[1]["n"]: params_of(m)[1]["v"]["lp"]
-              for m in dicts if method_of(m) == "qsd"}
-    assert quotes == {"NASDAQ:NDX": 14528.3605, "SP:SPX": 4298.87, "BITSTAMP:BTCUSD": 25753.0,
-                      "NASDAQ:AAPL": 180.96, "NASDAQ:TSLA": 244.4}
+    quotes = {
+        params_of(m)[1]["n"]: params_of(m)[1]["v"]["lp"] for m in dicts if method_of(m) == "qsd"
+    }
+    assert quotes == {
+        "NASDAQ:NDX": 14528.3605,
+        "SP:SPX": 4298.87,
+        "BITSTAMP:BTCUSD": 25753.0,
+        "NASDAQ:AAPL": 180.96,
+        "NASDAQ:TSLA": 244.4,
+    }
 
 
 def test_each_captured_frame_alone_and_batched_with_heartbeats(capture: str) -> None:
@@ -73,9 +93,11 @@ def test_each_captured_frame_alone_and_batched_with_heartbeats(capture: str) -> 
 
 def test_encoding_is_compact_ascii_and_matches_the_notes() -> None:
     assert encode_message("set_auth_token", ["unauthorized_user_token"]) == (
-        '~m~54~m~{"m":"set_auth_token","p":["unauthorized_user_token"]}')
+        '~m~54~m~{"m":"set_auth_token","p":["unauthorized_user_token"]}'
+    )
     assert encode_message("set_locale", ["en", "US"]) == (
-        '~m~34~m~{"m":"set_locale","p":["en","US"]}')
+        '~m~34~m~{"m":"set_locale","p":["en","US"]}'
+    )
     assert heartbeat(1) == "~m~4~m~~h~1" and heartbeat(16) == "~m~5~m~~h~16"
     frame = encode_message("x", ["Chứng khoán"])
     assert frame.isascii() and decode_frames(frame) == [frame.split("~m~", 2)[2]]
@@ -104,12 +126,12 @@ def test_non_ascii_lengths_in_bytes_or_utf16_are_accepted() -> None:
 def test_malformed_frames_are_skipped_counted_and_resynced() -> None:
     good = encode_message("qsd", ["qs_a", {"n": "A", "s": "ok", "v": {"lp": 1.5}}])
     cases = {
-        "junk" + good: 1,                              # leading garbage
-        "~m~99~m~short" + good: 1,                     # length too long for its frame
-        "~m~2~m~toolong" + good: 1,                    # length too short
-        "~m~x~m~abc" + good: 1,                        # non-numeric length
-        "~m~~m~5~m~hello" + good: 1,                   # empty length, then a good frame
-        good + "~m~50~m~trunc": 1,                     # truncated last frame
+        "junk" + good: 1,  # leading garbage
+        "~m~99~m~short" + good: 1,  # length too long for its frame
+        "~m~2~m~toolong" + good: 1,  # length too short
+        "~m~x~m~abc" + good: 1,  # non-numeric length
+        "~m~~m~5~m~hello" + good: 1,  # empty length, then a good frame
+        good + "~m~50~m~trunc": 1,  # truncated last frame
     }
     for data, bad in cases.items():
         result = decode_frames(data)
@@ -167,7 +189,7 @@ def test_fuzz_valid_frames_after_garbage_are_recovered(garbage: str, items: list
     if result is None:
         assert not items
         return
-    assert list(result[len(result) - len(items):]) == items
+    assert list(result[len(result) - len(items) :]) == items
     assert result.malformed <= len(garbage)
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from tui_market.infrastructure.interfaces import SymbolError
 from tui_market.models import Tick
-from tui_market.providers.backoff import Backoff
-from tui_market.providers.tv_quote_state import MalformedQuote, QuoteBook
+from tui_market.providers.tradingview.backoff import Backoff
+from tui_market.providers.tradingview.quote_state import MalformedQuote, QuoteBook
 
 SNAPSHOT = {
     "n": "BITSTAMP:BTCUSD",
@@ -109,6 +109,9 @@ def test_backoff_rejects_nonsense() -> None:
 def test_index_volume_placeholder_means_no_volume() -> None:
     """NASDAQ:NDX's real snapshot carries volume 1e+100: an index has no volume."""
     book = QuoteBook()
-    snap = {"n": "NASDAQ:NDX", "s": "ok", "v": {"lp": 14528.3605, "lp_time": 1686254400,
-                                                "volume": 1e100}}
+    snap = {
+        "n": "NASDAQ:NDX",
+        "s": "ok",
+        "v": {"lp": 14528.3605, "lp_time": 1686254400, "volume": 1e100},
+    }
     assert book.apply(snap, 1.0) == Tick("NASDAQ:NDX", 1686254400.0, 14528.3605, None)

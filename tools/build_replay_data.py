@@ -34,19 +34,34 @@ ROOT = Path(__file__).resolve().parent.parent
 SRC = ROOT.parent / "shared" / "data" / "tradingview"
 OUT = ROOT / "tui_market" / "data" / "replay.json.gz"
 DAY = 86_400
-SOURCE = ("bitbytelabio/tradingview-rs tests/data/socket_messages.txt (MIT), "
-          "recorded from TradingView's public websocket feed, June 2023")
+SOURCE = (
+    "bitbytelabio/tradingview-rs tests/data/socket_messages.txt (MIT), "
+    "recorded from TradingView's public websocket feed, June 2023"
+)
 
 # chart session -> (symbol, status, note, fallback description)
 SERIES = {
     "sds_2": ("NASDAQ:NDX", "real", "real 1m bars; matched by its exact last price in qsd", ""),
     "sds_6": ("TVC:RUT", "real", "real 1m bars; symbol_resolved in the same capture", ""),
-    "sds_5": ("DJ:DJI", "likely", "real 1m bars, likely DJ:DJI (price level ~33,000, volume); "
-              "the capture does not name the symbol", "Dow Jones Industrial Average"),
-    "sds_3": ("TVC:VIX", "likely", "real 1m bars, likely TVC:VIX (price level ~14); "
-              "the capture does not name the symbol", "CBOE Volatility Index"),
-    "sds_4": ("TVC:DXY", "likely", "real 1m bars, likely TVC:DXY (price level ~104); "
-              "the capture does not name the symbol", "U.S. Dollar Index"),
+    "sds_5": (
+        "DJ:DJI",
+        "likely",
+        "real 1m bars, likely DJ:DJI (price level ~33,000, volume); "
+        "the capture does not name the symbol",
+        "Dow Jones Industrial Average",
+    ),
+    "sds_3": (
+        "TVC:VIX",
+        "likely",
+        "real 1m bars, likely TVC:VIX (price level ~14); the capture does not name the symbol",
+        "CBOE Volatility Index",
+    ),
+    "sds_4": (
+        "TVC:DXY",
+        "likely",
+        "real 1m bars, likely TVC:DXY (price level ~104); the capture does not name the symbol",
+        "U.S. Dollar Index",
+    ),
     "sds_7": ("SP:SPX", "real", "real daily bars; matched by its exact last price in qsd", ""),
 }
 # synthetic symbol -> (seed, daily vol, 1m wick vol, tick size, trades weekends)
@@ -55,8 +70,18 @@ SYNTHETIC = {
     "NASDAQ:AAPL": (102, 0.016, 0.0003, 0.01, False),
     "NASDAQ:TSLA": (103, 0.035, 0.0006, 0.01, False),
 }
-QUOTE_KEYS = ("lp", "lp_time", "ch", "chp", "volume", "description", "type", "currency_code",
-              "update_mode", "pricescale")
+QUOTE_KEYS = (
+    "lp",
+    "lp_time",
+    "ch",
+    "chp",
+    "volume",
+    "description",
+    "type",
+    "currency_code",
+    "update_mode",
+    "pricescale",
+)
 INTRADAY_DAYS = [datetime(2023, 6, d, tzinfo=UTC) for d in (1, 2, 5, 6, 7, 8, 9)]
 CRYPTO_DAYS = [datetime(2023, 6, d, tzinfo=UTC) for d in range(5, 10)]
 STOCK_OPEN = timedelta(hours=13, minutes=30)  # 09:30 New York in June (EDT)
@@ -68,7 +93,7 @@ def frames(text: str) -> list[dict]:
         m = re.compile(r"~m~(\d+)~m~").match(text, i)
         if not m:
             raise ValueError(f"bad frame header at {i}")
-        payload = text[m.end(): m.end() + int(m.group(1))]
+        payload = text[m.end() : m.end() + int(m.group(1))]
         i = m.end() + int(m.group(1))
         if not payload.startswith("~h~"):
             out.append(json.loads(payload))
@@ -93,8 +118,11 @@ def columns(rows: list[list[float]], with_volume: bool) -> dict:
     t = [int(r[0]) for r in rows]
     pd = decimals([x for r in rows for x in r[1:5]])
     c = [round(r[4] * 10**pd) for r in rows]
-    cols: dict = {"t": [t[0]] + [b - a for a, b in itertools.pairwise(t)], "pd": pd,
-                  "c": [c[0]] + [b - a for a, b in itertools.pairwise(c)]}
+    cols: dict = {
+        "t": [t[0]] + [b - a for a, b in itertools.pairwise(t)],
+        "pd": pd,
+        "c": [c[0]] + [b - a for a, b in itertools.pairwise(c)],
+    }
     for k, name in enumerate("ohl", start=1):
         cols[name] = [round(r[k] * 10**pd) - ci for r, ci in zip(rows, c, strict=True)]
     if with_volume:
@@ -114,14 +142,26 @@ def uncolumns(cols: dict) -> list[list[float]]:
     return rows
 
 
-def intraday(o: float, h: float, lo: float, c: float, start: int, n: int, vol: float,
-             tick: float, wick: float, rng: random.Random) -> list[list[float]]:
+def intraday(
+    o: float,
+    h: float,
+    lo: float,
+    c: float,
+    start: int,
+    n: int,
+    vol: float,
+    tick: float,
+    wick: float,
+    rng: random.Random,
+) -> list[list[float]]:
     """``n`` 1m bars from ``start`` whose aggregate is exactly (o, h, lo, c, vol)."""
     w = [0.0]
     for _ in range(n):
         w.append(w[-1] + rng.gauss(0.0, 1.0))
-    p = [o + (c - o) * i / n + (w[i] - w[-1] * i / n) * (h - lo) / math.sqrt(n) / 2
-         for i in range(n + 1)]
+    p = [
+        o + (c - o) * i / n + (w[i] - w[-1] * i / n) * (h - lo) / math.sqrt(n) / 2
+        for i in range(n + 1)
+    ]
     p[0], p[n] = o, c
     hi0, lo0 = max(o, c), min(o, c)
     imax = max(range(1, n), key=lambda i: p[i])
@@ -148,8 +188,15 @@ def intraday(o: float, h: float, lo: float, c: float, start: int, n: int, vol: f
     return rows
 
 
-def synthetic_daily(quote: dict, seed: int, dvol: float, tick: float, weekends: bool,
-                    first: datetime, last: datetime) -> list[list[float]]:
+def synthetic_daily(
+    quote: dict,
+    seed: int,
+    dvol: float,
+    tick: float,
+    weekends: bool,
+    first: datetime,
+    last: datetime,
+) -> list[list[float]]:
     """Random walk of daily bars; last close = real ``lp``, previous close = ``lp - ch``."""
     rng = random.Random(seed)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
@@ -175,8 +222,15 @@ def synthetic_daily(quote: dict, seed: int, dvol: float, tick: float, weekends: 
     return rows
 
 
-def minute_from_daily(daily: list[list[float]], days: list[datetime], session: timedelta,
-                      n: int, tick: float, wick: float, seed: int) -> list[list[float]]:
+def minute_from_daily(
+    daily: list[list[float]],
+    days: list[datetime],
+    session: timedelta,
+    n: int,
+    tick: float,
+    wick: float,
+    seed: int,
+) -> list[list[float]]:
     rng, by_day, rows = random.Random(seed), {int(r[0]) // DAY * DAY: r for r in daily}, []
     for d in days:
         o, h, lo, c, v = by_day[int(d.timestamp())][1:6]
@@ -201,7 +255,7 @@ def build(src: Path) -> dict:
     symbols: dict = {}
     for key, (sym, status, note, fallback) in SERIES.items():
         bars = raw[key]
-        desc = (quotes.get(sym, {}).get("description") or resolved.get(sym) or fallback)
+        desc = quotes.get(sym, {}).get("description") or resolved.get(sym) or fallback
         entry = symbols.setdefault(sym, {"description": desc, "series": {}})
         entry["description_source"] = "captured" if desc != fallback else "assumed"
         interval = "1D" if key == "sds_7" else "1m"
@@ -211,30 +265,68 @@ def build(src: Path) -> dict:
         entry["series"][interval] = {"status": status, "synthetic": False, "note": note, **cols}
     spx = symbols["SP:SPX"]
     spx_daily = uncolumns(spx["series"]["1D"])
-    spx["series"]["1m"] = {"status": "synthetic", "synthetic": True, "note": (
-        "synthetic 1m bars (seeded Brownian bridge) that aggregate exactly to the real daily "
-        "OHLCV of SP:SPX, June 1-9 2023"), **columns(
-        minute_from_daily(spx_daily, INTRADAY_DAYS, STOCK_OPEN, 390, 0.01, 0.0002, 100), True)}
+    spx["series"]["1m"] = {
+        "status": "synthetic",
+        "synthetic": True,
+        "note": (
+            "synthetic 1m bars (seeded Brownian bridge) that aggregate exactly to the real daily "
+            "OHLCV of SP:SPX, June 1-9 2023"
+        ),
+        **columns(
+            minute_from_daily(spx_daily, INTRADAY_DAYS, STOCK_OPEN, 390, 0.01, 0.0002, 100), True
+        ),
+    }
     for sym, (seed, dvol, wick, tick, weekends) in SYNTHETIC.items():
         q = quotes[sym]
-        daily = synthetic_daily(q, seed, dvol, tick, weekends, datetime(2022, 6, 1, tzinfo=UTC),
-                                datetime(2023, 6, 9, tzinfo=UTC))
+        daily = synthetic_daily(
+            q,
+            seed,
+            dvol,
+            tick,
+            weekends,
+            datetime(2022, 6, 1, tzinfo=UTC),
+            datetime(2023, 6, 9, tzinfo=UTC),
+        )
         days = CRYPTO_DAYS if weekends else INTRADAY_DAYS
-        minutes = minute_from_daily(daily, days, timedelta(0) if weekends else STOCK_OPEN,
-                                    1440 if weekends else 390, tick, wick, seed + 1000)
-        note = (f"synthetic: seeded random walk (seed {seed}) ending at the real last price "
-                f"{q['lp']} (and previous close lp - ch); not market data")
-        symbols[sym] = {"description": q["description"], "description_source": "captured",
-                        "series": {
-                            "1D": {"status": "synthetic", "synthetic": True, "note": note,
-                                   **columns(daily, True)},
-                            "1m": {"status": "synthetic", "synthetic": True, "note": note
-                                   + "; 1m bars aggregate exactly to the daily bars",
-                                   **columns(minutes, True)}}}
+        minutes = minute_from_daily(
+            daily,
+            days,
+            timedelta(0) if weekends else STOCK_OPEN,
+            1440 if weekends else 390,
+            tick,
+            wick,
+            seed + 1000,
+        )
+        note = (
+            f"synthetic: seeded random walk (seed {seed}) ending at the real last price "
+            f"{q['lp']} (and previous close lp - ch); not market data"
+        )
+        symbols[sym] = {
+            "description": q["description"],
+            "description_source": "captured",
+            "series": {
+                "1D": {
+                    "status": "synthetic",
+                    "synthetic": True,
+                    "note": note,
+                    **columns(daily, True),
+                },
+                "1m": {
+                    "status": "synthetic",
+                    "synthetic": True,
+                    "note": note + "; 1m bars aggregate exactly to the daily bars",
+                    **columns(minutes, True),
+                },
+            },
+        }
     for sym, q in quotes.items():
         symbols[sym]["quote"] = q
-    return {"format": 1, "source": SOURCE, "licence": "MIT, see LICENSE.tradingview-rs",
-            "symbols": symbols}
+    return {
+        "format": 1,
+        "source": SOURCE,
+        "licence": "MIT, see LICENSE.tradingview-rs",
+        "symbols": symbols,
+    }
 
 
 def main(argv: list[str]) -> None:

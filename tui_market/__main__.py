@@ -39,8 +39,9 @@ def root_options(argv: Sequence[str]) -> dict[str, str] | None:
     return options
 
 
-def _setting(name: str, options: Mapping[str, str], environ: Mapping[str, str],
-             file: Mapping[str, Any]) -> str | None:
+def _setting(
+    name: str, options: Mapping[str, str], environ: Mapping[str, str], file: Mapping[str, Any]
+) -> str | None:
     """``name`` as ``load_settings`` ranks it: flag, environment (any case), config file."""
     flag = options.get("--" + name.replace("_", "-"))
     if flag is not None:

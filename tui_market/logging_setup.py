@@ -64,7 +64,9 @@ def remove_console_handlers() -> None:
     """Drop stderr handlers (call before the TUI takes the terminal)."""
     root = logging.getLogger()
     for handler in list(root.handlers):
-        if getattr(handler, _OURS, False) and isinstance(handler, logging.StreamHandler) and (
-            not isinstance(handler, logging.FileHandler)
+        if (
+            getattr(handler, _OURS, False)
+            and isinstance(handler, logging.StreamHandler)
+            and (not isinstance(handler, logging.FileHandler))
         ):
             root.removeHandler(handler)

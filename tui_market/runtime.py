@@ -14,6 +14,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from pymongo.errors import PyMongoError
+
 from tui_market.errors import DatabaseUnavailable, ProviderUnavailable
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.early_server import EarlyServer
@@ -26,7 +28,6 @@ from tui_market.infrastructure.interfaces import (
     QuoteEvent,
 )
 from tui_market.models import Bar, Interval
-from tui_market.seeding import seed_watchlist
 from tui_market.settings import Settings
 
 if TYPE_CHECKING:
@@ -48,28 +49,26 @@ class Runtime:
 
 
 def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
-    """The history provider and live stream for ``settings.provider`` (imported lazily)."""
-    try:
-        if settings.provider == "replay":
-            from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
+    """The history provider and live stream for ``settings.provider`` (imported when used:
+    the demo never loads tvDatafeed or websockets)."""
+    if settings.provider == "replay":
+        from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
 
-            return ReplayProvider(), ReplayQuoteStream()
-        from tui_market.providers.tradingview import TradingViewProvider
-        from tui_market.providers.tradingview_ws import TradingViewQuoteStream
-    except ImportError as exc:
-        log.error("provider %s cannot be loaded: %s", settings.provider, exc)
-        raise ProviderUnavailable(
-            f"provider {settings.provider!r} is not available in this install ({exc.name})"
-        ) from exc
+        return ReplayProvider(), ReplayQuoteStream()
+    from tui_market.providers.tradingview import WS_URL
+    from tui_market.providers.tradingview.history import TradingViewProvider
+    from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
+
     username, password = settings.tv_username, settings.tv_password
+    url = settings.tv_ws_url or WS_URL
     provider = TradingViewProvider(
         username=username.get_secret_value() if username else None,
         password=password.get_secret_value() if password else None,
-        ws_url=settings.tv_ws_url,
+        ws_url=url,
         signin_url=settings.tv_signin_url,
         timeout=settings.history_timeout_seconds,
     )
-    return provider, TradingViewQuoteStream(url=settings.tv_ws_url)
+    return provider, TradingViewQuoteStream(url=url)
 
 
 class _OfflineProvider(IDataProvider):
@@ -144,6 +143,17 @@ async def _release(server: EmbeddedServer) -> None:
     log.info("released embedded server (%s)", "stopped" if stopped else "still in use")
 
 
+async def _seed(bus: Bus, symbols: list[str]) -> None:
+    """The watchlist from the settings, on the very first run only (``SeedWatchlist``)."""
+    from tui_market.commands.seed_watchlist import SeedWatchlist
+
+    try:
+        await bus.execute(SeedWatchlist(tuple(symbols)))
+    except PyMongoError as exc:
+        log.error("seeding the watchlist failed: %s", exc)
+        raise DatabaseUnavailable(f"cannot write the watchlist: {exc.__class__.__name__}") from exc
+
+
 @asynccontextmanager
 async def open_runtime(
     settings: Settings,
@@ -161,6 +171,6 @@ async def open_runtime(
         stack.push_async_callback(stream.close)
         bus = make_bus(db, provider)
         if seed:
-            await seed_watchlist(bus, db, settings.watchlist, provider)
+            await _seed(bus, settings.watchlist)
         yield Runtime(settings, db, provider, stream, bus, server)
         log.info("closing runtime")

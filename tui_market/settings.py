@@ -41,7 +41,6 @@ ENV_PREFIX = "TUI_MARKET_"
 # Real TradingView symbols that the offline demo data also holds.
 DEFAULT_WATCHLIST = ("BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:NDX", "SP:SPX")
 DEMO_DATABASE = "tui_market_demo"
-DEFAULT_TV_WS_URL = "wss://data.tradingview.com/socket.io/websocket"
 _QUIET_KEYS = {"tv_username", "tv_password", "mongodb_uri", "watchlist"}  # never echo input
 _SHOWN = 60  # characters of a bad value quoted in a message
 _LOOPBACK_HTTP = re.compile(r"http://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(/|$)")
@@ -64,7 +63,7 @@ class Settings(BaseSettings):
     provider: Literal["tradingview", "replay"] = "tradingview"
     interval: IntervalSetting = Interval.H1
     watchlist: Watchlist = Field(default_factory=lambda: [*DEFAULT_WATCHLIST])
-    tv_ws_url: WsUrl = DEFAULT_TV_WS_URL
+    tv_ws_url: WsUrl = None  # None: TradingView's own (providers.tradingview.WS_URL)
     tv_username: Secret = None
     tv_password: Secret = None
     tv_signin_url: OptionalName = None  # None: TradingView's; https, or http to a loopback fake
@@ -86,8 +85,10 @@ class Settings(BaseSettings):
         rest = (value or "").split("://", 1)[-1]
         userinfo = rest.partition("@")[0] if "@" in rest else ""
         if rest.count("@") > 1 or set(userinfo) & set("/?#[]") or userinfo.count(":") > 1:
-            raise ValueError("escape the user name and password (urllib.parse.quote_plus) and "
-                             "any other '@' in the URI; the URI is not shown")
+            raise ValueError(
+                "escape the user name and password (urllib.parse.quote_plus) and "
+                "any other '@' in the URI; the URI is not shown"
+            )
         return value
 
     @field_validator("tv_signin_url")
@@ -175,15 +176,16 @@ def load_settings(config_file: Path | None = None, **overrides: Any) -> Settings
         _FILE_DATA.reset(token)
 
 
-def _one_line(
-    exc: ValidationError, given: dict[str, Any], data: dict[str, Any], path: Path
-) -> str:
+def _one_line(exc: ValidationError, given: dict[str, Any], data: dict[str, Any], path: Path) -> str:
     parts = []
     for error in exc.errors():
         key = str(error["loc"][0]) if error["loc"] else "settings"
         if error["type"] == "extra_forbidden":
-            parts.append(f"config file {path}: unknown key {key!r}" if key in data
-                         else f"unknown setting {key!r}")
+            parts.append(
+                f"config file {path}: unknown key {key!r}"
+                if key in data
+                else f"unknown setting {key!r}"
+            )
             continue
         message = error["msg"].removeprefix("Value error, ")
         value = error.get("input")

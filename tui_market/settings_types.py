@@ -64,8 +64,8 @@ def _symbols(value: list[str]) -> list[str]:
     return list(seen)
 
 
-def _ws_url(value: str) -> str:
-    if not value.startswith(("ws://", "wss://")):
+def _ws_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("ws://", "wss://")):
         raise ValueError("must start with ws:// or wss://")
     return value
 
@@ -79,7 +79,7 @@ DatabaseName = Annotated[str, AfterValidator(_database_name)]
 DataDir = Annotated[Path, AfterValidator(_expand_user)]
 IntervalSetting = Annotated[Interval, BeforeValidator(_interval)]
 Watchlist = Annotated[list[str], NoDecode, BeforeValidator(_split), AfterValidator(_symbols)]
-WsUrl = Annotated[str, AfterValidator(_ws_url)]
+WsUrl = Annotated[str | None, BeforeValidator(_blank_is_none), AfterValidator(_ws_url)]
 Secret = Annotated[SecretStr | None, BeforeValidator(_blank_is_none)]
 OptionalName = Annotated[str | None, BeforeValidator(_blank_is_none)]
 LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)]

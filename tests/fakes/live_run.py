@@ -25,27 +25,46 @@ from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
 from tui_market.models import Bar, Interval
+from tui_market.models.live import BarClosedEvent, LiveEvent
 from tui_market.providers.replay import ReplayProvider
-from tui_market.providers.tradingview_ws import TradingViewQuoteStream
+from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 from tui_market.queries.get_bars import GetBars
 from tui_market.services.bus import Bus
-from tui_market.services.live_state import BarClosedEvent, LiveEvent
 from tui_market.services.quote_service import QuoteService
 
 log = logging.getLogger(__name__)
 INTERVALS = (Interval.M1, Interval.M5)
 # Ten symbols for the script: the captured market's nine plus one it lacks (given a quote).
-TEN_SYMBOLS = ("NASDAQ:NDX", "TVC:RUT", "SP:SPX", "DJ:DJI", "TVC:VIX", "TVC:DXY",
-               "BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA", "NASDAQ:MSFT")
+TEN_SYMBOLS = (
+    "NASDAQ:NDX",
+    "TVC:RUT",
+    "SP:SPX",
+    "DJ:DJI",
+    "TVC:VIX",
+    "TVC:DXY",
+    "BITSTAMP:BTCUSD",
+    "NASDAQ:AAPL",
+    "NASDAQ:TSLA",
+    "NASDAQ:MSFT",
+)
 
 
 def values(bar: Bar) -> tuple[object, ...]:
-    return (bar.symbol, bar.interval, bar.epoch, bar.open, bar.high, bar.low, bar.close,
-            round(bar.volume, 6))
+    return (
+        bar.symbol,
+        bar.interval,
+        bar.epoch,
+        bar.open,
+        bar.high,
+        bar.low,
+        bar.close,
+        round(bar.volume, 6),
+    )
 
 
-async def stored(db: Database, symbols: Sequence[str],
-                 intervals: Sequence[Interval] = INTERVALS) -> list[Bar]:
+async def stored(
+    db: Database, symbols: Sequence[str], intervals: Sequence[Interval] = INTERVALS
+) -> list[Bar]:
     bus = Bus(db, ReplayProvider())
     out: list[Bar] = []
     for symbol in symbols:
@@ -74,7 +93,7 @@ def script_bars(feed: ScriptedFeed, intervals: Sequence[Interval] = INTERVALS) -
 def script_market(feed: ScriptedFeed) -> MarketData:
     """The captured market, plus a quote for each script symbol it does not hold."""
     market = load_market_data()
-    for tick in feed.ticks[:len(feed.symbols)]:
+    for tick in feed.ticks[: len(feed.symbols)]:
         if market.get(tick.symbol) is None:
             p = tick.price
             market.set_bars(tick.symbol, [[tick.ts, p, p, p, p, tick.volume or 0.0]])
@@ -101,21 +120,26 @@ class LiveRun:
 
     @property
     def outages(self) -> int:
-        return sum(isinstance(e, FeedState) and e.status is FeedStatus.BACKING_OFF
-                   for e in self.events)
+        return sum(
+            isinstance(e, FeedState) and e.status is FeedStatus.BACKING_OFF for e in self.events
+        )
 
     @property
     def closed_keys(self) -> list[tuple[str, Interval, int]]:
-        return [(e.bar.symbol, e.bar.interval, e.bar.epoch)
-                for e in self.events if isinstance(e, BarClosedEvent)]
+        return [
+            (e.bar.symbol, e.bar.interval, e.bar.epoch)
+            for e in self.events
+            if isinstance(e, BarClosedEvent)
+        ]
 
     @property
     def backfilled(self) -> int:
         return sum(isinstance(e, BarClosedEvent) and e.backfilled for e in self.events)
 
 
-async def drop_periodically(server: FakeTradingViewServer, every: float,
-                            stop: asyncio.Event) -> int:
+async def drop_periodically(
+    server: FakeTradingViewServer, every: float, stop: asyncio.Event
+) -> int:
     """Cut every live connection each ``every`` seconds until ``stop``; returns the cuts."""
     cuts = 0
     while True:
@@ -127,8 +151,9 @@ async def drop_periodically(server: FakeTradingViewServer, every: float,
         server.drop_all(f"periodic drop ({every} s)")
 
 
-async def live_run(db: Database, feed: ScriptedFeed, *, drop_every: float | None,
-                   steps: int, every: float = 0.02) -> LiveRun:
+async def live_run(
+    db: Database, feed: ScriptedFeed, *, drop_every: float | None, steps: int, every: float = 0.02
+) -> LiveRun:
     """Play ``feed`` through the fake server into ``db``. Steps ``1 .. steps`` are played at
     ``every`` seconds a step while (with ``drop_every``) the connection is cut on that period;
     then, after one more cut and the reconnect's backfill, the rest of the script."""
@@ -136,18 +161,24 @@ async def live_run(db: Database, feed: ScriptedFeed, *, drop_every: float | None
     async with FakeTradingViewServer(script_market(feed)) as server:
         await feed.play(server, 0, 1)  # the quote snapshot a new subscriber gets first
         stream = ScriptClockStream(server.url, feed)
-        service = QuoteService(stream, Bus(db, history), history, INTERVALS,
-                               flush_every=0.2, clock_every=None)
+        service = QuoteService(
+            stream, Bus(db, history), history, INTERVALS, flush_every=0.2, clock_every=None
+        )
         run = LiveRun(service)
         await service.set_symbols(set(feed.symbols))
         task = asyncio.create_task(service.run(run.events.append))
-        await wait_for(lambda: all((q := service.quote(s)) is not None and q.last_ts == feed.start
-                                   for s in feed.symbols))
+        await wait_for(
+            lambda: all(
+                (q := service.quote(s)) is not None and q.last_ts == feed.start
+                for s in feed.symbols
+            )
+        )
         loop = asyncio.get_running_loop()
         began = loop.time()
         stop = asyncio.Event()
-        dropper = (asyncio.create_task(drop_periodically(server, drop_every, stop))
-                   if drop_every else None)
+        dropper = (
+            asyncio.create_task(drop_periodically(server, drop_every, stop)) if drop_every else None
+        )
         await feed.play(server, 1, steps, every=every)
         if dropper is not None:
             stop.set()
@@ -155,14 +186,23 @@ async def live_run(db: Database, feed: ScriptedFeed, *, drop_every: float | None
             run.drop_seconds = loop.time() - began
             backfills, connections = service.backfills, len(server.connections)
             server.drop_all()
-            await wait_for(lambda: len(server.connections) > connections
-                           and service.backfills > backfills)
+            await wait_for(
+                lambda: len(server.connections) > connections and service.backfills > backfills
+            )
         await feed.play(server, steps, feed.count, every=0.01)
         last = feed.last_ts(feed.count)
-        await wait_for(lambda: all((q := service.quote(s)) is not None and q.last_ts == last
-                                   for s in feed.symbols))
+        await wait_for(
+            lambda: all(
+                (q := service.quote(s)) is not None and q.last_ts == last for s in feed.symbols
+            )
+        )
         await stream.close()
         await asyncio.wait_for(task, 10)
-    log.info("live run: %d drops in %.1f s, %d backfills, %d bars saved", run.drops,
-             run.drop_seconds, service.backfills, service.saved)
+    log.info(
+        "live run: %d drops in %.1f s, %d backfills, %d bars saved",
+        run.drops,
+        run.drop_seconds,
+        service.backfills,
+        service.saved,
+    )
     return run

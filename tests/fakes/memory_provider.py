@@ -17,10 +17,18 @@ def make_bars(
     bars = []
     for i in range(count):
         close = base + i * 0.5
-        bars.append(Bar.from_epoch(
-            symbol, interval, start + i * interval.seconds,
-            close - 0.25, close + 1.0, close - 1.0, close, 1000.0 + i,
-        ))
+        bars.append(
+            Bar.from_epoch(
+                symbol,
+                interval,
+                start + i * interval.seconds,
+                close - 0.25,
+                close + 1.0,
+                close - 1.0,
+                close,
+                1000.0 + i,
+            )
+        )
     return bars
 
 

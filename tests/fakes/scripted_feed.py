@@ -45,7 +45,7 @@ class ScriptedFeed:
     def ticks_of(self, first: int, last: int) -> list[Tick]:
         """Trades of script steps ``first`` .. ``last - 1`` (all symbols, in order)."""
         n = len(self.symbols)
-        return self.ticks[first * n:last * n]
+        return self.ticks[first * n : last * n]
 
     async def play(self, server: Any, first: int, last: int, every: float = 0.0) -> None:
         """Push steps ``first`` .. ``last - 1`` to ``server``; ``every`` seconds per step."""
@@ -96,7 +96,7 @@ class ScriptHistory(IDataProvider):
         full = f"{exchange}:{symbol}"
         if full not in self.feed.symbols:
             raise SymbolNotFound(f"{full}: not in the script")
-        ticks = [t for t in self.feed.ticks[:self.feed.played] if t.symbol == full]
+        ticks = [t for t in self.feed.ticks[: self.feed.played] if t.symbol == full]
         return aggregate(ticks, interval)[-n_bars:] if n_bars > 0 else []
 
     async def close(self) -> None:

@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from tui_market.providers.tv_protocol import encode_frame
+from tui_market.providers.tradingview.protocol import encode_frame
 
 log = logging.getLogger(__name__)
 GARBAGE = "~m~99~m~garbage!!~m~x~m~"  # a bad length, then a bad header
@@ -67,8 +67,12 @@ class ClientConn:
 
     @property
     def methods(self) -> list[str]:
-        return [m for p in self.received if not p.startswith("~h~")
-                for m in [p.split('"m":"', 1)[-1].split('"', 1)[0]]]
+        return [
+            m
+            for p in self.received
+            if not p.startswith("~h~")
+            for m in [p.split('"m":"', 1)[-1].split('"', 1)[0]]
+        ]
 
     def abort(self, reason: str) -> None:
         """Cut the connection (no close frame), like a network failure."""

@@ -15,11 +15,22 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tui_market.providers.tv_protocol import decode_frames, method_of, params_of, parse_payload
+from tui_market.providers.tradingview.protocol import (
+    decode_frames,
+    method_of,
+    params_of,
+    parse_payload,
+)
 
 CAPTURE = Path(__file__).resolve().parents[1] / "data" / "tradingview" / "socket_messages.txt"
-SERIES_SYMBOLS = {"sds_2": "NASDAQ:NDX", "sds_7": "SP:SPX", "sds_6": "TVC:RUT",
-                  "sds_5": "DJ:DJI", "sds_3": "TVC:VIX", "sds_4": "TVC:DXY"}
+SERIES_SYMBOLS = {
+    "sds_2": "NASDAQ:NDX",
+    "sds_7": "SP:SPX",
+    "sds_6": "TVC:RUT",
+    "sds_5": "DJ:DJI",
+    "sds_3": "TVC:VIX",
+    "sds_4": "TVC:DXY",
+}
 LIKELY = frozenset({"DJ:DJI", "TVC:VIX", "TVC:DXY"})
 Row = list[Any]  # [t, o, h, l, c] or [t, o, h, l, c, v]; tests may put garbage in it
 
@@ -64,7 +75,7 @@ class Symbol:
         if seconds is None:
             return None
         rows = self.rows if seconds <= self.seconds else aggregate(self.rows, seconds)
-        return [list(r) for r in rows[-max(count, 1):]]
+        return [list(r) for r in rows[-max(count, 1) :]]
 
 
 @dataclass
@@ -112,8 +123,9 @@ def _parsed() -> MarketData:
     for name, bars in rows.items():
         seconds = 86_400 if name == "SP:SPX" else 60
         quote = quotes.get(name) or _quote_from_bars(name, bars)
-        market.symbols[name] = Symbol(name, bars, seconds, infos.get(name) or _info(name),
-                                      quote, likely=name in LIKELY)
+        market.symbols[name] = Symbol(
+            name, bars, seconds, infos.get(name) or _info(name), quote, likely=name in LIKELY
+        )
     for name, quote in quotes.items():  # quote-only symbols (BTCUSD, AAPL, TSLA)
         if name not in market.symbols:
             market.symbols[name] = Symbol(name, [], 60, _info(name), quote)
@@ -122,21 +134,41 @@ def _parsed() -> MarketData:
 
 def _info(name: str) -> dict[str, Any]:
     exchange, _, ticker = name.partition(":")
-    return {"name": ticker, "full_name": name, "pro_name": name, "description": ticker,
-            "exchange": exchange, "type": "index", "session": "24x7", "timezone": "Etc/UTC",
-            "pricescale": 100, "minmov": 1, "has_intraday": True, "currency_code": "USD"}
+    return {
+        "name": ticker,
+        "full_name": name,
+        "pro_name": name,
+        "description": ticker,
+        "exchange": exchange,
+        "type": "index",
+        "session": "24x7",
+        "timezone": "Etc/UTC",
+        "pricescale": 100,
+        "minmov": 1,
+        "has_intraday": True,
+        "currency_code": "USD",
+    }
 
 
 def _quote_from_bars(name: str, rows: list[Row]) -> dict[str, Any]:
     ends = (*rows[0][:5], *rows[-1][:5]) if rows else ()
-    if len(ends) < 10 or not all(isinstance(x, float) or (isinstance(x, int) and abs(x) < 2**63)
-                                 for x in ends):  # (an int past a double's range: garbage)
+    if len(ends) < 10 or not all(
+        isinstance(x, float) or (isinstance(x, int) and abs(x) < 2**63) for x in ends
+    ):  # (an int past a double's range: garbage)
         return {}  # no bars, or garbage a test put there (short rows too)
     last, first = rows[-1], rows[0]
     exchange, _, ticker = name.partition(":")
     ch = round(float(last[4]) - float(first[1]), 6)
-    return {"lp": last[4], "lp_time": int(last[0]), "ch": ch,
-            "chp": round(ch / float(first[1]) * 100, 2) if first[1] else 0.0,
-            "volume": sum(r[5] for r in rows if len(r) > 5 and isinstance(r[5], int | float)),
-            "update_mode": "streaming", "short_name": ticker, "pro_name": name,
-            "exchange": exchange, "description": ticker, "type": "index"}
+    return {
+        "lp": last[4],
+        "lp_time": int(last[0]),
+        "ch": ch,
+        "chp": round(ch / float(first[1]) * 100, 2) if first[1] else 0.0,
+        "volume": sum(r[5] for r in rows if len(r) > 5 and isinstance(r[5], int | float)),
+        "update_mode": "streaming",
+        "short_name": ticker,
+        "pro_name": name,
+        "exchange": exchange,
+        "description": ticker,
+        "type": "index",
+    }

@@ -29,7 +29,7 @@ from tests.fakes.tv_conn import ClientConn
 from tests.fakes.tv_data import MarketData, load_market_data
 from tests.fakes.tv_sessions import SessionLogic, symbol_of
 from tui_market.errors import ProtocolError
-from tui_market.providers.tv_protocol import (
+from tui_market.providers.tradingview.protocol import (
     Heartbeat,
     decode_frames,
     dumps,
@@ -42,13 +42,21 @@ log = logging.getLogger(__name__)
 
 
 class FakeTradingViewServer:
-    def __init__(self, market: MarketData | None = None, *, heartbeat_every: float = 10.0,
-                 echo_window: float | None = 5.0, heartbeat_at_connect: bool = False,
-                 send_hello: bool = True,
-                 bad_tokens: Iterable[str] = ("bad_token",),
-                 drop_after_frames: int | None = None, drop_every: float | None = None,
-                 frame_delay: float = 0.0, garbage_every: int | None = None,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        market: MarketData | None = None,
+        *,
+        heartbeat_every: float = 10.0,
+        echo_window: float | None = 5.0,
+        heartbeat_at_connect: bool = False,
+        send_hello: bool = True,
+        bad_tokens: Iterable[str] = ("bad_token",),
+        drop_after_frames: int | None = None,
+        drop_every: float | None = None,
+        frame_delay: float = 0.0,
+        garbage_every: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.market = market or load_market_data()
         self.heartbeat_every, self.echo_window = heartbeat_every, echo_window
         self.send_hello, self.heartbeat_at_connect = send_hello, heartbeat_at_connect
@@ -69,8 +77,9 @@ class FakeTradingViewServer:
         self.url = f"ws://127.0.0.1:{port}/socket.io/websocket"
         return self
 
-    async def __aexit__(self, et: type[BaseException] | None, e: BaseException | None,
-                        tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self, et: type[BaseException] | None, e: BaseException | None, tb: TracebackType | None
+    ) -> None:
         if self._server is not None:
             self._server.close()
             await self._server.wait_closed()
@@ -80,8 +89,9 @@ class FakeTradingViewServer:
         return [c for c in self.connections if not c.closed]
 
     # --- hooks -----------------------------------------------------------------------
-    async def push_quote(self, symbol: str, lp: float, lp_time: int,
-                         volume: float | None = None, **extra: Any) -> int:
+    async def push_quote(
+        self, symbol: str, lp: float, lp_time: int, volume: float | None = None, **extra: Any
+    ) -> int:
         """A trade: update the symbol's quote and send a ``qsd`` delta to every subscriber.
         Returns how many quote sessions it was sent to."""
         sym = self.market.symbols[symbol]
@@ -97,8 +107,9 @@ class FakeTradingViewServer:
                         sent += 1
         return sent
 
-    async def play(self, ticks: Iterable[tuple[str, float, int, float | None]],
-                   every: float = 0.0) -> None:
+    async def play(
+        self, ticks: Iterable[tuple[str, float, int, float | None]], every: float = 0.0
+    ) -> None:
         """A scripted tick feed: ``(symbol, lp, lp_time, volume)`` pushed in order."""
         for symbol, lp, lp_time, volume in ticks:
             await self.push_quote(symbol, lp, lp_time, volume)
@@ -140,8 +151,10 @@ class FakeTradingViewServer:
             await self._send(conn, [self.logic.hello(conn.index)])
         if self.heartbeat_at_connect:  # deterministic: before any reply
             await self._send(conn, ["~h~1"])
-        tasks = [asyncio.create_task(conn.heartbeats(self, int(self.heartbeat_at_connect))),
-                 asyncio.create_task(conn.writer(self))]
+        tasks = [
+            asyncio.create_task(conn.heartbeats(self, int(self.heartbeat_at_connect))),
+            asyncio.create_task(conn.writer(self)),
+        ]
         if self.drop_every:
             tasks.append(asyncio.create_task(conn.drop_later(self.drop_every)))
         try:

@@ -13,7 +13,7 @@ from typing import Any
 
 from tests.fakes.tv_conn import ClientConn, QuoteSession, SessionState
 from tests.fakes.tv_data import MarketData, Symbol, resolution_seconds
-from tui_market.providers.tv_protocol import dumps
+from tui_market.providers.tradingview.protocol import dumps
 
 __all__ = ["ClientConn", "QuoteSession", "SessionLogic", "SessionState", "symbol_of"]
 NODE = "fake-charts-free-1-series-runner-1"
@@ -32,8 +32,9 @@ def symbol_of(spec: str) -> str:
 
 
 class SessionLogic:
-    def __init__(self, market: MarketData, bad_tokens: frozenset[str],
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, market: MarketData, bad_tokens: frozenset[str], clock: Callable[[], float] = time.time
+    ) -> None:
         self.market = market
         self.bad_tokens = bad_tokens
         self.clock = clock
@@ -47,15 +48,24 @@ class SessionLogic:
 
     def hello(self, index: int) -> str:
         now = self.clock()
-        return dumps({"session_id": f"0.{index}.fake_dal-charts-free-1-fake-{index}",
-                      "timestamp": int(now), "timestampMs": int(now * 1000),
-                      "release": "release_fake-1", "studies_metadata_hash": "0" * 40,
-                      "auth_scheme_vsn": 2, "protocol": "json", "via": "127.0.0.1:0",
-                      "javastudies": ["3.66"]})
+        return dumps(
+            {
+                "session_id": f"0.{index}.fake_dal-charts-free-1-fake-{index}",
+                "timestamp": int(now),
+                "timestampMs": int(now * 1000),
+                "release": "release_fake-1",
+                "studies_metadata_hash": "0" * 40,
+                "auth_scheme_vsn": 2,
+                "protocol": "json",
+                "via": "127.0.0.1:0",
+                "javastudies": ["3.66"],
+            }
+        )
 
     @staticmethod
-    def quote_delta(sym: Symbol, lp: float, lp_time: int, volume: float | None,
-                    extra: dict[str, Any]) -> dict[str, Any]:
+    def quote_delta(
+        sym: Symbol, lp: float, lp_time: int, volume: float | None, extra: dict[str, Any]
+    ) -> dict[str, Any]:
         """The fields that changed (``ch``/``chp`` against the previous close); like the real
         server, a delta carries only those (a bid-only update has no ``lp``)."""
         q = sym.quote
@@ -107,8 +117,12 @@ class SessionLogic:
         out = [[self.msg("series_loading", [cs, sid, turn])]]
         sym = self.market.get(st.charts.get(cs, {}).get(str(ref), ""))
         if sym is None or not sym.rows:
-            out.append([self.msg("symbol_error", [cs, ref, "invalid symbol"]),
-                        self.msg("series_error", [cs, sid, turn, "resolve error", NODE])])
+            out.append(
+                [
+                    self.msg("symbol_error", [cs, ref, "invalid symbol"]),
+                    self.msg("series_error", [cs, sid, turn, "resolve error", NODE]),
+                ]
+            )
             return out
         rows = sym.bars(resolution, count) if isinstance(count, int) and count > 0 else None
         if rows is None:
@@ -117,21 +131,44 @@ class SessionLogic:
         bars = [{"i": i, "v": row} for i, row in enumerate(rows)]
         step = resolution_seconds(resolution) or 0
         last_t = rows[-1][0] if isinstance(rows[-1][0], int | float) else 0
-        series = {"node": NODE, "s": bars, "ns": {"d": "", "indexes": []}, "t": turn,
-                  "lbs": {"bar_close_time": int(last_t) + step}}
-        index = {"index": len(rows) - 1, "zoffset": 0, "changes": [r[0] for r in rows],
-                 "marks": [], "index_diff": []}
+        series = {
+            "node": NODE,
+            "s": bars,
+            "ns": {"d": "", "indexes": []},
+            "t": turn,
+            "lbs": {"bar_close_time": int(last_t) + step},
+        }
+        index = {
+            "index": len(rows) - 1,
+            "zoffset": 0,
+            "changes": [r[0] for r in rows],
+            "marks": [],
+            "index_diff": [],
+        }
         out.append([self.msg("timescale_update", [cs, {sid: series}, index])])
-        out.append([self.msg("series_timeframe", [cs, sid, turn, 0, len(rows) - 1,
-                                                  "LASTSESSION", True], stamp=False),
-                    self.msg("series_completed", [cs, sid, "streaming", turn,
-                                                  {"rt_update_period": 5}])])
+        out.append(
+            [
+                self.msg(
+                    "series_timeframe",
+                    [cs, sid, turn, 0, len(rows) - 1, "LASTSESSION", True],
+                    stamp=False,
+                ),
+                self.msg("series_completed", [cs, sid, "streaming", turn, {"rt_update_period": 5}]),
+            ]
+        )
         return out
 
     def _add_quotes(self, sess: QuoteSession, qs: str, specs: list[Any]) -> list[list[str]]:
         if not all(isinstance(s, str) for s in specs):  # the old {"flags":[...]} argument
-            return [[self.msg("critical_error", [qs, "invalid_parameters", "quote_add_symbols"],
-                              stamp=False)]]
+            return [
+                [
+                    self.msg(
+                        "critical_error",
+                        [qs, "invalid_parameters", "quote_add_symbols"],
+                        stamp=False,
+                    )
+                ]
+            ]
         out = []
         for spec in specs:
             sym = self.market.get(symbol_of(spec))
@@ -142,6 +179,10 @@ class SessionLogic:
             if spec not in sess.symbols:
                 sess.symbols.append(spec)
             snap = {"n": spec, "s": "ok", "v": sess.view(sym.quote)}
-            out.append([self.msg("qsd", [qs, snap], stamp=False),
-                        self.msg("quote_completed", [qs, spec], stamp=False)])
+            out.append(
+                [
+                    self.msg("qsd", [qs, snap], stamp=False),
+                    self.msg("quote_completed", [qs, spec], stamp=False),
+                ]
+            )
         return out

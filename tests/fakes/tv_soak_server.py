@@ -60,8 +60,9 @@ async def main(n: int, rate: float, drop_every: float | None) -> None:
     for name in names:
         rows = [[now - 60 * k, 100.0, 100.5, 99.5, 100.0, 10.0] for k in range(5, 0, -1)]
         market.set_bars(name, rows)
-    async with FakeTradingViewServer(market, heartbeat_every=5.0, echo_window=5.0,
-                                     drop_every=drop_every) as server:
+    async with FakeTradingViewServer(
+        market, heartbeat_every=5.0, echo_window=5.0, drop_every=drop_every
+    ) as server:
         print(server.url, flush=True)
         stop, loop = asyncio.Event(), asyncio.get_running_loop()
         loop.add_signal_handler(signal.SIGTERM, stop.set)

@@ -15,7 +15,6 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from tui_market.app import MarketApp, make_app
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
 from tui_market.infrastructure.database import Database
@@ -24,12 +23,17 @@ from tui_market.models import Interval
 from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
 from tui_market.runtime import Runtime, make_bus
 from tui_market.settings import Settings, load_settings
+from tui_market.tui.app import MarketApp, make_app
 
 NOW = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 SYNCED_AT = NOW - timedelta(minutes=5)
 WATCHLIST = ["NASDAQ:AAPL", "NASDAQ:TSLA", "BITSTAMP:BTCUSD", "SP:SPX"]
-DESCRIPTIONS = {"NASDAQ:AAPL": "Apple Inc.", "NASDAQ:TSLA": "Tesla, Inc.",
-                "BITSTAMP:BTCUSD": "Bitcoin / U.S. dollar", "SP:SPX": "S&P 500"}
+DESCRIPTIONS = {
+    "NASDAQ:AAPL": "Apple Inc.",
+    "NASDAQ:TSLA": "Tesla, Inc.",
+    "BITSTAMP:BTCUSD": "Bitcoin / U.S. dollar",
+    "SP:SPX": "S&P 500",
+}
 
 
 def fixed_clock() -> datetime:
@@ -69,8 +73,9 @@ def runtime_for(settings: Settings, db: Database, stream: IQuoteStream | None = 
     return Runtime(settings, db, provider, stream, make_bus(db, provider), None)
 
 
-async def seed(db: Database, symbols: list[str] = WATCHLIST,
-               interval: Interval = Interval.D1) -> None:
+async def seed(
+    db: Database, symbols: list[str] = WATCHLIST, interval: Interval = Interval.D1
+) -> None:
     """Add ``symbols`` and sync their history through the real handlers, at a fixed time."""
     provider = replay_provider()
     bus = make_bus(db, provider)
@@ -91,8 +96,12 @@ def app_for(rt: Runtime, **kwargs: object) -> MarketApp:
     return make_app(rt.settings, rt, clock=fixed_clock, **kwargs)  # type: ignore[arg-type]
 
 
-async def until(pilot: Pilot[None], predicate: Callable[[], bool], timeout: float = 20.0,
-                what: str = "condition") -> None:
+async def until(
+    pilot: Pilot[None],
+    predicate: Callable[[], bool],
+    timeout: float = 20.0,
+    what: str = "condition",
+) -> None:
     """Let the app run until ``predicate`` holds (a wait, not a timing assertion)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -105,10 +114,17 @@ async def until(pilot: Pilot[None], predicate: Callable[[], bool], timeout: floa
 async def settle(pilot: Pilot[None]) -> None:
     """Wait for the app's one-shot workers (not the periodic or live ones) to finish."""
     app = pilot.app
-    await until(pilot, lambda: not [
-        w for w in app.workers
-        if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}
-    ], what="workers to finish")
+    await until(
+        pilot,
+        lambda: (
+            not [
+                w
+                for w in app.workers
+                if not w.is_finished and w.group not in {"live", "ping", "live-symbols"}
+            ]
+        ),
+        what="workers to finish",
+    )
     await pilot.pause()
 
 

@@ -22,7 +22,6 @@ from textual.message import Message
 
 from tests.procs import server_pids
 from tests.ui.conftest import NOW, WATCHLIST, app_for, replay_provider, seed, settle, until
-from tui_market.app import MarketApp
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
 from tui_market.infrastructure.server_process import free_port, spawn, uri_for
@@ -31,10 +30,11 @@ from tui_market.providers.replay import ReplayQuoteStream
 from tui_market.queries.get_bars import GetBars
 from tui_market.runtime import Runtime, make_bus
 from tui_market.settings import load_settings
-from tui_market.ui.messages import BarClosed
-from tui_market.ui.routing import WatchlistStale
-from tui_market.ui.widgets.health import HealthLine
-from tui_market.ui.widgets.ticker_table import TickerTable
+from tui_market.tui.app import MarketApp
+from tui_market.tui.messages import BarClosed
+from tui_market.tui.routing import WatchlistStale
+from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.widgets.ticker_table import TickerTable
 
 pytestmark = pytest.mark.skipif(
     "TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="outage tests kill their own secantus"
@@ -94,8 +94,11 @@ async def test_embedded_server_killed_the_app_says_so_stays_live_and_loses_no_ba
             await settle(pilot)
             await pilot.press("3")
             table = app.screen.query_one(TickerTable)
-            await until(pilot, lambda: app.health.database_up is True and app.service.saved > 0,
-                        what="bars saved")
+            await until(
+                pilot,
+                lambda: app.health.database_up is True and app.service.saved > 0,
+                what="bars saved",
+            )
             pid = json.loads((tmp_path / "server.json").read_text())["pid"]
             kill_9(pid)
             kill_mark = len(seen)
@@ -134,20 +137,32 @@ async def test_remote_database_away_the_app_waits_and_saves_the_backlog(tmp_path
         async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
             await settle(pilot)
             await pilot.press("3")
-            await until(pilot, lambda: app.health.database_up is True and app.service.saved > 0,
-                        what="bars saved")
+            await until(
+                pilot,
+                lambda: app.health.database_up is True and app.service.saved > 0,
+                what="bars saved",
+            )
             kill_9(pid)
             kill_mark = len(seen)
-            await until(pilot, lambda: f"down — waiting for 127.0.0.1:{port}" in health_text(app),
-                        what="the outage on the health line")
+            await until(
+                pilot,
+                lambda: f"down — waiting for 127.0.0.1:{port}" in health_text(app),
+                what="the outage on the health line",
+            )
             await until(pilot, lambda: "bars waiting" in health_text(app), what="bars waiting")
             app.post_message(WatchlistStale())  # a read while the database is away
-            await until(pilot, lambda: any(n.startswith("read the watchlist failed")
-                                           for n in notes(app)), what="the failed read said")
+            await until(
+                pilot,
+                lambda: any(n.startswith("read the watchlist failed") for n in notes(app)),
+                what="the failed read said",
+            )
             assert app.is_running and server_pids(tmp_path) == []  # the app started none
             pid = await asyncio.to_thread(spawn, tmp_path, port, 20.0)  # back: same port, storage
-            await until(pilot, lambda: any(n.startswith("database back: ") for n in notes(app)),
-                        what="the backlog saved")
+            await until(
+                pilot,
+                lambda: any(n.startswith("database back: ") for n in notes(app)),
+                what="the backlog saved",
+            )
             await until(pilot, lambda: app.health.database_up is True, what="the DB back up")
             assert " up" in health_text(app)
             await pilot.press("q")

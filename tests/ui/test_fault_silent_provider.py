@@ -24,10 +24,10 @@ from tui_market.errors import ConfigError
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
-from tui_market.providers.tradingview import TradingViewProvider
+from tui_market.providers.tradingview.history import TradingViewProvider
 from tui_market.runtime import Runtime, make_bus, make_providers
 from tui_market.settings import load_settings
-from tui_market.ui.messages import SyncFailed, SyncFinished, SyncStarted
+from tui_market.tui.messages import SyncFailed, SyncFinished, SyncStarted
 
 TIMEOUT = 3  # seconds: history_timeout_seconds for this test
 
@@ -43,11 +43,11 @@ async def test_a_silent_history_server_times_out_clearly_and_the_ui_stays_live(
     symbol = WATCHLIST[0]
     async with FakeTradingViewServer() as server:
         server.silent = True
-        settings = load_settings(interval="1D", tv_ws_url=server.url,
-                                 history_timeout_seconds=TIMEOUT)
+        settings = load_settings(
+            interval="1D", tv_ws_url=server.url, history_timeout_seconds=TIMEOUT
+        )
         provider, stream = make_providers(settings)
-        runtime = Runtime(settings, database, provider, stream, make_bus(database, provider),
-                          None)
+        runtime = Runtime(settings, database, provider, stream, make_bus(database, provider), None)
         before = await store(database)
         seen: list[Message] = []
         app = app_for(runtime, live=False)
@@ -61,8 +61,11 @@ async def test_a_silent_history_server_times_out_clearly_and_the_ui_stays_live(
 
             await pilot.press("s")
             pressed = loop.time()
-            await until(pilot, lambda: any(isinstance(m, SyncStarted) for m in seen),
-                        what="the sync to start")
+            await until(
+                pilot,
+                lambda: any(isinstance(m, SyncStarted) for m in seen),
+                what="the sync to start",
+            )
 
             # While the fetch hangs, each key does what it does.
             table = app.mode_screens["symbols"].query_one("#watchlist", DataTable)
@@ -98,23 +101,28 @@ async def test_a_silent_history_server_times_out_clearly_and_the_ui_stays_live(
             assert text == (f"{symbol} 1D: TradingView did not answer within {TIMEOUT} s"), text
             assert await store(database) == before
             state = await database.get_collection(schema.SYNC_STATE).find_one(
-                {"_id": schema.sync_id(symbol, Interval.D1)})
+                {"_id": schema.sync_id(symbol, Interval.D1)}
+            )
             assert state is not None and state["status"] == "error"
             assert "did not answer" in state["error"]
 
             # Still usable: keys, and History's bars load again.
             await pilot.press("1", "down")
-            await until(pilot, lambda: app.current_mode == "symbols" and table.cursor_row == 2,
-                        what="keys after the timeout")
+            await until(
+                pilot,
+                lambda: app.current_mode == "symbols" and table.cursor_row == 2,
+                what="keys after the timeout",
+            )
             await pilot.press("2", "r")
-            await until(pilot, lambda: screen.loaded and bool(screen.bars),
-                        what="history reloaded")
+            await until(pilot, lambda: screen.loaded and bool(screen.bars), what="history reloaded")
             await settle(pilot)
             assert history(app) is screen
         await stream.close()
-    print(f"\nfetch hung {waited:.2f} s (timeout {TIMEOUT} s); {len(handled)} keys handled "
-          f"within {hanging:.2f} s of pressing s, each in {min(handled) * 1000:.0f}-"
-          f"{max(handled) * 1000:.0f} ms")
+    print(
+        f"\nfetch hung {waited:.2f} s (timeout {TIMEOUT} s); {len(handled)} keys handled "
+        f"within {hanging:.2f} s of pressing s, each in {min(handled) * 1000:.0f}-"
+        f"{max(handled) * 1000:.0f} ms"
+    )
 
 
 def test_the_history_timeout_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from tui_market.ui.widgets.footer import BindingsFooter
+from tui_market.tui.widgets.footer import BindingsFooter
 
 
 class Pane(Static, can_focus=True):

@@ -11,8 +11,8 @@ from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import InvalidSymbol, SymbolRef
 from tui_market.runtime import Runtime
-from tui_market.ui.messages import SymbolAddRequested
-from tui_market.ui.screens.add_symbol import AddSymbolScreen
+from tui_market.tui.messages import SymbolAddRequested
+from tui_market.tui.screens.add_symbol import AddSymbolScreen
 
 NASTY = [
     "[/]",  # crashed the app: the reason quoted it and was parsed as markup (MarkupError)
@@ -67,7 +67,7 @@ async def test_nasty_text_shows_its_reason_and_adds_nothing(
 
 async def test_search_results_are_shown_as_plain_text(runtime: Runtime) -> None:
     """A provider's result text is not ours either: '[/]' in a description is shown as is."""
-    from tui_market.ui.messages import SymbolSearchResults
+    from tui_market.tui.messages import SymbolSearchResults
 
     app = app_for(runtime, live=False)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -21,8 +21,9 @@ async def test_corrupt_user_themes_are_named_and_never_end_the_app(runtime: Runt
     folder.mkdir(parents=True)
     for name, raw in BAD.items():
         (folder / name).write_bytes(raw)
-    (folder / "fine.toml").write_bytes(b'name = "fine"\nprimary = "#00aa00"\n'
-                                       b'[variables]\nmy-var = "1 2"\n')
+    (folder / "fine.toml").write_bytes(
+        b'name = "fine"\nprimary = "#00aa00"\n[variables]\nmy-var = "1 2"\n'
+    )
     app = app_for(runtime, live=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)

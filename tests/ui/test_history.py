@@ -6,12 +6,12 @@ from textual.message import Message
 from textual.widgets import Static
 
 from tests.ui.conftest import WATCHLIST, app_for, seed, settle, until
-from tui_market.app import MarketApp
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
 from tui_market.queries.get_bars import GetBars
 from tui_market.runtime import Runtime
-from tui_market.ui.messages import (
+from tui_market.tui.app import MarketApp
+from tui_market.tui.messages import (
     BarsLoaded,
     OpenHistory,
     SyncAllRequested,
@@ -20,10 +20,10 @@ from tui_market.ui.messages import (
     SyncRequested,
     SyncStarted,
 )
-from tui_market.ui.screens.history import EMPTY_TEXT, HistoryScreen
-from tui_market.ui.widgets.bars_table import BarsTable
-from tui_market.ui.widgets.candles import CandleChart, VolumeChart
-from tui_market.ui.widgets.sync_status import SyncStatus
+from tui_market.tui.screens.history import EMPTY_TEXT, HistoryScreen
+from tui_market.tui.widgets.bars_table import BarsTable
+from tui_market.tui.widgets.candles import CandleChart, VolumeChart
+from tui_market.tui.widgets.sync_status import SyncStatus
 
 SIZE = (120, 36)
 
@@ -36,8 +36,14 @@ def history(app: MarketApp) -> HistoryScreen:
 
 async def open_history(app: MarketApp, pilot: object, symbol: str) -> HistoryScreen:
     app.post_message(OpenHistory(symbol))
-    await until(pilot, lambda: app.current_mode == "history"  # type: ignore[arg-type]
-                and history(app).loaded, what="history loaded")
+    await until(
+        pilot,
+        lambda: (
+            app.current_mode == "history"  # type: ignore[arg-type]
+            and history(app).loaded
+        ),
+        what="history loaded",
+    )
     return history(app)
 
 
@@ -89,8 +95,9 @@ async def test_capital_s_syncs_all_and_can_be_cancelled(
         assert screen.interval is Interval.H4 and app.interval is Interval.H4
         await pilot.press("S")
         await pilot.press("minus")  # keys stay live while the sync runs
-        await until(pilot, lambda: any(isinstance(m, SyncFinished) for m in seen),
-                    what="the sync-all run")
+        await until(
+            pilot, lambda: any(isinstance(m, SyncFinished) for m in seen), what="the sync-all run"
+        )
         await settle(pilot)
         assert next(m for m in seen if isinstance(m, SyncAllRequested)).interval is Interval.H4
         finished = next(m for m in seen if isinstance(m, SyncFinished))
@@ -102,8 +109,9 @@ async def test_capital_s_syncs_all_and_can_be_cancelled(
 
         seen.clear()
         await pilot.press("S", "c")
-        await until(pilot, lambda: any(isinstance(m, SyncFinished) for m in seen),
-                    what="the cancelled run")
+        await until(
+            pilot, lambda: any(isinstance(m, SyncFinished) for m in seen), what="the cancelled run"
+        )
         assert any(isinstance(m, SyncCancelRequested) for m in seen)
         assert not screen.query_one(SyncStatus).running
 

@@ -12,9 +12,9 @@ from textual.pilot import Pilot
 
 from tests.ui.conftest import WATCHLIST, settle, until
 from tests.ui.test_symbols_snapshots import SIZE, THEMES, ready, seeded, snapshot_app
-from tui_market.app import MarketApp
-from tui_market.ui.messages import OpenHistory
-from tui_market.ui.screens.history import HistoryScreen
+from tui_market.tui.app import MarketApp
+from tui_market.tui.messages import OpenHistory
+from tui_market.tui.screens.history import HistoryScreen
 
 __all__ = ["seeded"]  # the fixture, imported for pytest
 

@@ -12,7 +12,7 @@ from tui_market.infrastructure.database import Database
 from tui_market.jobs.sync_jobs import JobRun, SyncJobs
 from tui_market.models import Interval
 from tui_market.runtime import Runtime, make_bus
-from tui_market.ui.screens.symbols import SymbolsScreen
+from tui_market.tui.screens.symbols import SymbolsScreen
 
 
 async def test_jobs_follow_the_watchlist_and_a_missing_job_is_only_logged(
@@ -38,8 +38,9 @@ async def test_jobs_follow_the_watchlist_and_a_missing_job_is_only_logged(
 
 async def test_a_run_records_success_and_failure(database: Database) -> None:
     runs: list[JobRun] = []
-    jobs = SyncJobs(make_bus(database, replay_provider()), Interval.D1, period=3600,
-                    on_run=runs.append)
+    jobs = SyncJobs(
+        make_bus(database, replay_provider()), Interval.D1, period=3600, on_run=runs.append
+    )
     jobs.set_symbols(["NASDAQ:AAPL", "NASDAQ:NOPE"])
     good = await jobs.run_once("NASDAQ:AAPL")
     bad = await jobs.run_once("NASDAQ:NOPE")
@@ -60,11 +61,15 @@ async def test_scheduled_job_fires_and_updates_last_sync(
         assert "sync every 1s (1D)" in app.health.schedule
 
         def synced_again() -> bool:
-            return all(row.last_sync is not None and row.last_sync > SYNCED_AT
-                       for row in app.watchlist)
+            return all(
+                row.last_sync is not None and row.last_sync > SYNCED_AT for row in app.watchlist
+            )
 
-        await until(pilot, lambda: len(app.jobs.last_runs) == 2 and synced_again(),  # type: ignore[union-attr]
-                    what="both scheduled syncs")
+        await until(
+            pilot,
+            lambda: len(app.jobs.last_runs) == 2 and synced_again(),  # type: ignore[union-attr]
+            what="both scheduled syncs",
+        )
         await settle(pilot)
         screen = app.mode_screens["symbols"]
         assert isinstance(screen, SymbolsScreen)

@@ -8,13 +8,21 @@ import gc
 from textual.app import App, ComposeResult
 
 from tui_market.models import Bar, Interval
-from tui_market.ui.widgets.candles import CandleChart
-from tui_market.ui.widgets.live_chart import GROUP, Figure, LiveChart, build_figure
-from tui_market.ui.widgets.plot_strips import PlotVisual
+from tui_market.tui.widgets.candles import CandleChart
+from tui_market.tui.widgets.live_chart import GROUP, Figure, LiveChart, build_figure
+from tui_market.tui.widgets.plot_strips import PlotVisual
 
 BARS = [
-    Bar.from_epoch("NASDAQ:AAPL", Interval.M1, 1_700_000_000 + 60 * i, 100 + i % 7,
-                   108, 99, 100 + i % 3, 1000 + i)
+    Bar.from_epoch(
+        "NASDAQ:AAPL",
+        Interval.M1,
+        1_700_000_000 + 60 * i,
+        100 + i % 7,
+        108,
+        99,
+        100 + i % 3,
+        1000 + i,
+    )
     for i in range(80)
 ]
 
@@ -64,8 +72,17 @@ async def test_a_show_during_a_build_is_built_after_it_and_the_newest_wins() -> 
 
 
 def test_a_built_figure_leaves_no_cyclic_garbage() -> None:
-    figure = Figure(tuple(BARS[-50:]), Interval.M1, "t", 100, 16, ((0, 200, 0), (200, 0, 0)),
-                    "default", False, None)
+    figure = Figure(
+        tuple(BARS[-50:]),
+        Interval.M1,
+        "t",
+        100,
+        16,
+        ((0, 200, 0), (200, 0, 0)),
+        "default",
+        False,
+        None,
+    )
     gc.collect()
     gc.set_debug(gc.DEBUG_SAVEALL)
     try:
@@ -81,13 +98,33 @@ def test_a_built_figure_leaves_no_cyclic_garbage() -> None:
 def test_a_figure_draws_the_same_whatever_was_drawn_before() -> None:
     """Cell styles are decoded from plotext's ANSI codes; a decoder shared between figures
     kept the last colour, which then coloured the blank cells of the next figure."""
-    from tui_market.ui.widgets import plot_strips
+    from tui_market.tui.widgets import plot_strips
 
     def after(colour: tuple[int, int, int]) -> object:
-        for spec in (Figure(tuple(BARS[-30:]), Interval.M1, "a", 60, 12, (colour, colour),
-                            "default", False, None),
-                     Figure(tuple(BARS[-40:]), Interval.M1, "b", 80, 14,
-                            ((1, 2, 3), (4, 5, 6)), "dark", False, None)):
+        for spec in (
+            Figure(
+                tuple(BARS[-30:]),
+                Interval.M1,
+                "a",
+                60,
+                12,
+                (colour, colour),
+                "default",
+                False,
+                None,
+            ),
+            Figure(
+                tuple(BARS[-40:]),
+                Interval.M1,
+                "b",
+                80,
+                14,
+                ((1, 2, 3), (4, 5, 6)),
+                "dark",
+                False,
+                None,
+            ),
+        ):
             plot_strips._STYLES.clear()  # every style decoded again
             built = build_figure(spec)
         assert isinstance(built, PlotVisual)

@@ -11,8 +11,8 @@ from textual.app import App, ComposeResult
 from textual.visual import Visual, visualize
 
 from tui_market.models import Bar, Interval
-from tui_market.ui.widgets.candles import CandleChart, VolumeChart, _ThemedPlot
-from tui_market.ui.widgets.plot_strips import PlotVisual
+from tui_market.tui.widgets.candles import CandleChart, VolumeChart, _ThemedPlot
+from tui_market.tui.widgets.plot_strips import PlotVisual
 
 START = int(datetime(2026, 1, 5, tzinfo=UTC).timestamp())
 
@@ -21,8 +21,18 @@ def bars(count: int) -> list[Bar]:
     out = []
     for i in range(count):
         low, high = 95.0 + i % 3, 110.0 + i % 5
-        out.append(Bar.from_epoch("NASDAQ:AAPL", Interval.H1, START + i * 3600,
-                                  100.0 + i % 7, high, low, 101.0 + (i * 3) % 7, 1e3 + i))
+        out.append(
+            Bar.from_epoch(
+                "NASDAQ:AAPL",
+                Interval.H1,
+                START + i * 3600,
+                100.0 + i % 7,
+                high,
+                low,
+                101.0 + (i * 3) % 7,
+                1e3 + i,
+            )
+        )
     return out
 
 

@@ -16,15 +16,17 @@ from textual.widgets._toast import Toast
 
 from tests.ui.conftest import demo_settings, runtime_for, settle
 from tui_market import paths
-from tui_market.app import make_app
 from tui_market.infrastructure.database import Database
+from tui_market.tui.app import make_app
 
 MARKUP = ["[/]", "[@click=app.quit]boom[/]", "[b]bold[/b]"]
 
 
 @pytest.mark.parametrize("name", MARKUP)
 async def test_config_and_theme_text_is_never_markup(
-    database: Database, tmp_path: Path, name: str,
+    database: Database,
+    tmp_path: Path,
+    name: str,
 ) -> None:
     canary = tmp_path / "canary"
     canary.mkdir()
@@ -33,7 +35,8 @@ async def test_config_and_theme_text_is_never_markup(
     (themes / "bad.toml").write_text(f'name = "bad"\nprimary = {json.dumps(name)}\n')
     payload = "__import__ os"  # Python-looking words the CSS tokenizer accepts: kept as text
     (themes / "odd.toml").write_text(
-        f'name = "odd"\nprimary = "#00aa00"\n[variables]\nmy-var = {json.dumps(payload)}\n')
+        f'name = "odd"\nprimary = "#00aa00"\n[variables]\nmy-var = {json.dumps(payload)}\n'
+    )
     settings = demo_settings(theme=name)
     app = make_app(settings, runtime_for(settings, database), live=False)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.widgets import DataTable, Static
 
 from tests.ui.conftest import WATCHLIST, fixed_clock, seed, settle, until
-from tui_market.app import RuntimeReady, make_app
 from tui_market.infrastructure.database import Database
 from tui_market.runtime import Runtime
-from tui_market.ui.screens.symbols import CONNECTING_TEXT
+from tui_market.tui.app import RuntimeReady, make_app
+from tui_market.tui.screens.symbols import CONNECTING_TEXT
 
 
 async def test_symbols_screen_waits_for_the_runtime_then_fills(

@@ -10,15 +10,15 @@ from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
 from tui_market.runtime import Runtime
-from tui_market.ui.messages import (
+from tui_market.tui.messages import (
     SymbolAddRequested,
     SyncAllRequested,
     SyncFinished,
     WatchlistChanged,
 )
-from tui_market.ui.screens.add_symbol import AddSymbolScreen
-from tui_market.ui.screens.confirm import ConfirmScreen
-from tui_market.ui.screens.symbols import SymbolsScreen
+from tui_market.tui.screens.add_symbol import AddSymbolScreen
+from tui_market.tui.screens.confirm import ConfirmScreen
+from tui_market.tui.screens.symbols import SymbolsScreen
 
 
 def table_symbols(app: object) -> list[str]:
@@ -113,8 +113,9 @@ async def test_palette_posts_the_same_requests_as_the_keys(
     async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
         await settle(pilot)
         await pilot.press("ctrl+p", *"sync all", "enter")
-        await until(pilot, lambda: any(isinstance(m, SyncFinished) for m in seen),
-                    what="the sync-all run")
+        await until(
+            pilot, lambda: any(isinstance(m, SyncFinished) for m in seen), what="the sync-all run"
+        )
         request = next(m for m in seen if isinstance(m, SyncAllRequested))
         assert request.interval == app.interval
         finished = next(m for m in seen if isinstance(m, SyncFinished))

@@ -8,11 +8,11 @@ import random
 
 from tests.fakes.tv_server import FakeTradingViewServer
 from tests.ui.conftest import app_for, demo_settings, runtime_for, seed, settle, until
-from tui_market.app import MarketApp
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import FeedStatus
-from tui_market.providers.tradingview_ws import TradingViewQuoteStream
-from tui_market.ui.widgets.health import HealthLine
+from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
+from tui_market.tui.app import MarketApp
+from tui_market.tui.widgets.health import HealthLine
 
 
 def health_text(app: MarketApp) -> str:
@@ -23,8 +23,14 @@ async def test_dropped_feed_shows_backing_off_and_recovers(database: Database) -
     await seed(database, ["NASDAQ:NDX"])
     async with FakeTradingViewServer(heartbeat_every=0.5) as server:
         stream = TradingViewQuoteStream(
-            server.url, proxy=None, backoff_initial=2.0, backoff_cap=2.0, backoff_jitter=0.0,
-            watchdog=5.0, close_timeout=1.0, rng=random.Random(1),
+            server.url,
+            proxy=None,
+            backoff_initial=2.0,
+            backoff_cap=2.0,
+            backoff_jitter=0.0,
+            watchdog=5.0,
+            close_timeout=1.0,
+            rng=random.Random(1),
         )
         runtime = runtime_for(demo_settings(), database, stream)
         app = app_for(runtime)
@@ -37,8 +43,9 @@ async def test_dropped_feed_shows_backing_off_and_recovers(database: Database) -
             await until(pilot, lambda: "last tick 0s ago" in health_text(app), what="a tick")
 
             server.drop_all()
-            await until(pilot, lambda: "backing off, retry in" in health_text(app),
-                        what="backing off")
+            await until(
+                pilot, lambda: "backing off, retry in" in health_text(app), what="backing off"
+            )
             assert app.health.feed is not None
             assert app.health.feed.status is FeedStatus.BACKING_OFF
 

@@ -20,11 +20,11 @@ from pymongo import AsyncMongoClient
 from textual.pilot import Pilot
 
 from tests.ui.conftest import WATCHLIST, app_for, demo_settings, runtime_for, seed, settle
-from tui_market.app import MarketApp
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
 from tui_market.models import Interval
-from tui_market.ui.messages import FeedStateChanged
+from tui_market.tui.app import MarketApp
+from tui_market.tui.messages import FeedStateChanged
 
 SIZE = (120, 36)
 THEMES = ["market-dark", "market-light"]
@@ -37,9 +37,7 @@ def _database(uri: str, name: str) -> Database:
 
 
 @contextmanager
-def seeded_database(
-    mongo_uri: str, interval: Interval = Interval.D1
-) -> Iterator[tuple[str, str]]:
+def seeded_database(mongo_uri: str, interval: Interval = Interval.D1) -> Iterator[tuple[str, str]]:
     """A database on the session server holding the watchlist synced at ``interval``; dropped
     afterwards. Its own event loops: ``snap_compare`` runs the app in another one."""
     name = f"snap_{uuid.uuid4().hex[:10]}"
@@ -95,11 +93,16 @@ def test_symbols_screen(snap_compare, seeded, theme: str) -> None:  # type: igno
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_help_screen(snap_compare, seeded, theme: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(snapshot_app(seeded, theme), terminal_size=SIZE, run_before=ready,
-                        press=["question_mark"])
+    assert snap_compare(
+        snapshot_app(seeded, theme), terminal_size=SIZE, run_before=ready, press=["question_mark"]
+    )
 
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_add_symbol_error(snap_compare, seeded, theme: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(snapshot_app(seeded, theme), terminal_size=SIZE, run_before=ready,
-                        press=["a", *"nasdaq:aa$pl"])
+    assert snap_compare(
+        snapshot_app(seeded, theme),
+        terminal_size=SIZE,
+        run_before=ready,
+        press=["a", *"nasdaq:aa$pl"],
+    )

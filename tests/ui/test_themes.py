@@ -10,8 +10,8 @@ from tests.ui.conftest import app_for, demo_settings, runtime_for, settle
 from tui_market import paths
 from tui_market.infrastructure.database import Database
 from tui_market.runtime import Runtime
-from tui_market.ui.theme_state import saved_theme
-from tui_market.ui.themes import (
+from tui_market.tui.theme_state import saved_theme
+from tui_market.tui.themes import (
     DEFAULT_THEME,
     VARIABLE_DEFAULTS,
     builtin_theme_files,
@@ -38,7 +38,10 @@ def notifications(app: object) -> list[str]:
 
 def test_builtin_themes_all_load_with_our_variables() -> None:
     assert {f.name for f in builtin_theme_files()} >= {
-        "market-dark.toml", "market-light.toml", "market-contrast.toml"}
+        "market-dark.toml",
+        "market-light.toml",
+        "market-contrast.toml",
+    }
     found = load_themes()
     assert found.problems == []
     themes = {t.name: t for t in found.themes}
@@ -56,14 +59,17 @@ def test_high_contrast_theme_uses_blue_up_and_orange_down() -> None:
     assert theme.variables["candle-up"] == theme.variables["price-up"]
 
 
-@pytest.mark.parametrize(("text", "problem"), [
-    ('name = "x"\nprimary = "nope"', "primary: 'nope' is not a colour"),
-    ('name = "x"', "primary: Field required"),
-    ('name = "Bad Name"\nprimary = "#fff"', "name: 'Bad Name'"),
-    ('name = "x"\nprimary = "#fff"\ncolour = "#fff"', "colour: Extra inputs are not permitted"),
-    ('name = "x"\nprimary =', "invalid TOML"),
-    (BROKEN_COLOUR, "variable 'price-up'"),
-])
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ('name = "x"\nprimary = "nope"', "primary: 'nope' is not a colour"),
+        ('name = "x"', "primary: Field required"),
+        ('name = "Bad Name"\nprimary = "#fff"', "name: 'Bad Name'"),
+        ('name = "x"\nprimary = "#fff"\ncolour = "#fff"', "colour: Extra inputs are not permitted"),
+        ('name = "x"\nprimary =', "invalid TOML"),
+        (BROKEN_COLOUR, "variable 'price-up'"),
+    ],
+)
 def test_malformed_theme_text_is_rejected_with_the_reason(text: str, problem: str) -> None:
     with pytest.raises(ValueError, match=r"^themes/x\.toml: ") as caught:
         parse_theme(text, "themes/x.toml")

@@ -10,10 +10,10 @@ from tui_market.models import Bar, Interval
 from tui_market.providers.replay import ReplayQuoteStream
 from tui_market.queries.get_bars import GetBars
 from tui_market.settings import load_settings
-from tui_market.ui.messages import BarClosed
-from tui_market.ui.screens.ticker import TickerScreen
-from tui_market.ui.widgets.candles import CandleChart
-from tui_market.ui.widgets.ticker_table import TickerTable
+from tui_market.tui.messages import BarClosed
+from tui_market.tui.screens.ticker import TickerScreen
+from tui_market.tui.widgets.candles import CandleChart
+from tui_market.tui.widgets.ticker_table import TickerTable
 
 SIZE = (120, 36)
 
@@ -42,15 +42,25 @@ async def test_ticker_shows_a_closed_bar_after_ticks_cross_a_boundary(database: 
         await until(pilot, lambda: len(closed()) >= 2, what="two closed 1m bars on screen")
         bar = closed()[-1]
         chart = screen.query_one(CandleChart)
-        await until(pilot, lambda: any(b.epoch == bar.epoch for b in chart.bars),
-                    what="the closed bar in the chart")
+        await until(
+            pilot,
+            lambda: any(b.epoch == bar.epoch for b in chart.bars),
+            what="the closed bar in the chart",
+        )
 
         def forming() -> Bar | None:
             quote = screen.snapshot.quotes.get(symbol)
             return quote.forming.get(Interval.M1) if quote else None
 
-        await until(pilot, lambda: (f := forming()) is not None and f.epoch > bar.epoch
-                    and chart.bars[-1].epoch == f.epoch, what="the forming candle drawn last")
+        await until(
+            pilot,
+            lambda: (
+                (f := forming()) is not None
+                and f.epoch > bar.epoch
+                and chart.bars[-1].epoch == f.epoch
+            ),
+            what="the forming candle drawn last",
+        )
         row = table.get_row(symbol)
         assert str(row[1]) != "—" and str(row[3]) != "—"  # last price and forming open
         assert any(isinstance(m, BarClosed) and m.bar.symbol == symbol for m in seen)

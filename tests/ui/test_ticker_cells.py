@@ -6,12 +6,17 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.widgets import DataTable
 
-from tui_market.ui.widgets.ticker_table import COLUMNS, DASH, TickerTable
+from tui_market.tui.widgets.ticker_table import COLUMNS, DASH, TickerTable
 
 VALUES = [
-    Text("123.45", justify="right"), Text("1,234.50", style="on #2a6e3f", justify="right"),
-    Text("+1.25%", style="#4caf50", justify="right"), Text("-0.40%", style="bold", justify="right"),
-    Text("12,345,678", justify="right"), Text("00:42", justify="right"), DASH, Text("left"),
+    Text("123.45", justify="right"),
+    Text("1,234.50", style="on #2a6e3f", justify="right"),
+    Text("+1.25%", style="#4caf50", justify="right"),
+    Text("-0.40%", style="bold", justify="right"),
+    Text("12,345,678", justify="right"),
+    Text("00:42", justify="right"),
+    DASH,
+    Text("left"),
 ]
 
 
@@ -35,13 +40,16 @@ async def test_fast_cells_equal_textual_cells() -> None:
             for col, column in enumerate(table.ordered_columns):
                 width = column.get_render_width(table)
                 for cursor, hover in ((False, False), (True, False), (False, True)):
-                    for style in (table.rich_style, table.get_component_rich_style(
-                            "datatable--even-row")):
+                    for style in (
+                        table.rich_style,
+                        table.get_component_rich_style("datatable--even-row"),
+                    ):
                         table._cell_render_cache.clear()
                         ours = table._render_cell(row, col, style, width, cursor, hover)
                         table._cell_render_cache.clear()
-                        theirs = DataTable._render_cell(table, row, col, style, width, cursor,
-                                                        hover)
+                        theirs = DataTable._render_cell(
+                            table, row, col, style, width, cursor, hover
+                        )
                         assert ours == theirs, (row, col, cursor, hover)
                         checked += 1
         assert checked == 3 * len(COLUMNS) * 6

@@ -1,7 +1,7 @@
 """Snapshots of the Ticker screen in the default (dark) and the light theme.
 
 The live feed is driven the way the app receives it: the app's frame timer sets
-``TickerScreen.snapshot``; here the snapshots come from a ``TickBook`` fed with the replay
+``TickerScreen.snapshot``; here the snapshots come from a ``QuoteManager`` fed with the replay
 stream's first ticks after the fixed "now" (deterministic), set twice so the price flash shows.
 No live worker; fixed clock; seeded database (1m history up to "now").
 """
@@ -15,16 +15,16 @@ from textual.pilot import Pilot
 
 from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, settle, until
 from tests.ui.test_symbols_snapshots import SIZE, THEMES, _database, ready, seeded_database
-from tui_market.app import MarketApp
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
+from tui_market.managers.quote_manager import QuoteManager
 from tui_market.models import Interval, Tick
+from tui_market.models.live import LiveSnapshot
 from tui_market.providers.replay import ReplayQuoteStream
-from tui_market.services.live_state import LiveSnapshot
-from tui_market.services.tick_book import TickBook
 from tui_market.settings import load_settings
-from tui_market.ui.screens.ticker import TickerScreen
-from tui_market.ui.widgets.candles import CandleChart
-from tui_market.ui.widgets.ticker_table import TickerTable
+from tui_market.tui.app import MarketApp
+from tui_market.tui.screens.ticker import TickerScreen
+from tui_market.tui.widgets.candles import CandleChart
+from tui_market.tui.widgets.ticker_table import TickerTable
 
 TICKS = 4 * 6 * 3 + 8  # three 1m bars of four symbols, and a bit of the fourth
 
@@ -43,7 +43,7 @@ async def replay_ticks(count: int) -> list[Tick]:
 
 
 def snapshots(ticks: list[Tick]) -> list[LiveSnapshot]:
-    book = TickBook((Interval.M1,))
+    book = QuoteManager((Interval.M1,))
     live = FeedState(FeedStatus.LIVE, detail="demo replay")
     out = []
     for part in (ticks[:-4], ticks[-4:]):

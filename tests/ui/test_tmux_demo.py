@@ -30,8 +30,13 @@ class Terminal:
 
     def tmux(self, *args: str) -> subprocess.CompletedProcess[str]:
         assert TMUX is not None
-        return subprocess.run([TMUX, "-L", self.socket, *args], capture_output=True, text=True,
-                              timeout=30, check=False)
+        return subprocess.run(
+            [TMUX, "-L", self.socket, *args],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "demo").stdout
@@ -73,15 +78,20 @@ def server_processes(data_dir: Path) -> list[int]:
 def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     home = tmp_path / "home"
     env = {
-        "XDG_CONFIG_HOME": str(home / "config"), "XDG_DATA_HOME": str(home / "data"),
-        "XDG_STATE_HOME": str(home / "state"), "XDG_CACHE_HOME": str(home / "cache"),
-        "TERM": "xterm-256color", "COLORTERM": "truecolor",
+        "XDG_CONFIG_HOME": str(home / "config"),
+        "XDG_DATA_HOME": str(home / "data"),
+        "XDG_STATE_HOME": str(home / "state"),
+        "XDG_CACHE_HOME": str(home / "cache"),
+        "TERM": "xterm-256color",
+        "COLORTERM": "truecolor",
     }
     term = Terminal(f"tui-market-test-{uuid.uuid4().hex[:8]}")
     exports = " ".join(f"{k}={v}" for k, v in env.items())
-    clean = " ".join(f"-u {k}" for k in os.environ
-                     if k.startswith(("TUI_MARKET_", "PYTEST_", "TEXTUAL_"))
-                     or k in {"COLUMNS", "LINES"})  # Textual sizes itself 80x24 under pytest
+    clean = " ".join(
+        f"-u {k}"
+        for k in os.environ
+        if k.startswith(("TUI_MARKET_", "PYTEST_", "TEXTUAL_")) or k in {"COLUMNS", "LINES"}
+    )  # Textual sizes itself 80x24 under pytest
     command = f"env {clean} {exports} {SCRIPT} --demo"
     started = term.tmux("new-session", "-d", "-s", "demo", "-x", "120", "-y", "36", command)
     assert started.returncode == 0, started.stderr

@@ -57,8 +57,12 @@ class AddSymbolHandler:
         if await self._symbols.find_one({"_id": ref.full}, {"_id": 1}) is None:
             position = await self._next_position()
             doc = {
-                "_id": ref.full, "exchange": ref.exchange, "ticker": ref.ticker,
-                "description": description, "added_at": self._clock(), "position": position,
+                "_id": ref.full,
+                "exchange": ref.exchange,
+                "ticker": ref.ticker,
+                "description": description,
+                "added_at": self._clock(),
+                "position": position,
             }
             try:
                 await self._symbols.insert_one(doc)

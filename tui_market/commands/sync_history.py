@@ -1,6 +1,6 @@
 """SyncHistory: fetch a symbol's history from the provider and store it incrementally.
 
-Only new or changed bars are written (see ``save_bars.write_series``). The outcome goes to
+Only new or changed bars are written (see ``bar_writes``). The outcome goes to
 ``sync_state`` (``_id`` = ``SYMBOL|interval``) together with the series' tail (last and
 previous close, last volume) so that ListSymbols never has to sort the ``ohlcv`` collection.
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui_market.commands.save_bars import advance_tail, series_docs, write_series
+from tui_market.commands.bar_writes import advance_tail, series_docs, write_series
 from tui_market.errors import ProviderError, SymbolNotFound
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
@@ -83,7 +83,10 @@ class SyncHistoryHandler:
         if rejected:
             log.warning(
                 "sync %s %s: rejected %d of %d bars (wrong interval or duplicate time)",
-                symbol, interval.value, rejected, len(fetched),
+                symbol,
+                interval.value,
+                rejected,
+                len(fetched),
             )
         await self._index.ensure()
         counts = await write_series(self._ohlcv, symbol, interval, docs)
@@ -92,25 +95,48 @@ class SyncHistoryHandler:
         tail = advance_tail(state, docs) or {}
         last_bar: datetime | None = tail.get("last_bar") or (state or {}).get("last_bar")
         update: dict[str, Any] = {
-            "symbol": symbol, "interval": interval.value, "synced_at": self._clock(),
-            "status": "ok", "error": None, "new": counts.new, "updated": counts.updated,
-            "unchanged": counts.unchanged, "rejected": rejected, **tail,
+            "symbol": symbol,
+            "interval": interval.value,
+            "synced_at": self._clock(),
+            "status": "ok",
+            "error": None,
+            "new": counts.new,
+            "updated": counts.updated,
+            "unchanged": counts.unchanged,
+            "rejected": rejected,
+            **tail,
         }
         await self._state.update_one({"_id": key}, {"$set": update}, upsert=True)
         log.info(
             "synced %s %s: %d new, %d updated, %d unchanged, %d rejected",
-            symbol, interval.value, counts.new, counts.updated, counts.unchanged, rejected,
+            symbol,
+            interval.value,
+            counts.new,
+            counts.updated,
+            counts.unchanged,
+            rejected,
         )
         return SyncResult(
-            symbol, interval, counts.new, counts.updated, counts.unchanged, rejected,
+            symbol,
+            interval,
+            counts.new,
+            counts.updated,
+            counts.unchanged,
+            rejected,
             _utc(last_bar),
         )
 
     async def _record_error(self, symbol: str, interval: Interval, message: str) -> None:
         watched = await self._symbols.find_one({"_id": symbol}, {"_id": 1}) is not None
         update = {
-            "symbol": symbol, "interval": interval.value, "synced_at": self._clock(),
-            "status": "error", "error": message, "new": 0, "updated": 0, "unchanged": 0,
+            "symbol": symbol,
+            "interval": interval.value,
+            "synced_at": self._clock(),
+            "status": "error",
+            "error": message,
+            "new": 0,
+            "updated": 0,
+            "unchanged": 0,
             "rejected": 0,
         }
         await self._state.update_one(
@@ -122,4 +148,3 @@ def _utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-

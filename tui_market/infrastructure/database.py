@@ -46,8 +46,9 @@ class Database:
     @staticmethod
     def _client(uri: str, timeout: float) -> AsyncMongoClient:
         ms = int(timeout * 1000)
-        return AsyncMongoClient(uri, tz_aware=True, serverSelectionTimeoutMS=ms,
-                                connectTimeoutMS=ms)
+        return AsyncMongoClient(
+            uri, tz_aware=True, serverSelectionTimeoutMS=ms, connectTimeoutMS=ms
+        )
 
     @classmethod
     async def connect(

@@ -60,8 +60,11 @@ class EarlyServer:
         if begun is not None:
             if wanted and begun.data_dir == settings.data_dir:
                 return begun
-            log.info("early embedded server for %s not wanted (settings: %s); releasing it",
-                     begun.data_dir, settings.data_dir if wanted else "a MongoDB URI")
+            log.info(
+                "early embedded server for %s not wanted (settings: %s); releasing it",
+                begun.data_dir,
+                settings.data_dir if wanted else "a MongoDB URI",
+            )
             threading.Thread(target=begun.abandon, name="embedded-abandon").start()
         return cls(settings.data_dir) if wanted else None
 

@@ -162,4 +162,3 @@ class EmbeddedServer:
             self._state.unlink(missing_ok=True)
             self.uri = None
             return True
-

@@ -94,8 +94,14 @@ def sync_id(symbol: str, interval: Interval) -> str:
 def bar_to_doc(bar: Bar) -> dict[str, Any]:
     return {
         "_id": bar_id(bar.symbol, bar.interval, bar.epoch),
-        "symbol": bar.symbol, "interval": bar.interval.value, "t": bar.time,
-        "o": bar.open, "h": bar.high, "l": bar.low, "c": bar.close, "v": bar.volume,
+        "symbol": bar.symbol,
+        "interval": bar.interval.value,
+        "t": bar.time,
+        "o": bar.open,
+        "h": bar.high,
+        "l": bar.low,
+        "c": bar.close,
+        "v": bar.volume,
     }
 
 
@@ -104,8 +110,14 @@ def doc_to_bar(doc: dict[str, Any]) -> Bar:
     if time.tzinfo is None:
         time = time.replace(tzinfo=UTC)
     return Bar.model_construct(
-        symbol=doc["symbol"], interval=Interval(doc["interval"]), time=time.astimezone(UTC),
-        open=doc["o"], high=doc["h"], low=doc["l"], close=doc["c"], volume=doc.get("v", 0.0),
+        symbol=doc["symbol"],
+        interval=Interval(doc["interval"]),
+        time=time.astimezone(UTC),
+        open=doc["o"],
+        high=doc["h"],
+        low=doc["l"],
+        close=doc["c"],
+        volume=doc.get("v", 0.0),
     )
 
 

@@ -84,12 +84,27 @@ def spawn(data_dir: Path, port: int, timeout: float) -> int:
     """Start secantus on ``port`` for ``data_dir/db``; wait for its ``ping``; return its pid."""
     storage = data_dir / "db"
     storage.mkdir(parents=True, exist_ok=True)
-    cmd = [sys.executable, "-m", "secantus", "--host", HOST, "--port", str(port),
-           "--storage-path", str(storage), "--log-level", "WARNING"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "secantus",
+        "--host",
+        HOST,
+        "--port",
+        str(port),
+        "--storage-path",
+        str(storage),
+        "--log-level",
+        "WARNING",
+    ]
     with open(data_dir / "server.log", "ab") as out:
         proc = subprocess.Popen(
-            cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, cwd=data_dir,
+            cmd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            cwd=data_dir,
         )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -118,9 +118,15 @@ class SyncJobs:
     def _add(self, symbol: str) -> None:
         first = datetime.now(UTC) + timedelta(seconds=self.period)
         self._scheduler.add_job(
-            self.run_once, "interval", args=[symbol], seconds=self.period,
-            id=self.job_id(symbol), name=f"sync {symbol}", next_run_time=first,
-            replace_existing=True, misfire_grace_time=max(1, int(self.period)),
+            self.run_once,
+            "interval",
+            args=[symbol],
+            seconds=self.period,
+            id=self.job_id(symbol),
+            name=f"sync {symbol}",
+            next_run_time=first,
+            replace_existing=True,
+            misfire_grace_time=max(1, int(self.period)),
         )
         log.info("scheduled %s every %.0f s", symbol, self.period)
 

@@ -34,8 +34,11 @@ def merge_series(builder: BarBuilder, bars: Iterable[Bar], now: float) -> list[C
         if t < b.closed_end:
             continue
         if b.active and t < b.open_time:
-            closed.append(ClosedBar(b.symbol, b.interval, t, bar.open, bar.high, bar.low,
-                                    bar.close, bar.volume, 0))
+            closed.append(
+                ClosedBar(
+                    b.symbol, b.interval, t, bar.open, bar.high, bar.low, bar.close, bar.volume, 0
+                )
+            )
             b.closed_end = b.interval.next_open(t)
             continue
         if b.active and t > b.open_time:

@@ -57,8 +57,12 @@ class BarManager:
         """Aggregate one tick; returns the bars it closed (a shared empty tuple if none)."""
         price, ts, vol = tick.price, tick.ts, tick.volume
         s = self._symbols.get(tick.symbol)
-        if (s is None or not 0.0 < price < INF or not s.max_ts <= ts < s.seg_end
-                or (ts == s.lts and price == s.lp and vol == s.lv)):
+        if (
+            s is None
+            or not 0.0 < price < INF
+            or not s.max_ts <= ts < s.seg_end
+            or (ts == s.lts and price == s.lp and vol == s.lv)
+        ):
             return self._slow(s, tick.symbol, ts, price, vol)
         s.max_ts = s.lts = ts
         s.lp, s.lv = price, vol
@@ -85,8 +89,12 @@ class BarManager:
         for tick in ticks:
             price, ts, vol = tick.price, tick.ts, tick.volume
             s = get(tick.symbol)
-            if (s is None or not 0.0 < price < INF or not s.max_ts <= ts < s.seg_end
-                    or (ts == s.lts and price == s.lp and vol == s.lv)):
+            if (
+                s is None
+                or not 0.0 < price < INF
+                or not s.max_ts <= ts < s.seg_end
+                or (ts == s.lts and price == s.lp and vol == s.lv)
+            ):
                 closed = slow(s, tick.symbol, ts, price, vol)
                 if closed:
                     out.extend(closed)
@@ -108,8 +116,9 @@ class BarManager:
             s.n += 1
         return out or EMPTY
 
-    def _slow(self, s: SymbolState | None, symbol: str, ts: float, price: float,
-              vol: float | None) -> Sequence[ClosedBar]:
+    def _slow(
+        self, s: SymbolState | None, symbol: str, ts: float, price: float, vol: float | None
+    ) -> Sequence[ClosedBar]:
         if not (0.0 < price < INF and 0.0 <= ts < MAX_TS):
             self.stats.rejected_ticks += 1
             return EMPTY

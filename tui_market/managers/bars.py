@@ -79,8 +79,22 @@ class BarBuilder:
     """
 
     __slots__ = (
-        "active", "close", "close_ts", "closed_end", "end", "first_ts", "high", "interval",
-        "low", "offset", "open", "open_time", "step", "symbol", "ticks", "volume",
+        "active",
+        "close",
+        "close_ts",
+        "closed_end",
+        "end",
+        "first_ts",
+        "high",
+        "interval",
+        "low",
+        "offset",
+        "open",
+        "open_time",
+        "step",
+        "symbol",
+        "ticks",
+        "volume",
     )
 
     def __init__(self, symbol: str, interval: Interval) -> None:
@@ -120,8 +134,17 @@ class BarBuilder:
         self.high, self.low, self.volume, self.ticks = -INF, INF, 0.0, 0
         self.first_ts, self.close_ts = INF, -INF
 
-    def fold(self, o: float, h: float, lo: float, c: float, v: float, n: int,
-             first_ts: float, close_ts: float) -> None:
+    def fold(
+        self,
+        o: float,
+        h: float,
+        lo: float,
+        c: float,
+        v: float,
+        n: int,
+        first_ts: float,
+        close_ts: float,
+    ) -> None:
         """Merge aggregated ticks (earliest at ``first_ts``, latest at ``close_ts``) into it."""
         if first_ts <= self.first_ts:
             self.open, self.first_ts = o, first_ts
@@ -153,8 +176,17 @@ class BarBuilder:
             self.closed_end = self.end
         if self.first_ts == INF:
             return None
-        return ClosedBar(self.symbol, self.interval, self.open_time, self.open, self.high,
-                         self.low, self.close, self.volume, self.ticks)
+        return ClosedBar(
+            self.symbol,
+            self.interval,
+            self.open_time,
+            self.open,
+            self.high,
+            self.low,
+            self.close,
+            self.volume,
+            self.ticks,
+        )
 
     def snapshot(self, seg: Segment | None) -> FormingBar:
         """The forming bar with the not yet folded segment

@@ -17,8 +17,23 @@ EMPTY: tuple[ClosedBar, ...] = ()
 
 
 class SymbolState:
-    __slots__ = ("builders", "c", "cum", "first_ts", "h", "l", "lp", "lts", "lv", "max_ts",
-                 "min_ts", "n", "o", "seg_end", "v")
+    __slots__ = (
+        "builders",
+        "c",
+        "cum",
+        "first_ts",
+        "h",
+        "l",
+        "lp",
+        "lts",
+        "lv",
+        "max_ts",
+        "min_ts",
+        "n",
+        "o",
+        "seg_end",
+        "v",
+    )
 
     def __init__(self, builders: list[BarBuilder]) -> None:
         self.builders = builders
@@ -32,8 +47,9 @@ class SymbolState:
         self.lts, self.lp = math.nan, math.nan  # previous accepted tick (duplicates)
         self.lv: float | None = None
 
-    def accept(self, ts: float, price: float, vol: float | None,
-               stats: BarStats) -> Sequence[ClosedBar]:
+    def accept(
+        self, ts: float, price: float, vol: float | None, stats: BarStats
+    ) -> Sequence[ClosedBar]:
         """A valid tick that missed the fast path; returns the bars it closed."""
         if ts == self.lts and price == self.lp and vol == self.lv:
             stats.duplicate_ticks += 1
@@ -88,8 +104,15 @@ class SymbolState:
         missing ones. One inlined pass over the builders (this runs once per bar per symbol)."""
         closed: list[ClosedBar] = []
         n = self.n
-        o, h, lo, c, v, first, last = self.o, self.h, self.l, self.c, self.v, self.first_ts, \
-            self.max_ts
+        o, h, lo, c, v, first, last = (
+            self.o,
+            self.h,
+            self.l,
+            self.c,
+            self.v,
+            self.first_ts,
+            self.max_ts,
+        )
         seg_end, min_ts = INF, -INF
         for b in self.builders:
             if n:  # BarBuilder.fold, inlined

@@ -62,10 +62,23 @@ class Bar(BaseModel):
 
     @classmethod
     def from_epoch(
-        cls, symbol: str, interval: Interval, epoch: float,
-        o: float, h: float, low: float, c: float, v: float = 0.0,
+        cls,
+        symbol: str,
+        interval: Interval,
+        epoch: float,
+        o: float,
+        h: float,
+        low: float,
+        c: float,
+        v: float = 0.0,
     ) -> Bar:
         return cls(
-            symbol=symbol, interval=interval, time=datetime.fromtimestamp(epoch, UTC),
-            open=o, high=h, low=low, close=c, volume=v,
+            symbol=symbol,
+            interval=interval,
+            time=datetime.fromtimestamp(epoch, UTC),
+            open=o,
+            high=h,
+            low=low,
+            close=c,
+            volume=v,
         )

@@ -77,7 +77,11 @@ class GetBarsHandler:
         return min(anchor, stop) if stop is not None else anchor
 
     async def _scan(
-        self, symbol: str, interval: Interval, start: int | None, stop: int | None,
+        self,
+        symbol: str,
+        interval: Interval,
+        start: int | None,
+        stop: int | None,
         last: int | None = None,
     ) -> list[Bar]:
         """The bars in ``start <= t < stop``, oldest first; with ``last``, the newest ``last``."""

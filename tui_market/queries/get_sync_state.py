@@ -42,9 +42,15 @@ def state_from_doc(doc: dict[str, Any]) -> SyncState | None:
     if synced_at is None or doc.get("status") is None:
         return None
     return SyncState(
-        symbol=doc["symbol"], interval=Interval(doc["interval"]), synced_at=synced_at,
-        last_bar=as_utc(doc.get("last_bar")), status=doc["status"], error=doc.get("error"),
-        new=doc.get("new", 0), updated=doc.get("updated", 0), unchanged=doc.get("unchanged", 0),
+        symbol=doc["symbol"],
+        interval=Interval(doc["interval"]),
+        synced_at=synced_at,
+        last_bar=as_utc(doc.get("last_bar")),
+        status=doc["status"],
+        error=doc.get("error"),
+        new=doc.get("new", 0),
+        updated=doc.get("updated", 0),
+        unchanged=doc.get("unchanged", 0),
     )
 
 

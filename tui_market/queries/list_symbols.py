@@ -41,9 +41,14 @@ def _row(symbol: dict[str, Any], state: dict[str, Any] | None) -> SymbolRow:
     change = last - prev if last is not None and prev is not None else None
     pct = change / prev * 100.0 if change is not None and prev else None
     return SymbolRow(
-        symbol=symbol["_id"], description=symbol.get("description", ""), last_close=last,
-        change=change, change_pct=pct, volume=state.get("last_volume"),
-        last_sync=as_utc(state.get("synced_at")), sync_status=state.get("status"),
+        symbol=symbol["_id"],
+        description=symbol.get("description", ""),
+        last_close=last,
+        change=change,
+        change_pct=pct,
+        volume=state.get("last_volume"),
+        last_sync=as_utc(state.get("synced_at")),
+        sync_status=state.get("status"),
         sync_error=state.get("error"),
     )
 
@@ -58,7 +63,6 @@ class ListSymbolsHandler:
         # A watchlist is small: order it here rather than with a server-side sort.
         symbols.sort(key=lambda d: (d.get("position", 0), d["_id"]))
         states = {
-            doc["symbol"]: doc
-            async for doc in self._state.find({"interval": msg.interval.value})
+            doc["symbol"]: doc async for doc in self._state.find({"interval": msg.interval.value})
         }
         return [_row(doc, states.get(doc["_id"])) for doc in symbols]

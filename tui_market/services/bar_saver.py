@@ -20,7 +20,7 @@ from pymongo.errors import PyMongoError
 from tui_market.commands.save_bars import SaveBars
 from tui_market.errors import MarketError
 from tui_market.models import Bar
-from tui_market.services.live_state import StorageError, StorageEvent, StorageRecovered
+from tui_market.models.live import StorageError, StorageEvent, StorageRecovered
 
 log = logging.getLogger(__name__)
 MAX_PENDING = 50_000  # bars kept while the database is away (~a day of 1m bars, 35 symbols)
@@ -28,8 +28,14 @@ BATCH = 5_000  # bars per SaveBars call
 
 
 class BarSaver:
-    def __init__(self, bus: Any, on_event: Callable[[StorageEvent], None], *,
-                 max_pending: int = MAX_PENDING, batch: int = BATCH) -> None:
+    def __init__(
+        self,
+        bus: Any,
+        on_event: Callable[[StorageEvent], None],
+        *,
+        max_pending: int = MAX_PENDING,
+        batch: int = BATCH,
+    ) -> None:
         self._bus = bus
         self._on_event = on_event
         self.max_pending = max(1, max_pending)
@@ -57,11 +63,17 @@ class BarSaver:
         for _ in range(excess):
             self._pending.popleft()
         if not self._outage_dropped:
-            log.warning("live bar queue full (%d bars): dropping the oldest until the database "
-                        "is back", self.max_pending)
-            self._on_event(StorageError(
-                f"database away too long: over {self.max_pending:,} closed bars waiting, the "
-                "oldest are being dropped", len(self)))
+            log.warning(
+                "live bar queue full (%d bars): dropping the oldest until the database is back",
+                self.max_pending,
+            )
+            self._on_event(
+                StorageError(
+                    f"database away too long: over {self.max_pending:,} closed bars waiting, the "
+                    "oldest are being dropped",
+                    len(self),
+                )
+            )
         self._outage_dropped += excess
         self.dropped += excess
 
@@ -101,14 +113,21 @@ class BarSaver:
             return
         self.down = True
         log.error("saving %d live bars failed (kept for retry): %s", len(self), exc)
-        self._on_event(StorageError(
-            f"saving live bars failed: {exc.__class__.__name__}; closed bars are kept in memory "
-            "until the database is back", len(self)))
+        self._on_event(
+            StorageError(
+                f"saving live bars failed: {exc.__class__.__name__}; closed bars are kept in "
+                "memory until the database is back",
+                len(self),
+            )
+        )
 
     def _emptied(self) -> None:
         if self.down:
-            log.warning("database back: %d waiting bars saved, %d dropped",
-                        self._outage_saved, self._outage_dropped)
+            log.warning(
+                "database back: %d waiting bars saved, %d dropped",
+                self._outage_saved,
+                self._outage_dropped,
+            )
             self._on_event(StorageRecovered(self._outage_saved, self._outage_dropped))
         self.down = False
         self._outage_saved = self._outage_dropped = 0

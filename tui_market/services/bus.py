@@ -16,6 +16,7 @@ from tui_market.commands.remove_symbol import (
     RemoveSymbolResult,
 )
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler, SaveBarsResult
+from tui_market.commands.seed_watchlist import SeedWatchlist, SeedWatchlistHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
@@ -41,6 +42,7 @@ class Bus:
             RemoveSymbol: RemoveSymbolHandler(db),
             SyncHistory: SyncHistoryHandler(db, provider),
             SaveBars: SaveBarsHandler(db),
+            SeedWatchlist: SeedWatchlistHandler(db, provider),
             ListSymbols: ListSymbolsHandler(db),
             GetBars: GetBarsHandler(db),
             GetSyncState: GetSyncStateHandler(db),
@@ -67,6 +69,8 @@ class Bus:
     async def execute(self, message: SyncHistory) -> SyncResult: ...
     @overload
     async def execute(self, message: SaveBars) -> SaveBarsResult: ...
+    @overload
+    async def execute(self, message: SeedWatchlist) -> int: ...
     @overload
     async def execute(self, message: ListSymbols) -> list[SymbolRow]: ...
     @overload

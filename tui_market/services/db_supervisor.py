@@ -39,8 +39,15 @@ OnChange = Callable[[DatabaseHealth], None]
 
 
 class DatabaseSupervisor:
-    def __init__(self, db: Database, server: EmbeddedServer | None, bus: Bus | None = None, *,
-                 every: float = EVERY, timeout: float = TIMEOUT) -> None:
+    def __init__(
+        self,
+        db: Database,
+        server: EmbeddedServer | None,
+        bus: Bus | None = None,
+        *,
+        every: float = EVERY,
+        timeout: float = TIMEOUT,
+    ) -> None:
         self.db = db
         self.server = server if db.embedded else None  # never start a server for a URI
         self.bus = bus
@@ -81,8 +88,9 @@ class DatabaseSupervisor:
             if self.bus is not None:
                 self.bus.rebind()
         up = await self.db.ping(self.timeout)
-        self._report(DatabaseHealth(up, "" if up else "restarted, not answering yet",
-                                    self.restarts))
+        self._report(
+            DatabaseHealth(up, "" if up else "restarted, not answering yet", self.restarts)
+        )
         return up
 
     def _report(self, health: DatabaseHealth) -> None:
@@ -93,8 +101,12 @@ class DatabaseSupervisor:
             if before is not None:
                 log.warning("database %s is back", self.db.describe())
         else:
-            log.warning("database %s down (%s): %s", self.db.describe(),
-                        self.db.ping_error or "server process ended", health.detail)
+            log.warning(
+                "database %s down (%s): %s",
+                self.db.describe(),
+                self.db.ping_error or "server process ended",
+                health.detail,
+            )
         self._on_change(health)
 
 

@@ -4,7 +4,7 @@ After an outage (the feed was live, dropped, and is live again) the missed perio
 backfilled from the history provider and merged with the forming bars (``merge_history``)
 before any new tick is taken, so the store holds no gap and no duplicate: every closed bar is
 queued exactly once. While the feed is down the clock closes no bar and ticks are held; after
-the merge, ticks the backfill already covered are skipped (see ``TickGate``).
+the merge, ticks the backfill already covered are skipped (see ``ReconnectManager``).
 """
 
 from __future__ import annotations
@@ -23,17 +23,17 @@ from tui_market.infrastructure.interfaces import (
     IQuoteStream,
     SymbolError,
 )
+from tui_market.managers.quote_manager import QuoteManager
+from tui_market.managers.reconnect_manager import ReconnectManager
 from tui_market.models import Bar, Interval, Tick
-from tui_market.services.backfill import backfill_series
-from tui_market.services.bar_saver import MAX_PENDING, BarSaver
-from tui_market.services.live_state import (
+from tui_market.models.live import (
     BarClosedEvent,
     LiveEvent,
     LiveSnapshot,
     SymbolQuote,
 )
-from tui_market.services.tick_book import TickBook
-from tui_market.services.tick_gate import TickGate
+from tui_market.services.backfill import backfill_series
+from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 
 log = logging.getLogger(__name__)
 OnEvent = Callable[[LiveEvent], None]
@@ -65,8 +65,8 @@ class QuoteService:
         self._backfill_on_start = backfill_on_start
         self._flush_every = flush_every
         self._clock_every = clock_every
-        self._book = TickBook(self.intervals, recent=recent)
-        self._gate = TickGate()
+        self._book = QuoteManager(self.intervals, recent=recent)
+        self._gate = ReconnectManager()
         self._symbols: set[str] = set()
         self._saver = BarSaver(bus, lambda event: self._on_event(event), max_pending=max_pending)
         self._feed: FeedState | None = None

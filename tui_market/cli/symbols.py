@@ -1,0 +1,102 @@
+"""``tui-market symbols add|list|remove``: the watchlist, headless.
+
+Each one builds the same runtime as the TUI and sends the same commands and queries through
+the bus; none of them builds a network provider.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from tui_market.cli.common import IntervalOpt, fail, num, parse_symbols, run_async, settings_for
+from tui_market.runtime import offline_providers, open_runtime
+
+app = typer.Typer(help="Manage the watchlist.", no_args_is_help=True)
+
+
+@app.command("add")
+def symbols_add(
+    ctx: typer.Context,
+    symbols: Annotated[list[str], typer.Argument(help="EXCHANGE:TICKER, e.g. NASDAQ:AAPL")],
+    description: Annotated[str, typer.Option(help="A note shown beside the symbol.")] = "",
+) -> None:
+    """Add symbols to the watchlist (adding one twice changes nothing)."""
+    wanted = parse_symbols(symbols)
+    settings = settings_for(ctx)
+
+    async def work() -> None:
+        from tui_market.commands.add_symbol import AddSymbol
+
+        async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
+            for symbol in wanted:
+                result = await rt.bus.execute(AddSymbol(symbol, description))
+                state = "added" if result.created else "already in the watchlist"
+                typer.echo(f"{result.symbol}: {state}")
+
+    run_async(work())
+
+
+@app.command("list")
+def symbols_list(ctx: typer.Context, interval: IntervalOpt = None) -> None:
+    """The watchlist, in the order symbols were added, with their latest figures."""
+    settings = settings_for(ctx, interval=interval)
+
+    async def work() -> None:
+        from tui_market.queries.list_symbols import ListSymbols
+
+        async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
+            rows = await rt.bus.execute(ListSymbols(settings.interval))
+        if not rows:
+            typer.echo("the watchlist is empty; add one with: tui-market symbols add NASDAQ:AAPL")
+            return
+        notes = any(row.description for row in rows)
+        table = Table(title=f"watchlist ({settings.interval.value} bars)")
+        table.add_column("Symbol", no_wrap=True)
+        if notes:
+            table.add_column("Description")
+        for name in ("Last", "Change", "Change %", "Volume"):
+            table.add_column(name, justify="right", no_wrap=True)
+        table.add_column("Last sync (UTC)", no_wrap=True)
+        table.add_column("Status")
+        for row in rows:
+            synced = row.last_sync.strftime("%Y-%m-%d %H:%M") if row.last_sync else ""
+            status = row.sync_error or row.sync_status or ""
+            figures = (
+                num(row.last_close),
+                num(row.change),
+                num(row.change_pct),
+                num(row.volume, 0),
+                synced,
+                status,
+            )
+            table.add_row(row.symbol, *((row.description,) if notes else ()), *figures)
+        Console().print(table)
+
+    run_async(work())
+
+
+@app.command("remove")
+def symbols_remove(
+    ctx: typer.Context,
+    symbol: Annotated[str, typer.Argument(help="EXCHANGE:TICKER")],
+    drop_bars: Annotated[bool, typer.Option("--drop-bars", help="Also delete its bars.")] = False,
+) -> None:
+    """Remove a symbol from the watchlist (its bars stay unless --drop-bars)."""
+    (wanted,) = parse_symbols([symbol])
+    settings = settings_for(ctx)
+
+    async def work() -> None:
+        from tui_market.commands.remove_symbol import RemoveSymbol
+
+        async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
+            result = await rt.bus.execute(RemoveSymbol(wanted, drop_bars))
+        if not result.removed and not result.bars_deleted:
+            fail(f"{wanted}: not in the watchlist")
+        dropped = f", {result.bars_deleted} bars deleted" if drop_bars else ""
+        typer.echo(f"{wanted}: removed{dropped}")
+
+    run_async(work())

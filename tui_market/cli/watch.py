@@ -1,0 +1,137 @@
+"""``tui-market watch SYMBOL...``: the live feed, headless. Prints each closed bar and each
+feed-state change, saving closed bars exactly as the TUI does (same ``QuoteService``).
+
+Ctrl-C stops the stream; the bars already closed are saved before exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from typing import Annotated
+
+import typer
+
+from tui_market.cli.common import parse_symbols, run_async, settings_for
+from tui_market.infrastructure.interfaces import FeedState, FeedStatus, SymbolError
+from tui_market.models import Bar
+from tui_market.models.live import (
+    BarClosedEvent,
+    LiveEvent,
+    StorageError,
+    StorageRecovered,
+)
+from tui_market.runtime import open_runtime
+from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
+from tui_market.services.quote_service import QuoteService
+from tui_market.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def bar_line(bar: Bar, *, backfilled: bool = False) -> str:
+    mark = "  (backfilled)" if backfilled else ""
+    return (
+        f"{bar.time:%Y-%m-%d %H:%M} {bar.symbol} {bar.interval.value}  "
+        f"O {bar.open:.4f}  H {bar.high:.4f}  L {bar.low:.4f}  C {bar.close:.4f}  "
+        f"V {bar.volume:,.0f}{mark}"
+    )
+
+
+def feed_line(state: FeedState) -> str:
+    text = f"feed: {state.status.value}"
+    if state.status is FeedStatus.BACKING_OFF:
+        retry = f", retry in {state.retry_in:.1f} s" if state.retry_in is not None else ""
+        text += f" (attempt {state.attempt}{retry})"
+    return f"{text}  {state.detail}".rstrip()
+
+
+def event_line(event: LiveEvent) -> str:
+    if isinstance(event, BarClosedEvent):
+        return bar_line(event.bar, backfilled=event.backfilled)
+    if isinstance(event, FeedState):
+        return feed_line(event)
+    if isinstance(event, SymbolError):
+        return f"{event.symbol}: {event.message}"
+    if isinstance(event, StorageError):
+        return f"storage: {event.message} ({event.pending} bars waiting)"
+    if isinstance(event, StorageRecovered):
+        return f"storage: {event.message}"
+    return str(event)
+
+
+async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | None) -> int:
+    """Run the live service until Ctrl-C (or ``max_bars`` closed bars); returns bars saved."""
+    async with open_runtime(settings, seed=False) as rt:
+        service = QuoteService(
+            rt.stream, rt.bus, rt.provider, [settings.interval], backfill_on_start=True
+        )
+        await service.set_symbols(set(symbols))
+        closed = 0
+        stopping: list[asyncio.Task[None]] = []
+
+        def stop() -> None:
+            if not stopping:
+                stopping.append(asyncio.create_task(rt.stream.close()))
+
+        def on_event(event: LiveEvent) -> None:
+            nonlocal closed
+            typer.echo(event_line(event))
+            if isinstance(event, BarClosedEvent):
+                closed += 1
+                if max_bars is not None and closed >= max_bars:
+                    stop()
+
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(NotImplementedError):  # no signal handlers on some platforms
+            loop.add_signal_handler(signal.SIGINT, stop)
+            loop.add_signal_handler(signal.SIGTERM, stop)
+        # The embedded server is restarted if it dies; a remote database is waited for.
+        supervisor = DatabaseSupervisor(rt.db, rt.embedded, rt.bus)
+        outages: list[DatabaseHealth] = []
+
+        def on_database(health: DatabaseHealth) -> None:
+            if not health.up or outages:
+                text = "back up" if health.up else f"down ({health.detail})"
+                typer.echo(f"database: {text}", err=True)
+                outages.append(health)
+
+        watching = asyncio.create_task(supervisor.run(on_database), name="database watch")
+        try:
+            await service.run(on_event)
+        finally:
+            watching.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watching
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError):
+                    loop.remove_signal_handler(sig)
+        typer.echo(f"saved {service.saved} closed bars", err=True)
+        return service.saved
+
+
+def watch(
+    ctx: typer.Context,
+    symbols: Annotated[list[str], typer.Argument(help="EXCHANGE:TICKER ...")],
+    interval: Annotated[
+        str | None, typer.Option("--interval", "-i", help="Bar interval (1m, 5m, 1h, ...).")
+    ] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Offline replay feed.")] = False,
+    provider: Annotated[str | None, typer.Option(help="tradingview or replay.")] = None,
+    ws_url: Annotated[
+        str | None,
+        typer.Option("--ws-url", help="TradingView websocket URL (e.g. a local fake server)."),
+    ] = None,
+    max_bars: Annotated[
+        int | None, typer.Option("--max-bars", min=1, help="Stop after this many closed bars.")
+    ] = None,
+) -> None:
+    """Print each bar as it closes and each feed-state change; closed bars are saved."""
+    wanted = parse_symbols(symbols)
+    settings = settings_for(
+        ctx, interval=interval, demo=demo or None, provider=provider, tv_ws_url=ws_url
+    )
+    log.info("watch %s %s via %s", " ".join(wanted), settings.interval.value, settings.provider)
+    run_async(watch_feed(settings, wanted, max_bars))

@@ -1,0 +1,189 @@
+"""QuoteManager: BarManager plus the per-symbol quote state the screens paint from.
+
+It guarantees each closed bar leaves exactly once (a per-series high-water mark), keeps the
+latest closed bars per series for the live chart, and builds cheap snapshots: a snapshot
+re-freezes only the symbols that ticked since the previous one, and a quote's forming bars
+become ``Bar`` objects only when a screen reads them (the Ticker reads one interval of 13).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from tui_market.managers.bar_manager import BarManager, ClosedBar, FormingBar
+from tui_market.models import Bar, Interval, Tick
+from tui_market.models.feed import FeedState
+from tui_market.models.live import LiveSnapshot, SymbolQuote
+
+Series = tuple[str, Interval]
+
+
+@dataclass(slots=True)
+class _Quote:
+    last: float | None = None
+    prev: float | None = None
+    reference: float | None = None
+    last_ts: float | None = None
+    volume: float | None = None  # cumulative session volume of the latest tick
+
+
+class QuoteManager:
+    def __init__(self, intervals: Sequence[Interval], *, recent: int = 300) -> None:
+        self.intervals = tuple(intervals)
+        self.manager = BarManager(self.intervals)
+        self._recent_max = recent
+        self._quotes: dict[str, _Quote] = {}
+        self._recent: dict[Series, tuple[Bar, ...]] = {}
+        self._high_water: dict[Series, int] = {}  # open epoch of the newest bar let out
+        self._version = 0
+        self._cached: tuple[int, dict[str, SymbolQuote]] | None = None
+        self._dirty: set[str] = set()  # symbols that ticked since the cached snapshot
+        self._tick_bumps = 0  # version bumps by ticks since then (others refreeze everything)
+        self.last_tick_ts: float | None = None
+        self.duplicates_dropped = 0
+
+    # ---- feeding ----------------------------------------------------------------------------
+    def on_tick(self, tick: Tick) -> list[Bar]:
+        quote = self._quotes.get(tick.symbol)
+        if quote is None:
+            quote = self._quotes[tick.symbol] = _Quote(reference=tick.price)
+        if quote.last != tick.price:
+            quote.prev = quote.last
+        quote.last = tick.price
+        quote.last_ts = tick.ts
+        quote.volume = tick.volume
+        if self.last_tick_ts is None or tick.ts > self.last_tick_ts:
+            self.last_tick_ts = tick.ts
+        self._version += 1
+        self._dirty.add(tick.symbol)
+        self._tick_bumps += 1
+        closed = self.manager.on_tick(tick)
+        return self._release(closed) if closed else []
+
+    def on_clock(self, now: float) -> list[Bar]:
+        closed = self._release(self.manager.on_clock(now))
+        if closed:
+            self._version += 1
+        return closed
+
+    def merge(self, bars: list[Bar], now: float) -> list[Bar]:
+        """Merge backfilled history into the forming bars; returns newly closed bars."""
+        self._version += 1
+        return self._release(self.manager.merge_history(bars, now))
+
+    def set_reference(self, symbol: str, price: float) -> None:
+        """The price change % is measured from (e.g. the previous daily close)."""
+        self._quotes.setdefault(symbol, _Quote()).reference = price
+        self._version += 1
+
+    def retain(self, symbols: Iterable[str]) -> None:
+        keep = set(symbols)
+        for symbol in [s for s in self._quotes if s not in keep]:
+            del self._quotes[symbol]
+        for symbol in [s for s in self.manager.symbols() if s not in keep]:
+            self.manager.forget(symbol)
+        self._version += 1
+
+    def touch(self) -> None:
+        self._version += 1
+
+    def _release(self, closed: Iterable[ClosedBar]) -> list[Bar]:
+        """Validated bars for storage; a bar at or before the series' newest is dropped."""
+        out: list[Bar] = []
+        for item in closed:
+            key = (item.symbol, item.interval)
+            if item.time <= self._high_water.get(key, -1):
+                self.duplicates_dropped += 1
+                continue
+            self._high_water[key] = item.time
+            bar = item.to_bar()
+            recent = self._recent.get(key, ())
+            self._recent[key] = (*recent[-(self._recent_max - 1) :], bar)
+            out.append(bar)
+        return out
+
+    # ---- reading ----------------------------------------------------------------------------
+    def last_tick(self, symbol: str) -> Tick | None:
+        quote = self._quotes.get(symbol)
+        if quote is None or quote.last is None or quote.last_ts is None:
+            return None
+        return Tick(symbol, quote.last_ts, quote.last, quote.volume)
+
+    def quote(self, symbol: str) -> SymbolQuote | None:
+        quote = self._quotes.get(symbol)
+        return None if quote is None else self._freeze(symbol, quote)
+
+    def _freeze(self, symbol: str, q: _Quote) -> SymbolQuote:
+        forming = {}
+        for interval in self.intervals:
+            bar = self.manager.forming(symbol, interval)
+            if bar is not None:
+                forming[interval] = bar
+        return SymbolQuote(symbol, q.last, q.prev, q.reference, q.last_ts, _Forming(forming))
+
+    def _refreeze(self) -> dict[str, SymbolQuote]:
+        """Every quote: the cached ones again unless only ticks changed them since."""
+        cached, dirty, ticks_only = self._cached, self._dirty, self._tick_bumps
+        self._dirty, self._tick_bumps = set(), 0
+        if cached is None or self._version - cached[0] != ticks_only:
+            return {s: self._freeze(s, q) for s, q in self._quotes.items()}
+        quotes = dict(cached[1])
+        for symbol in dirty:
+            quotes[symbol] = self._freeze(symbol, self._quotes[symbol])
+        return quotes
+
+    def snapshot(
+        self, clock: float, feed: FeedState | None, saved: int, pending: int
+    ) -> LiveSnapshot:
+        if self._cached is None or self._cached[0] != self._version:
+            self._cached = (self._version, self._refreeze())
+        return LiveSnapshot(
+            version=self._version,
+            clock=clock,
+            feed=feed,
+            quotes=self._cached[1],
+            recent=dict(self._recent),
+            saved=saved,
+            pending=pending,
+        )
+
+
+class _Forming(Mapping[Interval, Bar]):
+    """Forming bars captured at a snapshot, turned into ``Bar`` on first read (then kept)."""
+
+    __slots__ = ("_bars", "_raw")
+
+    def __init__(self, raw: dict[Interval, FormingBar]) -> None:
+        self._raw = raw
+        self._bars: dict[Interval, Bar] = {}
+
+    def __getitem__(self, interval: Interval) -> Bar:
+        bar = self._bars.get(interval)
+        if bar is None:
+            bar = self._bars[interval] = _as_bar(self._raw[interval])
+        return bar
+
+    def __iter__(self) -> Iterator[Interval]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+    def __repr__(self) -> str:
+        return f"_Forming({dict(self)!r})"
+
+
+def _as_bar(bar: FormingBar) -> Bar:
+    """A forming bar for painting (no validation: built from already checked ticks)."""
+    return Bar.model_construct(
+        symbol=bar.symbol,
+        interval=bar.interval,
+        time=datetime.fromtimestamp(bar.time, UTC),
+        open=bar.open,
+        high=bar.high,
+        low=bar.low,
+        close=bar.close,
+        volume=bar.volume,
+    )

@@ -1,0 +1,182 @@
+"""Symbols: the watchlist as a table. Keys post requests; the app answers with facts.
+
+``rows`` come from ``WatchlistChanged``; ``schedule`` (next run / last result per symbol, empty
+when scheduled sync is off) is set by the app. Up/down colours come from the theme variables.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.theme import Theme
+from textual.widgets import DataTable, Static
+
+from tui_market.queries.list_symbols import SymbolRow
+from tui_market.tui.messages import (
+    OpenHistory,
+    SymbolRemoveRequested,
+    SyncAllRequested,
+    SyncRequested,
+    WatchlistChanged,
+)
+from tui_market.tui.screens import symbols_format as fmt
+from tui_market.tui.screens.confirm import ConfirmScreen
+from tui_market.tui.screens.symbols_format import ScheduleInfo
+from tui_market.tui.widgets.chrome import MarketHeader, ModeTabs
+from tui_market.tui.widgets.footer import BindingsFooter
+from tui_market.tui.widgets.health import HealthLine
+
+COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Last sync")
+SCHEDULE_COLUMNS = ("Next sync", "Last result")
+EMPTY_TEXT = "The watchlist is empty: press a to add a symbol (e.g. NASDAQ:AAPL)."
+CONNECTING_TEXT = "connecting to the database…"
+
+
+class SymbolsScreen(Screen[None]):
+    BINDINGS = [
+        Binding("a", "app.add_symbol", "Add", id="symbols.add"),
+        Binding("d,delete", "remove", "Remove", id="symbols.remove"),
+        Binding("enter", "open", "History", id="symbols.open"),
+        Binding("s", "sync", "Sync", id="symbols.sync"),
+        Binding("S", "sync_all", "Sync all", id="symbols.sync_all"),
+        Binding("p", "app.toggle_schedule", "Pause jobs", id="symbols.pause_jobs"),
+    ]
+
+    rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
+    schedule: reactive[dict[str, ScheduleInfo]] = reactive(dict, always_update=True, init=False)
+
+    def compose(self) -> ComposeResult:
+        yield MarketHeader()
+        yield ModeTabs("symbols")
+        table: DataTable[str | Text] = DataTable(
+            id="watchlist", cursor_type="row", zebra_stripes=True
+        )
+        yield table
+        yield Static(self._empty_text(), id="watchlist-empty")
+        yield HealthLine()
+        yield BindingsFooter()
+
+    def on_mount(self) -> None:
+        self.rows = list(getattr(self.app, "watchlist", []))
+        self.app.theme_changed_signal.subscribe(self, self._theme_changed)
+        self.set_interval(30, self._fill, name="refresh sync ages")
+
+    def _theme_changed(self, theme: Theme) -> None:
+        self._fill()
+
+    @on(WatchlistChanged)
+    def _watchlist_changed(self, message: WatchlistChanged) -> None:
+        self.rows = list(message.rows)
+
+    def watch_rows(self) -> None:
+        self._fill()
+
+    def watch_schedule(self) -> None:
+        self._fill()
+
+    # ---- painting -----------------------------------------------------------------------------
+    def _now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        return clock() if clock is not None else datetime.now(UTC)
+
+    def _coloured(self, text: str, value: float | None) -> Text:
+        colour = self.app.theme_variables.get(f"price-{fmt.direction(value)}", "")
+        return Text(text, style=colour, justify="right")
+
+    def _cells(self, row: SymbolRow, now: datetime) -> list[str | Text]:
+        sync = fmt.age(row.last_sync, now)
+        if row.sync_status == "error":
+            colour = self.app.theme_variables.get("error", "")
+            sync_cell: str | Text = Text(f"error {sync}", style=colour)
+        else:
+            sync_cell = sync
+        cells: list[str | Text] = [
+            Text(row.symbol, style="bold"),
+            row.description,
+            Text(fmt.price(row.last_close), justify="right"),
+            self._coloured(fmt.signed(row.change), row.change),
+            self._coloured(fmt.percent(row.change_pct), row.change_pct),
+            Text(fmt.volume(row.volume), justify="right"),
+            sync_cell,
+        ]
+        if self.schedule:
+            info = self.schedule.get(row.symbol)
+            if info is None:
+                cells += ["—", ""]
+            else:
+                cells += [
+                    "paused" if info.paused else fmt.until(info.next_run, now),
+                    info.last_result,
+                ]
+        return cells
+
+    def _fill(self) -> None:
+        if not self.is_mounted:
+            return
+        table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
+        columns = COLUMNS + (SCHEDULE_COLUMNS if self.schedule else ())
+        selected = self.selected_symbol()
+        if tuple(str(c.label) for c in table.columns.values()) != columns:
+            table.clear(columns=True)
+            for name in columns:
+                table.add_column(name, key=name)
+        else:
+            table.clear()
+        now = self._now()
+        for row in self.rows:
+            table.add_row(*self._cells(row, now), key=row.symbol)
+        if selected is not None and selected in table.rows:
+            table.move_cursor(row=table.get_row_index(selected), animate=False)
+        empty = self.query_one("#watchlist-empty", Static)
+        empty.display = not self.rows
+        empty.update(self._empty_text())
+
+    def _empty_text(self) -> str:
+        return CONNECTING_TEXT if getattr(self.app, "connecting", False) else EMPTY_TEXT
+
+    def selected_symbol(self) -> str | None:
+        table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+        return key.value
+
+    # ---- actions: post requests ---------------------------------------------------------------
+    def action_remove(self) -> None:
+        symbol = self.selected_symbol()
+        if symbol is None:
+            self.notify("Nothing to remove: the watchlist is empty.", severity="warning")
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.post_message(SymbolRemoveRequested(symbol))
+
+        question = f"Remove {symbol} from the watchlist? (its stored bars are kept)"
+        self.app.push_screen(ConfirmScreen(question, yes="Remove"), confirmed)
+
+    @on(DataTable.RowSelected, "#watchlist")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        symbol = self.selected_symbol()
+        if symbol is not None:
+            self.post_message(OpenHistory(symbol))
+
+    def action_sync(self) -> None:
+        symbol, interval = self.selected_symbol(), getattr(self.app, "interval", None)
+        if symbol is not None and interval is not None:
+            self.post_message(SyncRequested(symbol, interval))
+
+    def action_sync_all(self) -> None:
+        interval = getattr(self.app, "interval", None)
+        if interval is not None:
+            self.post_message(SyncAllRequested(interval))

@@ -1,0 +1,79 @@
+"""Cell text for the watchlist table (pure functions: numbers, ages, schedule)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInfo:
+    """One symbol's scheduled sync, as the Symbols screen shows it."""
+
+    next_run: datetime | None
+    last_result: str  # "" before the first run
+    paused: bool = False
+
+
+def price(value: float | None) -> str:
+    if value is None:
+        return "—"
+    magnitude = abs(value)
+    if magnitude >= 1000:
+        return f"{value:,.2f}"
+    if magnitude >= 1:
+        return f"{value:.2f}"
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def signed(value: float | None, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    text = price(abs(value))
+    sign = "+" if value > 0 else "-" if value < 0 else ""
+    return f"{sign}{text}{suffix}"
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:+.2f}%"
+
+
+def volume(value: float | None) -> str:
+    if value is None:
+        return "—"
+    for limit, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(value) >= limit:
+            return f"{value / limit:.2f}{unit}"
+    return f"{value:.0f}"
+
+
+def age(then: datetime | None, now: datetime) -> str:
+    """``then`` relative to ``now``: "just now", "5m ago", "3h ago", "2d ago", "never"."""
+    if then is None:
+        return "never"
+    seconds = (now - then).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    if seconds < 86_400:
+        return f"{int(seconds // 3600)}h ago"
+    return f"{int(seconds // 86_400)}d ago"
+
+
+def until(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "—"
+    seconds = max(0.0, (when - now).total_seconds())
+    if seconds < 60:
+        return f"in {int(seconds)}s"
+    if seconds < 3600:
+        return f"in {int(seconds // 60)}m"
+    return f"in {int(seconds // 3600)}h{int(seconds % 3600 // 60):02d}m"
+
+
+def direction(value: float | None) -> str:
+    """ "up", "down" or "flat": the theme variable suffix for a change."""
+    if value is None or value == 0:
+        return "flat"
+    return "up" if value > 0 else "down"

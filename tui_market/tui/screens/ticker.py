@@ -1,0 +1,176 @@
+"""Ticker: the watchlist live. One row per symbol, and a live candle chart for the selected one.
+
+The app sets ``snapshot`` (``QuoteService.snapshot()``) on a steady ~10 Hz timer; this screen
+paints from it and never per tick. The chart shows stored bars (asked for with
+``BarsRequested``), then the bars the live service closed, then the forming candle.
+
+The table repaints every frame; the chart (a whole plotext figure, built in a thread: see
+``LiveChart``) at most every ``chart_every`` seconds of wall time while only the forming candle
+moves. A new symbol, interval, stored load or closed bar redraws it at once. The first mount
+freezes the start-up heap out of the garbage collector's scans (``ui/heap.py``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.reactive import var
+from textual.screen import Screen
+from textual.widgets import DataTable, Label
+
+from tui_market.models import Bar, Interval
+from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
+from tui_market.tui.heap import freeze_heap
+from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
+from tui_market.tui.screens.history import HISTORY_BARS
+from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
+from tui_market.tui.widgets.footer import BindingsFooter
+from tui_market.tui.widgets.live_chart import LiveChart
+from tui_market.tui.widgets.ticker_table import TickerTable
+
+INTERVALS = tuple(Interval)
+CHART_HISTORY = HISTORY_BARS  # same request as History's: one load serves both screens
+COLS_PER_BAR = ZOOM_LEVELS[1]
+MAX_CHART_BARS = 400  # more than any terminal shows at 2 columns per candle
+CHART_EVERY = 0.3  # seconds between redraws for a forming candle that moved (~3 Hz)
+
+
+def live_series(stored: list[Bar], closed: tuple[Bar, ...], forming: Bar | None) -> list[Bar]:
+    """Stored bars, then live-closed bars newer than them, then the forming bar (if newer)."""
+    bars = list(stored)
+    newest = bars[-1].epoch if bars else -1
+    for bar in closed:
+        if bar.epoch > newest:
+            bars.append(bar)
+            newest = bar.epoch
+        elif bar.epoch == newest:
+            bars[-1] = bar
+    if forming is not None and forming.epoch > newest:
+        bars.append(forming)
+    return bars
+
+
+class TickerScreen(Screen[None]):
+    CSS_PATH = "ticker.tcss"
+    BINDINGS = [
+        Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
+        Binding("right_square_bracket", "interval(1)", "Interval +", id="ticker.interval_next"),
+    ]
+
+    snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
+    interval: var[Interval] = var(Interval.M1, init=False)
+
+    def __init__(self, symbols: list[str] | None = None, interval: Interval = Interval.M1):
+        super().__init__()
+        self._initial_symbols = list(symbols or [])
+        self.set_reactive(TickerScreen.interval, interval)
+        self._stored: dict[tuple[str, Interval], list[Bar]] = {}
+        self._chart_key: tuple[object, ...] | None = None
+        self._chart_at = -CHART_EVERY  # wall time of the last chart draw
+        self.chart_every = CHART_EVERY  # a snapshot test sets 0: every change drawn
+        self.wall = time.monotonic
+        self._title = ""
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="ticker-title")
+        yield TickerTable(id="ticker-table")
+        yield LiveChart(id="live-chart")
+        yield BindingsFooter()
+
+    def on_mount(self) -> None:
+        self._ready = True
+        self.set_symbols(self._initial_symbols)
+        self.query_one(TickerTable).focus()
+        # The app and this screen are built: their objects leave the full GC scans (heap.py).
+        self.call_after_refresh(freeze_heap)
+
+    # ---- attributes and facts from the app --------------------------------------------------
+    def set_symbols(self, symbols: list[str]) -> None:
+        if not self._ready:
+            self._initial_symbols = list(symbols)
+            return
+        table = self.query_one(TickerTable)
+        table.set_symbols(symbols)
+        self._request_history()
+        self._paint(self.snapshot)
+
+    @on(WatchlistChanged)
+    def _watchlist(self, message: WatchlistChanged) -> None:
+        self.set_symbols([row.symbol for row in message.rows])
+
+    def watch_snapshot(self, snapshot: LiveSnapshot) -> None:
+        self._paint(snapshot)
+
+    def watch_interval(self) -> None:
+        self._chart_key = None
+        self._request_history()
+        self._paint(self.snapshot)
+
+    @on(BarsLoaded)
+    def _bars_loaded(self, message: BarsLoaded) -> None:
+        self._stored[(message.symbol, message.interval)] = list(message.bars)
+        self._chart_key = None
+        self._paint(self.snapshot)
+
+    @on(DataTable.RowHighlighted, "#ticker-table")
+    def _row_changed(self) -> None:
+        self._chart_key = None
+        self._request_history()
+        # The moved cursor is drawn first; the new symbol's chart (a plotext figure, tens of
+        # ms) on the refresh after, so a key press is answered before the chart is rebuilt.
+        self.call_after_refresh(self._paint_now)
+
+    def _paint_now(self) -> None:
+        self._paint(self.snapshot)
+
+    def action_interval(self, step: int) -> None:
+        index = (INTERVALS.index(self.interval) + step) % len(INTERVALS)
+        self.interval = INTERVALS[index]
+        self.post_message(IntervalChosen(self.interval))
+
+    def _request_history(self) -> None:
+        symbol = self.query_one(TickerTable).selected_symbol
+        if symbol is not None and (symbol, self.interval) not in self._stored:
+            self.post_message(BarsRequested(symbol, self.interval, last=CHART_HISTORY))
+
+    # ---- painting ------------------------------------------------------------------------------
+    def _paint(self, snapshot: LiveSnapshot) -> None:
+        if not self._ready:
+            return
+        table = self.query_one(TickerTable)
+        table.paint(snapshot, self.interval)
+        feed = snapshot.feed.status.value if snapshot.feed else "not started"
+        title = (
+            f"live {self.interval.value} bars  feed: {feed}  "
+            f"saved {snapshot.saved} closed bars ({snapshot.pending} pending)"
+        )
+        if title != self._title:  # one line of fixed height: no layout pass for a new text
+            self._title = title
+            self.query_one("#ticker-title", Label).update(title, layout=False)
+        symbol = table.selected_symbol
+        chart = self.query_one(LiveChart)
+        if symbol is None:
+            chart.show([], self.interval, "no symbols: add some on the Symbols screen (1)")
+            return
+        quote = snapshot.quotes.get(symbol)
+        forming = quote.forming.get(self.interval) if quote else None
+        closed = snapshot.recent.get((symbol, self.interval), ())
+        base = (symbol, self.interval, len(closed), closed[-1:] if closed else None)
+        key = (*base, forming)
+        if key == self._chart_key:
+            return
+        now = self.wall()
+        if (
+            self._chart_key is not None
+            and self._chart_key[:-1] == base
+            and (now - self._chart_at < self.chart_every)
+        ):
+            return  # only the forming candle moved: drawn on a later frame
+        self._chart_key, self._chart_at = key, now
+        stored = self._stored.get((symbol, self.interval), [])
+        bars = live_series(stored[-MAX_CHART_BARS:], closed, forming)
+        chart.show(bars, self.interval, f"{symbol} {self.interval.value}", fit=COLS_PER_BAR)
