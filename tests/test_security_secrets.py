@@ -40,7 +40,7 @@ from tui_market.providers.tradingview.token_cache import TokenCache
 from tui_market.runtime import Runtime, make_bus, make_providers
 from tui_market.settings import load_settings
 from tui_market.tui.app import make_app
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.widgets.chrome import HealthLine
 
 pytestmark = pytest.mark.skipif(
     "TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="the CLI runs use the embedded server"

@@ -27,7 +27,7 @@ from tui_market.infrastructure.embedded import EmbeddedServer
 from tui_market.runtime import offline_providers, open_runtime
 from tui_market.settings import load_settings
 from tui_market.tui.app import make_app
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.widgets.chrome import HealthLine
 
 PASSWORD = "Uri-pw-9Jx2q"
 SCRIPT = str(Path(sys.executable).parent / "tui-market")

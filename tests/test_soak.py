@@ -181,7 +181,7 @@ async def test_soak_fifty_symbols_no_growth(database: Database) -> None:
                 f"soak {SOAK:.0f}s, {SYMBOLS} symbols, {RATE:.0f} ticks/s: warm-up {warm}, "
                 f"end {end}, {reconnects} reconnects and {ticks} ticks after warm-up"
             )
-            assert app.is_running and app.service.saved > 0
+            assert app.is_running and app.status.live.service.saved > 0
             await pilot.press("q")
     finally:
         await asyncio.to_thread(stop_server, proc)

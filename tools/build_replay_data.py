@@ -1,6 +1,6 @@
 """Build ``tui_market/data/replay.json.gz``, the offline demo data, from real TradingView captures.
 
-Source: ``../shared/data/tradingview/socket_messages.txt``, websocket frames recorded by the
+Source: ``tests/data/tradingview/socket_messages.txt``, websocket frames recorded by the
 authors of ``bitbytelabio/tradingview-rs`` (their ``tests/data``, MIT licence, copied beside
 the data file as ``LICENSE.tradingview-rs``). See ``tools/README-data.md``.
 
@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SRC = ROOT.parent / "shared" / "data" / "tradingview"
+SRC = ROOT / "tests" / "data" / "tradingview"  # the captures, copied into the repo
 OUT = ROOT / "tui_market" / "data" / "replay.json.gz"
 DAY = 86_400
 SOURCE = (

@@ -1,5 +1,5 @@
-"""A fake TradingView websocket server on 127.0.0.1 (port 0), faithful to
-../shared/tradingview_protocol.md, serving the real captured bars and quotes.
+"""A fake TradingView websocket server on 127.0.0.1 (port 0), speaking the protocol described
+in docs/TRADINGVIEW_PROTOCOL.md, serving the real captured bars and quotes.
 
     async with FakeTradingViewServer(heartbeat_every=0.5) as server:
         client connects to server.url ...

@@ -31,9 +31,8 @@ from tui_market.queries.get_bars import GetBars
 from tui_market.runtime import Runtime, make_bus
 from tui_market.settings import load_settings
 from tui_market.tui.app import MarketApp
-from tui_market.tui.messages import BarClosed
-from tui_market.tui.routing import WatchlistStale
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.messages import WatchlistStale
+from tui_market.tui.widgets.chrome import HealthLine
 from tui_market.tui.widgets.ticker_table import TickerTable
 
 pytestmark = pytest.mark.skipif(
@@ -57,8 +56,10 @@ def notes(app: MarketApp) -> list[str]:
     return [n.message for n in app._notifications]
 
 
-def closed_1m(seen: list[Message]) -> list[Bar]:
-    return [m.bar for m in seen if isinstance(m, BarClosed) and m.bar.interval is Interval.M1]
+def closed_1m(app: MarketApp) -> set[Bar]:
+    """The 1m bars the live service closed, as the Ticker was given them (its snapshot)."""
+    recent = app.snapshot.recent
+    return {bar for symbol in SYMBOLS for bar in recent.get((symbol, Interval.M1), ())}
 
 
 async def live_app(db: Database, server: EmbeddedServer | None) -> tuple[MarketApp, Runtime]:
@@ -96,12 +97,12 @@ async def test_embedded_server_killed_the_app_says_so_stays_live_and_loses_no_ba
             table = app.screen.query_one(TickerTable)
             await until(
                 pilot,
-                lambda: app.health.database_up is True and app.service.saved > 0,
+                lambda: app.health.database_up is True and app.status.live.service.saved > 0,
                 what="bars saved",
             )
             pid = json.loads((tmp_path / "server.json").read_text())["pid"]
             kill_9(pid)
-            kill_mark = len(seen)
+            before = closed_1m(app)
             lines: list[str] = []
             prices: set[str] = set()
 
@@ -115,11 +116,12 @@ async def test_embedded_server_killed_the_app_says_so_stays_live_and_loses_no_ba
             assert any("down — restarting" in line for line in lines)
             assert any(n.startswith("Database down (restarting)") for n in notes(app))
             await until(pilot, lambda: app.health.database_up is True, what="the DB back up")
-            assert closed_1m(seen[kill_mark:]), "no bar closed while the database was down"
+            closed = closed_1m(app) - before
+            assert closed, "no bar closed while the database was down"
             assert " up" in health_text(app) and "Database back up." in notes(app)
-            assert app.supervisor.restarts == 1
+            assert app.status.supervisor.restarts == 1
             await pilot.press("q")
-        await check_stored(runtime, closed_1m(seen[kill_mark:]))
+        await check_stored(runtime, list(closed))
     finally:
         await runtime.stream.close()
         await db.close()
@@ -139,18 +141,18 @@ async def test_remote_database_away_the_app_waits_and_saves_the_backlog(tmp_path
             await pilot.press("3")
             await until(
                 pilot,
-                lambda: app.health.database_up is True and app.service.saved > 0,
+                lambda: app.health.database_up is True and app.status.live.service.saved > 0,
                 what="bars saved",
             )
             kill_9(pid)
-            kill_mark = len(seen)
+            before = closed_1m(app)
             await until(
                 pilot,
                 lambda: f"down — waiting for 127.0.0.1:{port}" in health_text(app),
                 what="the outage on the health line",
             )
             await until(pilot, lambda: "bars waiting" in health_text(app), what="bars waiting")
-            app.post_message(WatchlistStale())  # a read while the database is away
+            app.post_message(WatchlistStale(Interval.M1))  # a read while the database is away
             await until(
                 pilot,
                 lambda: any(n.startswith("read the watchlist failed") for n in notes(app)),
@@ -165,8 +167,9 @@ async def test_remote_database_away_the_app_waits_and_saves_the_backlog(tmp_path
             )
             await until(pilot, lambda: app.health.database_up is True, what="the DB back up")
             assert " up" in health_text(app)
+            closed = closed_1m(app) - before
             await pilot.press("q")
-        await check_stored(runtime, closed_1m(seen[kill_mark:]))
+        await check_stored(runtime, list(closed))
     finally:
         await runtime.stream.close()
         await db.close()

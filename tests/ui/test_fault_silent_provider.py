@@ -27,7 +27,7 @@ from tui_market.models import Interval
 from tui_market.providers.tradingview.history import TradingViewProvider
 from tui_market.runtime import Runtime, make_bus, make_providers
 from tui_market.settings import load_settings
-from tui_market.tui.messages import SyncFailed, SyncFinished, SyncStarted
+from tui_market.tui.messages import SyncFailed, SyncFinished
 
 TIMEOUT = 3  # seconds: history_timeout_seconds for this test
 
@@ -63,7 +63,7 @@ async def test_a_silent_history_server_times_out_clearly_and_the_ui_stays_live(
             pressed = loop.time()
             await until(
                 pilot,
-                lambda: any(isinstance(m, SyncStarted) for m in seen),
+                lambda: any((w.group or "").startswith("sync:") for w in app.workers),
                 what="the sync to start",
             )
 

@@ -57,7 +57,7 @@ async def test_scheduled_job_fires_and_updates_last_sync(
     app = app_for(runtime, live=False, sync_period=1.0)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
-        assert app.jobs is not None
+        assert app.status.jobs is not None
         assert "sync every 1s (1D)" in app.health.schedule
 
         def synced_again() -> bool:
@@ -67,7 +67,7 @@ async def test_scheduled_job_fires_and_updates_last_sync(
 
         await until(
             pilot,
-            lambda: len(app.jobs.last_runs) == 2 and synced_again(),  # type: ignore[union-attr]
+            lambda: len(app.status.jobs.last_runs) == 2 and synced_again(),  # type: ignore[union-attr]
             what="both scheduled syncs",
         )
         await settle(pilot)
@@ -79,6 +79,6 @@ async def test_scheduled_job_fires_and_updates_last_sync(
         results = [str(table.get_row(symbol)[-1]) for symbol in WATCHLIST[:2]]
         assert all(r.endswith("updated") for r in results)
         await pilot.press("p")
-        assert app.jobs.paused
+        assert app.status.jobs.paused
         assert "paused" in app.health.schedule
         assert str(table.get_row(WATCHLIST[0])[-2]) == "paused"

@@ -12,7 +12,7 @@ from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import FeedStatus
 from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 from tui_market.tui.app import MarketApp
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.widgets.chrome import HealthLine
 
 
 def health_text(app: MarketApp) -> str:

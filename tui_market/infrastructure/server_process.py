@@ -139,3 +139,11 @@ def stop_process(pid: int, timeout: float = 10.0) -> None:
     log.warning("embedded server pid %s ignored SIGTERM; killing it", pid)
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL)
+    # SIGKILL is not instant: reap our child, or wait for another user's to go, so callers
+    # (the last user's release, the tests) never see it still running.
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+        return
+    deadline = time.monotonic() + 5.0
+    while alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)

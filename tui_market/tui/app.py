@@ -1,51 +1,70 @@
-"""MarketApp: the three modes, keys, themes and the wiring of the runtime's parts.
+"""MarketApp: the three modes, the keys, the runtime, and the one place requests are routed.
 
-Requests are routed in ``ui/routing.py`` and ``ui/watchlist_routing.py``; the live worker, the
-scheduled syncs and the health line are wired in ``ui/status_app.py``. This module adds the
-screens and keys (themes: ``ui/themed_app.py``) and the factory ``make_app``; ``run_tui``
-is in ``tui_run.py``.
+State flows down: the app's reactives (watchlist, interval, symbol, health, live snapshot,
+schedule) are bound to the mode screens with ``data_bind`` when each screen is made, and the
+screens bind their widgets in turn. Requests come up as messages (``messages.Request``); the app
+runs each one's handler from ``routes.ROUTES`` in a worker and sends the answer back to the
+widget that asked. The live feed, the database watch and the scheduled syncs are in ``status``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 
 from textual import on
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
+from textual.notifications import SeverityLevel
+from textual.reactive import reactive, var
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
-from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Interval
+from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
+from tui_market.queries.list_symbols import SymbolRow
 from tui_market.runtime import Runtime
 from tui_market.settings import Settings
-from tui_market.tui.commands import MarketCommands
-from tui_market.tui.messages import IntervalChosen, OpenHistory, SymbolAddRequested
-from tui_market.tui.routing import RoutedApp, WatchlistStale
+from tui_market.tui import heap
+from tui_market.tui.health import HealthState
+from tui_market.tui.messages import (
+    DatabasePinged,
+    FeedStateChanged,
+    IntervalChosen,
+    JobRan,
+    LiveNotice,
+    ModeRequested,
+    OpenHistory,
+    Request,
+    RuntimeReady,
+    SymbolAdded,
+    SymbolAddRequested,
+    SyncFailed,
+    SyncFinished,
+    SyncRequested,
+    WatchlistChanged,
+    WatchlistStale,
+)
+from tui_market.tui.palette import MarketCommands
+from tui_market.tui.routes import ROUTES, Notice, Route
+from tui_market.tui.schedule import ScheduleInfo
 from tui_market.tui.screens.add_symbol import AddSymbolScreen
 from tui_market.tui.screens.help import HelpScreen, help_sections
+from tui_market.tui.screens.history_text import finished_text
 from tui_market.tui.screens.symbols import SymbolsScreen
-from tui_market.tui.status_app import StatusApp
-from tui_market.tui.themed_app import ThemedApp
-from tui_market.tui.widgets.chrome import ensure_chrome
-from tui_market.tui.widgets.health import HealthState
+from tui_market.tui.status import Status
+from tui_market.tui.theme_state import save_theme
+from tui_market.tui.themes import VARIABLE_DEFAULTS, install_themes
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+MODES = ("symbols", "history", "ticker")
 
 
-@dataclass
-class RuntimeReady(Message, bubble=False):
-    """``run_tui``: the runtime is open (the database answered); the app goes live."""
-
-    runtime: Runtime
-
-
-class MarketApp(StatusApp, ThemedApp):
+class MarketApp(App[None]):
     TITLE = "tui-market"
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {MarketCommands}
@@ -58,6 +77,14 @@ class MarketApp(StatusApp, ThemedApp):
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
+    watchlist: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
+    interval: reactive[Interval] = reactive(Interval.H1, init=False)
+    current_symbol: reactive[str | None] = reactive(None, init=False)
+    health: reactive[HealthState] = reactive(HealthState, init=False)
+    snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
+    schedule: reactive[dict[str, ScheduleInfo]] = reactive(dict, always_update=True, init=False)
+    connecting: reactive[bool] = reactive(True, init=False)
+
     def __init__(
         self,
         settings: Settings,
@@ -67,147 +94,248 @@ class MarketApp(StatusApp, ThemedApp):
         sync_period: float | None = None,
         live: bool = True,
     ) -> None:
-        """``runtime=None``: it arrives later through ``runtime_ready`` (``run_tui`` mounts
-        the first screen while the database starts)."""
+        """``runtime=None``: it arrives later as ``RuntimeReady`` (``run_tui`` paints the first
+        screen while the database starts)."""
         super().__init__()
         self.settings = settings
         self.clock: Clock = clock or (lambda: datetime.now(UTC))
-        self.set_reactive(RoutedApp.interval, settings.interval)
+        self.set_reactive(MarketApp.interval, settings.interval)
         self.mode_screens: dict[str, Screen[None]] = {}
-        for mode in ("symbols", "history", "ticker"):
-            self.add_mode(mode, lambda mode=mode: self._make_screen(mode))  # type: ignore[misc]
-        self._started = False
-        self.setup_themes(settings.theme)
-        self._live_wanted, self._sync_period = live, sync_period
-        self.can_search = False
-        self.connecting = runtime is None
+        for mode in MODES:
+            self.add_mode(mode, partial(self._make_screen, mode))
+        self.theme_problems, theme = install_themes(self, settings.theme)
+        self.set_reactive(App.theme, theme)  # before the first CSS parse (one parse, not two)
+        self._theme_saved = theme
+        self.runtime: Runtime | None = None
+        self.mounted = False
+        self.status = Status(self, live=live, sync_period=sync_period)
         if runtime is not None:
             self._use_runtime(runtime)
 
-    def _use_runtime(self, runtime: Runtime) -> None:
-        from tui_market.services.quote_service import QuoteService
-        from tui_market.tui.live_bridge import LiveBridge
-
-        settings = self.settings
-        self.runtime = runtime
-        self.can_search = type(runtime.provider).search is not IDataProvider.search
-        self.service = QuoteService(  # every interval shown live; the chosen one saved
-            runtime.stream,
-            runtime.bus,
-            runtime.provider,
-            tuple(Interval),
-            persist=(settings.interval,),
-            backfill_on_start=True,
-        )
-        self.live = LiveBridge(self, self.service, runtime.stream) if self._live_wanted else None
-        minutes = settings.sync_every_minutes
-        period = self._sync_period or (minutes * 60.0 if minutes else None)
-        if period:
-            from tui_market.jobs.sync_jobs import SyncJobs  # APScheduler: only when used
-
-            self.jobs = SyncJobs(runtime.bus, self.interval, period, on_run=self.job_ran)
-
-    @on(RuntimeReady)
-    def _runtime_ready(self, fact: RuntimeReady) -> None:
-        self._use_runtime(fact.runtime)
-        self.connecting = False
-        if self._started:  # else on_mount goes live
-            self._go_live()
-
-    def _go_live(self) -> None:
-        self.start_status(_provider_label(self.settings))
-        self.post_message(WatchlistStale())
+    def get_theme_variable_defaults(self) -> dict[str, str]:
+        return dict(VARIABLE_DEFAULTS)
 
     def _make_screen(self, mode: str) -> Screen[None]:
-        # History and Ticker (plotext) are imported when first shown (start-up time).
+        """Made on the app's own loop (a key, or a message the app handles): ``data_bind``
+        binds to the app. History and Ticker are imported when first shown (start-up time)."""
         from tui_market.tui.screens.history import HistoryScreen
         from tui_market.tui.screens.ticker import TickerScreen
 
         screen: Screen[None]
+        app = MarketApp
         if mode == "symbols":
-            screen = SymbolsScreen()
+            screen = SymbolsScreen(self.clock, self.interval).data_bind(
+                app.health,
+                app.interval,
+                app.connecting,
+                rows=app.watchlist,
+                schedule=app.schedule,
+            )
         elif mode == "history":
-            screen = HistoryScreen(self.current_symbol, self.interval)
+            screen = HistoryScreen(self.clock, self.interval).data_bind(
+                app.health, app.interval, symbol=app.current_symbol
+            )
         else:
-            screen = TickerScreen([r.symbol for r in self.watchlist], self.interval)
+            screen = TickerScreen(self.clock, self.interval).data_bind(
+                app.health, app.interval, app.snapshot, rows=app.watchlist
+            )
         self.mode_screens[mode] = screen
         return screen
 
     async def on_mount(self) -> None:
-        self.theme = self._chosen_theme
-        live = not self.connecting
-        if live:
-            self.start_status(_provider_label(self.settings))
-        else:
-            self.health = HealthState(
-                database="connecting", provider=_provider_label(self.settings)
+        self.mounted = True
+        await self.switch_mode("symbols")
+        if self.theme_problems:
+            self.notify(
+                "\n".join(self.theme_problems),
+                title="Theme files skipped",
+                severity="warning",
+                timeout=15,
             )
-        await self.action_mode("symbols")
-        if live:
-            self.post_message(WatchlistStale())
-        self.themes_started()
-        self._started = True
-        if not live and not self.connecting:  # the runtime came during the mount
+        if self.runtime is not None:
             self._go_live()
-        elif not live:  # the database is still starting: load the other screens meanwhile
-            self.call_after_refresh(_import_screens)
+        else:
+            self.health = HealthState(database="connecting", provider=self.status.provider)
+        self.call_after_refresh(_settle)
 
-    # ---- attributes down ----------------------------------------------------------------------
-    def watch_interval(self, interval: Interval) -> None:
-        for mode in ("history", "ticker"):
-            screen = self.mode_screens.get(mode)
-            if screen is not None and getattr(screen, "interval", interval) != interval:
-                screen.interval = interval  # type: ignore[attr-defined]
-        if self.jobs is not None:
-            self.jobs.set_interval(interval)
-        self.post_message(WatchlistStale())
+    def _use_runtime(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.status.attach(runtime, self.interval)
 
-    # ---- facts --------------------------------------------------------------------------------
-    @on(IntervalChosen)
-    def _interval_chosen(self, request: IntervalChosen) -> None:
-        self.interval = request.interval
+    @on(RuntimeReady)
+    def _runtime_ready(self, fact: RuntimeReady) -> None:
+        self._use_runtime(fact.runtime)
+        if self.mounted:
+            self._go_live()
+
+    def _go_live(self) -> None:
+        self.connecting = False
+        self.health = self.status.start()
+        self.post_message(WatchlistStale(self.interval))
+
+    # ---- requests: one router -------------------------------------------------------------------
+    @on(Request)
+    def _route(self, request: Request) -> None:
+        route = ROUTES[type(request)]
+        if self.runtime is None:
+            log.info("%s: the database is not connected yet", type(request).__name__)
+            if not isinstance(request, WatchlistStale):
+                self.notify("still connecting to the database…", severity="warning")
+            return
+        name = type(request).__name__
+        work: Callable[[], Awaitable[Notice | None]] = partial(
+            self._answer, self.runtime, route, request
+        )
+        self.run_worker(
+            work,
+            name=name,
+            group=route.group(request),
+            exclusive=route.exclusive,
+            description=route.what,
+            exit_on_error=False,
+        )
+
+    async def _answer(self, runtime: Runtime, route: Route, request: Request) -> Notice | None:
+        answer = await route.handler(runtime, request)
+        if route.reload_watchlist:
+            self.post_message(WatchlistStale(self.interval))
+        if isinstance(answer, Message) and not request.reply(answer):
+            self.post_message(answer)
+        return answer if isinstance(answer, Notice) else None
+
+    @on(Worker.StateChanged)
+    def _worker_state(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's outcome reaches the user."""
+        worker = event.worker
+        if event.state is WorkerState.SUCCESS and isinstance(worker.result, Notice):
+            self.notify(worker.result.text, severity=worker.result.severity)
+        elif event.state is WorkerState.ERROR:
+            error = worker.error
+            log.error("%s failed: %r", worker.description or worker.name, error, exc_info=error)
+            self.notify(
+                f"{worker.description or worker.name} failed: {error}",
+                title="Error",
+                severity="error",
+                timeout=8,
+            )
+
+    # ---- answers nobody asked for: the app's own ---------------------------------------------
+    @on(WatchlistChanged)
+    def _watchlist_changed(self, fact: WatchlistChanged) -> None:
+        self.watchlist = list(fact.rows)
+        if self.current_symbol is None and fact.rows:
+            self.current_symbol = fact.rows[0].symbol
+        for request in self.status.watchlist_changed(fact.rows, self.interval):
+            self.post_message(request)
+
+    @on(SymbolAdded)
+    def _symbol_added(self, fact: SymbolAdded) -> None:
+        if not fact.created:
+            self.notify(f"{fact.symbol} is already on the watchlist")
+            return
+        self.notify(f"Added {fact.symbol}; fetching its history…")
+        self.post_message(SyncRequested(fact.symbol, self.interval))
+
+    @on(SyncFinished)
+    def _sync_finished(self, fact: SyncFinished) -> None:
+        text, severity = finished_text(fact.outcomes, fact.total)
+        self.notify(text, title="Sync", severity=severity)
+
+    @on(SyncFailed)
+    def _sync_failed(self, fact: SyncFailed) -> None:
+        self.notify(
+            f"{fact.symbol} {fact.interval.value}: {fact.message}",
+            title="Sync failed",
+            severity="error",
+        )
+
+    # ---- facts from the live feed, the database watch and the jobs (see status.py) -------------
+    @on(FeedStateChanged)
+    def _feed_changed(self, fact: FeedStateChanged) -> None:
+        self.status.feed_changed(fact.state)
+
+    @on(DatabasePinged)
+    def _database_pinged(self, fact: DatabasePinged) -> None:
+        notice = self.status.database_pinged(fact)
+        if notice is not None:
+            self.notify(notice.text, title="Database", severity=notice.severity, timeout=10)
+
+    @on(JobRan)
+    def _job_ran(self, fact: JobRan) -> None:
+        self.post_message(WatchlistStale(self.interval))
+
+    @on(LiveNotice)
+    def _live_notice(self, fact: LiveNotice) -> None:
+        self.notify(fact.text, title=fact.title, severity=fact.severity)
+
+    # ---- navigation -----------------------------------------------------------------------------
+    @on(ModeRequested)
+    async def _mode_requested(self, request: ModeRequested) -> None:
+        await self.action_mode(request.mode)
 
     @on(OpenHistory)
     async def _open_history(self, request: OpenHistory) -> None:
         self.current_symbol = request.symbol
         await self.action_mode("history")
-        from tui_market.tui.screens.history import HistoryScreen
 
-        history = self.mode_screens["history"]
-        if isinstance(history, HistoryScreen):
-            history.symbol = request.symbol
+    @on(IntervalChosen)
+    def _interval_chosen(self, request: IntervalChosen) -> None:
+        self.interval = request.interval
 
-    # ---- actions ------------------------------------------------------------------------------
+    def watch_interval(self, interval: Interval) -> None:
+        self.status.interval_changed(interval)
+        self.post_message(WatchlistStale(interval))
+
+    def watch_theme(self, name: str) -> None:
+        if self.mounted and name != self._theme_saved:
+            self._theme_saved = name
+            save_theme(name)
+
+    # ---- actions --------------------------------------------------------------------------------
     async def action_mode(self, mode: str) -> None:
-        await self.switch_mode(mode)
-        await ensure_chrome(self.screen, mode)
+        if mode in MODES:
+            await self.switch_mode(mode)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(help_sections(self.BINDINGS)))
 
     def action_add_symbol(self) -> None:
-        self.push_screen(AddSymbolScreen(search=self.can_search), self._add_dismissed)
+        self.push_screen(AddSymbolScreen(search=self.status.can_search), self._add_dismissed)
 
     def _add_dismissed(self, result: tuple[str, str] | None) -> None:
         if result is not None:
             self.post_message(SymbolAddRequested(*result))
 
     def action_toggle_schedule(self) -> None:
-        self.toggle_schedule()
+        notice = self.status.toggle_schedule()
+        self.notify(notice.text, severity=notice.severity)
 
     async def action_quit(self) -> None:
-        await self.stop_status()
+        await self.status.stop()
         self.exit()
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Always plain text: notices quote config values, file names and server messages
+        (a theme named ``[/]`` ended the app; ``[@click=app.quit]`` became a live link)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
-def _import_screens() -> None:
+
+def _settle() -> None:
+    """After the first paint (maybe while the database starts): import the other screens, then
+    take the start-up heap out of the garbage collector's scans (``heap.freeze_heap``)."""
     import tui_market.tui.screens.history
     import tui_market.tui.screens.ticker  # noqa: F401
 
-
-def _provider_label(settings: Settings) -> str:
-    return "TradingView" if settings.provider == "tradingview" else "demo (replay data)"
+    heap.freeze_heap()
 
 
 def make_app(

@@ -1,71 +1,51 @@
-"""Messages between screens, the palette and the app (attributes down, messages up).
+"""Every message of the TUI: requests go up to the app, facts come back to who asked.
 
-Requests are posted by screens, key bindings and the command palette; the app routes them to
-the Bus in workers. Facts are posted by the app to the active screen(s) with the results.
+A ``Request`` is routed by the app to a handler in a worker (``routes.ROUTES``); the handler's
+answer (a fact) is posted to the request's ``asker``, the widget that posted it, or handled by
+the app when nobody asked (a key on Symbols, the palette, the app itself). Navigation messages
+(``ModeRequested``, ``OpenHistory``, ``IntervalChosen``) change app state, which flows back down
+to the screens through ``data_bind``. High-rate facts replace an older queued one of their kind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import asyncio
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.notifications import SeverityLevel
 
-from tui_market.infrastructure.interfaces import FeedState
-from tui_market.models import Bar, Interval
+from tui_market.models import Bar, FeedState, Interval
 
 if TYPE_CHECKING:
+    from tui_market.jobs.sync_jobs import JobRun
     from tui_market.queries.list_symbols import SymbolRow
+    from tui_market.runtime import Runtime
     from tui_market.services.data_sync_service import SyncOutcome
 
-__all__ = [
-    "BarClosed",
-    "BarsLoaded",
-    "BarsRequested",
-    "FeedStateChanged",
-    "IntervalChosen",
-    "OpenHistory",
-    "SymbolAddRequested",
-    "SymbolRemoveRequested",
-    "SymbolSearchRequested",
-    "SymbolSearchResults",
-    "SyncAllRequested",
-    "SyncCancelRequested",
-    "SyncFailed",
-    "SyncFinished",
-    "SyncProgress",
-    "SyncRequested",
-    "SyncStarted",
-    "WatchlistChanged",
-]
 
-
-# --- requests: posted by screens / palette, handled by the app -------------------------------
+# --- requests: routed by the app (routes.py); answered to ``asker`` --------------------------
 
 
 @dataclass
-class SyncRequested(Message):
-    """Sync one symbol's history for one interval."""
+class Request(Message):
+    """Work for the runtime. ``asker`` gets the answer; None: the app handles it."""
 
-    symbol: str
-    interval: Interval
+    asker: MessagePump | None = field(default=None, kw_only=True, repr=False, compare=False)
 
-
-@dataclass
-class SyncAllRequested(Message):
-    """Sync every watchlist symbol, one after another, for ``interval``."""
-
-    interval: Interval
-
-
-@dataclass
-class SyncCancelRequested(Message):
-    """Cancel the running sync-all."""
+    def reply(self, fact: Message) -> bool:
+        """Post ``fact`` to the asker; False when nobody asked (the caller handles it)."""
+        if self.asker is None:
+            return False
+        self.asker.post_message(fact)
+        return True
 
 
 @dataclass
-class BarsRequested(Message):
-    """Load stored bars (oldest first) for a screen."""
+class BarsRequested(Request):
+    """Stored bars of a series, oldest first (the newest ``last`` when given)."""
 
     symbol: str
     interval: Interval
@@ -73,7 +53,24 @@ class BarsRequested(Message):
 
 
 @dataclass
-class SymbolAddRequested(Message):
+class SyncRequested(Request):
+    """Sync one symbol's history for one interval."""
+
+    symbol: str
+    interval: Interval
+
+
+@dataclass
+class SyncAllRequested(Request):
+    """Sync every watchlist symbol, one after another; setting ``cancel`` stops the run after
+    the symbol in flight."""
+
+    interval: Interval
+    cancel: asyncio.Event = field(default_factory=asyncio.Event, compare=False)
+
+
+@dataclass
+class SymbolAddRequested(Request):
     """Add ``text`` (``EXCHANGE:TICKER``) to the watchlist."""
 
     text: str
@@ -81,7 +78,7 @@ class SymbolAddRequested(Message):
 
 
 @dataclass
-class SymbolRemoveRequested(Message):
+class SymbolRemoveRequested(Request):
     """Remove a symbol from the watchlist (optionally with its stored bars)."""
 
     symbol: str
@@ -89,8 +86,32 @@ class SymbolRemoveRequested(Message):
 
 
 @dataclass
+class SymbolSearchRequested(Request):
+    """Search the provider for ``text`` (the add dialog asks, debounced)."""
+
+    text: str
+
+
+@dataclass
+class WatchlistStale(Request, bubble=False):
+    """The stored watchlist or its figures changed: read it again (figures of ``interval``)."""
+
+    interval: Interval
+
+
+# --- navigation: state changes the app makes, flowing back down by data_bind ------------------
+
+
+@dataclass
+class ModeRequested(Message):
+    """Show a mode screen: ``symbols``, ``history`` or ``ticker``."""
+
+    mode: str
+
+
+@dataclass
 class OpenHistory(Message):
-    """Switch to the History mode on ``symbol``."""
+    """Show the History mode on ``symbol``."""
 
     symbol: str
 
@@ -102,13 +123,14 @@ class IntervalChosen(Message):
     interval: Interval
 
 
-# --- facts: posted by the app to the screens (they do not bubble back up) ----------------------
+# --- facts: answers to requests ---------------------------------------------------------------
 
 
 @dataclass
-class SyncStarted(Message, bubble=False):
+class BarsLoaded(Message, bubble=False):
     symbol: str
     interval: Interval
+    bars: list[Bar]
 
 
 @dataclass
@@ -123,7 +145,10 @@ class SyncProgress(Message, bubble=False):
 
 @dataclass
 class SyncFinished(Message, bubble=False):
+    """A sync ended: one outcome per symbol synced (fewer than ``total``: cancelled)."""
+
     outcomes: list[SyncOutcome]
+    total: int
 
 
 @dataclass
@@ -134,10 +159,18 @@ class SyncFailed(Message, bubble=False):
 
 
 @dataclass
-class BarsLoaded(Message, bubble=False):
+class SymbolAdded(Message, bubble=False):
     symbol: str
-    interval: Interval
-    bars: list[Bar]
+    created: bool
+
+
+@dataclass
+class SymbolSearchResults(Message, bubble=False):
+    """Search results for ``text``: ``[(EXCHANGE:TICKER, description)]``."""
+
+    text: str
+    results: list[tuple[str, str]]
+    error: str = ""
 
 
 @dataclass
@@ -146,6 +179,16 @@ class WatchlistChanged(Message, bubble=False):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, WatchlistChanged)
+
+
+# --- facts from the app's own workers and timers ----------------------------------------------
+
+
+@dataclass
+class RuntimeReady(Message, bubble=False):
+    """``run_tui``: the runtime is open (the database answered); the app goes live."""
+
+    runtime: Runtime
 
 
 @dataclass
@@ -157,24 +200,20 @@ class FeedStateChanged(Message, bubble=False):
 
 
 @dataclass
-class BarClosed(Message, bubble=False):
-    bar: Bar
-
-
-# --- symbol search (the add dialog asks; the app answers the dialog) --------------------------
-
-
-@dataclass
-class SymbolSearchRequested(Message):
-    """Search the provider for ``text`` (posted by the add dialog, debounced)."""
-
-    text: str
+class DatabasePinged(Message, bubble=False):
+    up: bool
+    detail: str = ""
 
 
 @dataclass
-class SymbolSearchResults(Message, bubble=False):
-    """Search results for ``text``: ``[(EXCHANGE:TICKER, description)]``."""
+class JobRan(Message, bubble=False):
+    run: JobRun
+
+
+@dataclass
+class LiveNotice(Message, bubble=False):
+    """Something from the live feed the user should read (a refused symbol, a storage error)."""
 
     text: str
-    results: list[tuple[str, str]]
-    error: str = ""
+    severity: SeverityLevel = "warning"
+    title: str = "Live feed"

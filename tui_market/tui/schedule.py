@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
-
-from tui_market.tui.screens.symbols_format import ScheduleInfo
 
 if TYPE_CHECKING:  # APScheduler is imported only when jobs are configured (start-up time)
     from tui_market.jobs.sync_jobs import SyncJobs
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleInfo:
+    """One symbol's scheduled sync, as the Symbols screen shows it."""
+
+    next_run: datetime | None
+    last_result: str  # "" before the first run
+    paused: bool = False
 
 
 def _every(seconds: float) -> str:

@@ -83,7 +83,7 @@ class AddSymbolScreen(ModalScreen[tuple[str, str] | None]):
             self._search_timer.stop()
         if len(text) >= 2:
             self._search_timer = self.set_timer(
-                SEARCH_DELAY, lambda: self.post_message(SymbolSearchRequested(text))
+                SEARCH_DELAY, lambda: self.post_message(SymbolSearchRequested(text, asker=self))
             )
 
     @on(SymbolSearchResults)

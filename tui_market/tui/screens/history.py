@@ -1,36 +1,44 @@
 """History: one symbol's stored bars as candles + volume, with the OHLCV table below.
 
-The screen asks for bars (``BarsRequested``) and draws what arrives (``BarsLoaded``); syncs are
-requests too (``SyncRequested``, ``SyncAllRequested``, ``SyncCancelRequested``) that the app
-runs in workers, so keys stay live while a sync runs (their handling: history_sync.py). Only
-the bars that fit are drawn; the first request is only what the widest zoom shows, the whole
-series is asked for once that has been painted.
+``symbol`` and ``interval`` are the app's state, bound down; so is ``rows`` (the watchlist),
+whose ``last_sync`` tells the screen that its series changed in the store. The screen asks for
+bars (``BarsRequested``, itself the asker) and draws what comes back (``BarsLoaded``); its sync
+strip (``SyncStatus``) asks for syncs and shows their progress. Only the bars that fit are
+drawn; the first request is only what the widest zoom shows, the whole series is asked for once
+that has been painted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Resize
+from textual.reactive import reactive
 from textual.widgets import Label, Select, Static
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
-from tui_market.tui.screens.history_sync import HISTORY_BARS, HistorySyncScreen
+from tui_market.queries.list_symbols import SymbolRow
+from tui_market.tui.messages import (
+    BarsLoaded,
+    BarsRequested,
+    IntervalChosen,
+    SyncAllRequested,
+    SyncRequested,
+)
+from tui_market.tui.routes import HISTORY_BARS
 from tui_market.tui.screens.history_view import EMPTY_TEXT, HistoryPainter, columns
+from tui_market.tui.screens.mode import Clock, ModeScreen
 from tui_market.tui.widgets.bars_table import BarsTable
 from tui_market.tui.widgets.candles import CandleChart, VolumeChart
 from tui_market.tui.widgets.chart_window import ChartWindow, plot_columns
-from tui_market.tui.widgets.chrome import MarketHeader, ModeTabs
-from tui_market.tui.widgets.footer import BindingsFooter
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.widgets.sync_status import SyncStatus
 
 __all__ = ["EMPTY_TEXT", "HISTORY_BARS", "HistoryScreen"]
 # Asked first: what the widest zoom shows at the terminal's width (one candle a column), at
@@ -39,7 +47,8 @@ FIRST_BARS_MIN = 30
 INTERVALS = tuple(Interval)
 
 
-class HistoryScreen(HistorySyncScreen):
+class HistoryScreen(ModeScreen):
+    MODE = "history"
     # Default CSS, not CSS_PATH: a screen's CSS_PATH makes Textual re-parse the app's whole
     # stylesheet when the screen is first installed; default CSS is parsed on its own.
     DEFAULT_CSS = (Path(__file__).parent / "history.tcss").read_text(encoding="utf-8")
@@ -58,18 +67,21 @@ class HistoryScreen(HistorySyncScreen):
         Binding("r", "reload", "Reload", show=False, id="history.reload"),
     ]
 
-    def __init__(self, symbol: str | None = None, interval: Interval = Interval.D1) -> None:
-        super().__init__()
-        self.set_reactive(HistoryScreen.symbol, symbol)
-        self.set_reactive(HistoryScreen.interval, interval)
+    symbol: reactive[str | None] = reactive(None, init=False)
+    rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
+
+    def __init__(self, clock: Clock, interval: Interval) -> None:
+        super().__init__(clock, interval)
         self.bars: list[Bar] = []
         self.window = ChartWindow()
         self.loaded = False  # bars for (symbol, interval) have arrived at least once
+        self.synced_at: datetime | None = None  # the series' last sync when it was read
         self._ready = False  # mounted: requests may be posted
         self._first_bars = FIRST_BARS_MIN  # the size of the first request (set when posted)
         self._painter = HistoryPainter()
 
     def compose(self) -> ComposeResult:
+        yield from self.frame()
         with Horizontal(id="history-bar"):
             yield Label("", id="history-title")
             yield Select(
@@ -84,38 +96,40 @@ class HistoryScreen(HistorySyncScreen):
             yield VolumeChart(id="volume")
         yield Static(EMPTY_TEXT, id="empty-hint")
         yield BarsTable(id="bars-table")
-        # The frame, in ensure_chrome's order: mounted with the screen, not by the app's
-        # OpenHistory handler afterwards (which held the bars request back by ~150 ms).
-        yield BindingsFooter()
-        yield MarketHeader()
-        yield ModeTabs("history")
-        yield HealthLine()
-
-    def _post_register(self, app: App[Any]) -> None:
-        """Installed as a new mode screen: mark its styles as current. Textual (8.2) starts a
-        screen's CSS count at -1, so switching to a new mode re-parsed the app's whole
-        stylesheet and re-styled every node twice (~50 ms) for a screen not yet styled at
-        all; its nodes get their styles from the current stylesheet when they mount."""
-        super()._post_register(app)
-        self._css_update_count = app._css_update_count
 
     def on_mount(self) -> None:
         self._ready = True
         self._request()
         self._paint()
 
-    # ---- attributes set from above ------------------------------------------------------------
+    # ---- state bound from the app ---------------------------------------------------------------
     def watch_symbol(self) -> None:
-        self._request()
+        if self._ready:
+            self._request()
 
     def watch_interval(self, interval: Interval) -> None:
-        self.query_one("#interval-select", Select).value = interval
-        self._request()
+        if self._ready:
+            self.query_one("#interval-select", Select).value = interval
+            self._request()
+
+    def watch_rows(self, rows: list[SymbolRow]) -> None:
+        """A sync (ours, another screen's, a scheduled job's) changed the series: read it again,
+        keeping the window where it is."""
+        synced = next((row.last_sync for row in rows if row.symbol == self.symbol), None)
+        if synced == self.synced_at:
+            return
+        self.synced_at = synced
+        if self.loaded and self.symbol:
+            self._ask(last=HISTORY_BARS)
+
+    @on(SyncStatus.Synced)
+    def _synced(self, fact: SyncStatus.Synced) -> None:
+        if self.symbol in fact.symbols:
+            self._ask(last=HISTORY_BARS)
 
     @on(Select.Changed, "#interval-select")
     def _select_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, Interval) and event.value != self.interval:
-            self.interval = event.value
             self.post_message(IntervalChosen(event.value))
 
     def _request(self) -> None:
@@ -124,8 +138,16 @@ class HistoryScreen(HistorySyncScreen):
         self.window.reset(0)
         if self.symbol and self._ready:
             self._first_bars = max(FIRST_BARS_MIN, plot_columns(self.app.size.width))
-            self.post_message(BarsRequested(self.symbol, self.interval, last=self._first_bars))
+            self.synced_at = self._row_sync()
+            self._ask(last=self._first_bars)
         self._paint()
+
+    def _ask(self, last: int) -> None:
+        if self.symbol:
+            self.post_message(BarsRequested(self.symbol, self.interval, last=last, asker=self))
+
+    def _row_sync(self) -> datetime | None:
+        return next((row.last_sync for row in self.rows if row.symbol == self.symbol), None)
 
     # ---- facts from the app ---------------------------------------------------------------------
     @on(BarsLoaded)
@@ -150,13 +172,33 @@ class HistoryScreen(HistorySyncScreen):
 
     def _request_all(self, symbol: str, interval: Interval) -> None:
         if (symbol, interval) == (self.symbol, self.interval):  # still the series shown
-            self.post_message(BarsRequested(symbol, interval, last=HISTORY_BARS))
+            self._ask(last=HISTORY_BARS)
 
-    # ---- actions (the sync ones are in HistorySyncScreen) --------------------------------------
+    # ---- actions ------------------------------------------------------------------------------
+    async def _sync_strip(self) -> SyncStatus:
+        """Mounted the first time a sync runs: opening the screen does not build it."""
+        for strip in self.query(SyncStatus):
+            return strip
+        strip = SyncStatus(id="sync-status")
+        await self.mount(strip, after="#history-bar")
+        return strip
+
+    async def action_sync(self) -> None:
+        if not self.symbol:
+            self.notify("no symbol selected: open one from the Symbols screen", severity="warning")
+            return
+        (await self._sync_strip()).sync(SyncRequested(self.symbol, self.interval))
+
+    async def action_sync_all(self) -> None:
+        (await self._sync_strip()).sync_all(SyncAllRequested(self.interval))
+
+    def action_cancel_sync(self) -> None:
+        if any(strip.cancel() for strip in self.query(SyncStatus)):
+            self.notify("cancelling sync after the current symbol…", title="Sync")
+
     def action_interval(self, step: int) -> None:
         index = (INTERVALS.index(self.interval) + step) % len(INTERVALS)
-        self.interval = INTERVALS[index]
-        self.post_message(IntervalChosen(self.interval))
+        self.post_message(IntervalChosen(INTERVALS[index]))
 
     def action_zoom(self, steps: int) -> None:
         if self.window.zoom(steps):

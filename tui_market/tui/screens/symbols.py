@@ -1,19 +1,19 @@
 """Symbols: the watchlist as a table. Keys post requests; the app answers with facts.
 
-``rows`` come from ``WatchlistChanged``; ``schedule`` (next run / last result per symbol, empty
-when scheduled sync is off) is set by the app. Up/down colours come from the theme variables.
+``rows`` (the watchlist), ``schedule`` (next run / last result per symbol, empty when scheduled
+sync is off), ``connecting``, ``interval`` and ``health`` are the app's state, bound down. Up/down
+colours come from the theme variables.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.theme import Theme
 from textual.widgets import DataTable, Static
 
@@ -23,14 +23,11 @@ from tui_market.tui.messages import (
     SymbolRemoveRequested,
     SyncAllRequested,
     SyncRequested,
-    WatchlistChanged,
 )
+from tui_market.tui.schedule import ScheduleInfo
 from tui_market.tui.screens import symbols_format as fmt
 from tui_market.tui.screens.confirm import ConfirmScreen
-from tui_market.tui.screens.symbols_format import ScheduleInfo
-from tui_market.tui.widgets.chrome import MarketHeader, ModeTabs
-from tui_market.tui.widgets.footer import BindingsFooter
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.screens.mode import ModeScreen
 
 COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Last sync")
 SCHEDULE_COLUMNS = ("Next sync", "Last result")
@@ -38,7 +35,8 @@ EMPTY_TEXT = "The watchlist is empty: press a to add a symbol (e.g. NASDAQ:AAPL)
 CONNECTING_TEXT = "connecting to the database…"
 
 
-class SymbolsScreen(Screen[None]):
+class SymbolsScreen(ModeScreen):
+    MODE = "symbols"
     BINDINGS = [
         Binding("a", "app.add_symbol", "Add", id="symbols.add"),
         Binding("d,delete", "remove", "Remove", id="symbols.remove"),
@@ -50,29 +48,23 @@ class SymbolsScreen(Screen[None]):
 
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
     schedule: reactive[dict[str, ScheduleInfo]] = reactive(dict, always_update=True, init=False)
+    connecting: reactive[bool] = reactive(False, init=False)
 
     def compose(self) -> ComposeResult:
-        yield MarketHeader()
-        yield ModeTabs("symbols")
+        yield from self.frame()
         table: DataTable[str | Text] = DataTable(
             id="watchlist", cursor_type="row", zebra_stripes=True
         )
         yield table
         yield Static(self._empty_text(), id="watchlist-empty")
-        yield HealthLine()
-        yield BindingsFooter()
 
     def on_mount(self) -> None:
-        self.rows = list(getattr(self.app, "watchlist", []))
         self.app.theme_changed_signal.subscribe(self, self._theme_changed)
         self.set_interval(30, self._fill, name="refresh sync ages")
+        self._fill()
 
     def _theme_changed(self, theme: Theme) -> None:
         self._fill()
-
-    @on(WatchlistChanged)
-    def _watchlist_changed(self, message: WatchlistChanged) -> None:
-        self.rows = list(message.rows)
 
     def watch_rows(self) -> None:
         self._fill()
@@ -80,11 +72,10 @@ class SymbolsScreen(Screen[None]):
     def watch_schedule(self) -> None:
         self._fill()
 
-    # ---- painting -----------------------------------------------------------------------------
-    def _now(self) -> datetime:
-        clock = getattr(self.app, "clock", None)
-        return clock() if clock is not None else datetime.now(UTC)
+    def watch_connecting(self) -> None:
+        self._fill()
 
+    # ---- painting -----------------------------------------------------------------------------
     def _coloured(self, text: str, value: float | None) -> Text:
         colour = self.app.theme_variables.get(f"price-{fmt.direction(value)}", "")
         return Text(text, style=colour, justify="right")
@@ -128,7 +119,7 @@ class SymbolsScreen(Screen[None]):
                 table.add_column(name, key=name)
         else:
             table.clear()
-        now = self._now()
+        now = self.clock()
         for row in self.rows:
             table.add_row(*self._cells(row, now), key=row.symbol)
         if selected is not None and selected in table.rows:
@@ -138,7 +129,7 @@ class SymbolsScreen(Screen[None]):
         empty.update(self._empty_text())
 
     def _empty_text(self) -> str:
-        return CONNECTING_TEXT if getattr(self.app, "connecting", False) else EMPTY_TEXT
+        return CONNECTING_TEXT if self.connecting else EMPTY_TEXT
 
     def selected_symbol(self) -> str | None:
         table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
@@ -172,11 +163,9 @@ class SymbolsScreen(Screen[None]):
             self.post_message(OpenHistory(symbol))
 
     def action_sync(self) -> None:
-        symbol, interval = self.selected_symbol(), getattr(self.app, "interval", None)
-        if symbol is not None and interval is not None:
-            self.post_message(SyncRequested(symbol, interval))
+        symbol = self.selected_symbol()
+        if symbol is not None:
+            self.post_message(SyncRequested(symbol, self.interval))
 
     def action_sync_all(self) -> None:
-        interval = getattr(self.app, "interval", None)
-        if interval is not None:
-            self.post_message(SyncAllRequested(interval))
+        self.post_message(SyncAllRequested(self.interval))

@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleInfo:
-    """One symbol's scheduled sync, as the Symbols screen shows it."""
-
-    next_run: datetime | None
-    last_result: str  # "" before the first run
-    paused: bool = False
 
 
 def price(value: float | None) -> str:

@@ -1,13 +1,13 @@
 """Ticker: the watchlist live. One row per symbol, and a live candle chart for the selected one.
 
-The app sets ``snapshot`` (``QuoteService.snapshot()``) on a steady ~10 Hz timer; this screen
-paints from it and never per tick. The chart shows stored bars (asked for with
+The app sets its ``snapshot`` (``QuoteService.snapshot()``) on a steady ~10 Hz timer and binds
+it down, with ``rows`` (the watchlist) and ``interval``; this screen paints from the snapshot
+and never per tick. The chart shows stored bars (asked for with
 ``BarsRequested``), then the bars the live service closed, then the forming candle.
 
-The table repaints every frame; the chart (a whole plotext figure, built in a thread: see
-``LiveChart``) at most every ``chart_every`` seconds of wall time while only the forming candle
-moves. A new symbol, interval, stored load or closed bar redraws it at once. The first mount
-freezes the start-up heap out of the garbage collector's scans (``ui/heap.py``).
+The table repaints every frame; the chart at most every ``chart_every`` seconds of wall time
+while only the forming candle moves. A new symbol, interval, stored load or closed bar redraws
+it at once.
 """
 
 from __future__ import annotations
@@ -17,17 +17,16 @@ import time
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.reactive import var
-from textual.screen import Screen
+from textual.reactive import reactive, var
 from textual.widgets import DataTable, Label
 
 from tui_market.models import Bar, Interval
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
-from tui_market.tui.heap import freeze_heap
-from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen, WatchlistChanged
-from tui_market.tui.screens.history import HISTORY_BARS
+from tui_market.queries.list_symbols import SymbolRow
+from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
+from tui_market.tui.routes import HISTORY_BARS
+from tui_market.tui.screens.mode import Clock, ModeScreen
 from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
-from tui_market.tui.widgets.footer import BindingsFooter
 from tui_market.tui.widgets.live_chart import LiveChart
 from tui_market.tui.widgets.ticker_table import TickerTable
 
@@ -53,7 +52,8 @@ def live_series(stored: list[Bar], closed: tuple[Bar, ...], forming: Bar | None)
     return bars
 
 
-class TickerScreen(Screen[None]):
+class TickerScreen(ModeScreen):
+    MODE = "ticker"
     CSS_PATH = "ticker.tcss"
     BINDINGS = [
         Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
@@ -61,12 +61,10 @@ class TickerScreen(Screen[None]):
     ]
 
     snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
-    interval: var[Interval] = var(Interval.M1, init=False)
+    rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
 
-    def __init__(self, symbols: list[str] | None = None, interval: Interval = Interval.M1):
-        super().__init__()
-        self._initial_symbols = list(symbols or [])
-        self.set_reactive(TickerScreen.interval, interval)
+    def __init__(self, clock: Clock, interval: Interval) -> None:
+        super().__init__(clock, interval)
         self._stored: dict[tuple[str, Interval], list[Bar]] = {}
         self._chart_key: tuple[object, ...] | None = None
         self._chart_at = -CHART_EVERY  # wall time of the last chart draw
@@ -76,31 +74,25 @@ class TickerScreen(Screen[None]):
         self._ready = False
 
     def compose(self) -> ComposeResult:
+        yield from self.frame()
         yield Label("", id="ticker-title")
         yield TickerTable(id="ticker-table")
         yield LiveChart(id="live-chart")
-        yield BindingsFooter()
 
     def on_mount(self) -> None:
         self._ready = True
-        self.set_symbols(self._initial_symbols)
+        self._symbols_changed()
         self.query_one(TickerTable).focus()
-        # The app and this screen are built: their objects leave the full GC scans (heap.py).
-        self.call_after_refresh(freeze_heap)
 
-    # ---- attributes and facts from the app --------------------------------------------------
-    def set_symbols(self, symbols: list[str]) -> None:
-        if not self._ready:
-            self._initial_symbols = list(symbols)
-            return
-        table = self.query_one(TickerTable)
-        table.set_symbols(symbols)
+    # ---- state bound from the app -------------------------------------------------------------
+    def watch_rows(self) -> None:
+        if self._ready:
+            self._symbols_changed()
+
+    def _symbols_changed(self) -> None:
+        self.query_one(TickerTable).set_symbols([row.symbol for row in self.rows])
         self._request_history()
         self._paint(self.snapshot)
-
-    @on(WatchlistChanged)
-    def _watchlist(self, message: WatchlistChanged) -> None:
-        self.set_symbols([row.symbol for row in message.rows])
 
     def watch_snapshot(self, snapshot: LiveSnapshot) -> None:
         self._paint(snapshot)
@@ -129,13 +121,13 @@ class TickerScreen(Screen[None]):
 
     def action_interval(self, step: int) -> None:
         index = (INTERVALS.index(self.interval) + step) % len(INTERVALS)
-        self.interval = INTERVALS[index]
-        self.post_message(IntervalChosen(self.interval))
+        self.post_message(IntervalChosen(INTERVALS[index]))
 
     def _request_history(self) -> None:
         symbol = self.query_one(TickerTable).selected_symbol
-        if symbol is not None and (symbol, self.interval) not in self._stored:
-            self.post_message(BarsRequested(symbol, self.interval, last=CHART_HISTORY))
+        if self._ready and symbol is not None and (symbol, self.interval) not in self._stored:
+            request = BarsRequested(symbol, self.interval, last=CHART_HISTORY, asker=self)
+            self.post_message(request)
 
     # ---- painting ------------------------------------------------------------------------------
     def _paint(self, snapshot: LiveSnapshot) -> None:

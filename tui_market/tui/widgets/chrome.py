@@ -1,45 +1,54 @@
-"""The frame every mode screen shares: header with the app's clock, and the mode tabs."""
+"""The frame every mode screen shares (``ModeScreen.frame``): a header with the clock, the mode
+tabs and the data-health line, above the footer."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
-from textual.app import ComposeResult, RenderResult
-from textual.screen import Screen
+from textual.app import RenderResult
+from textual.reactive import reactive
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Tab, Tabs
-from textual.widgets._header import HeaderClock, HeaderIcon, HeaderTitle
+from textual.widgets import Static, Tab, Tabs
 
-from tui_market.tui.widgets.footer import BindingsFooter
-from tui_market.tui.widgets.health import HealthLine
+from tui_market.tui.health import HealthState, health_content
+from tui_market.tui.messages import ModeRequested
 
 MODES: tuple[tuple[str, str], ...] = (
     ("symbols", "1 Symbols"),
     ("history", "2 History"),
     ("ticker", "3 Ticker"),
 )
+Clock = Callable[[], datetime]
 
 
-class AppClock(HeaderClock):
-    """The header clock, reading the app's injectable clock (fixed in snapshot tests)."""
+class MarketHeader(Widget):
+    """One line: the app's name left, the clock (local time) right, ticking every second."""
+
+    DEFAULT_CSS = """
+    MarketHeader {
+        dock: top;
+        height: 1;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
+    """
+
+    def __init__(self, title: str, clock: Clock) -> None:
+        super().__init__()
+        self.title = title
+        self.clock = clock
+
+    def on_mount(self) -> None:
+        self.set_interval(1, self.refresh, name="header clock")
 
     def render(self) -> RenderResult:
-        clock: Callable[[], datetime] | None = getattr(self.app, "clock", None)
-        now = clock() if clock is not None else datetime.now()
-        return now.astimezone().strftime(self.time_format)
-
-
-class MarketHeader(Header):
-    """Header with the title and the app clock."""
-
-    def __init__(self) -> None:
-        super().__init__(show_clock=True, time_format="%H:%M:%S", icon="◆")
-
-    def compose(self) -> ComposeResult:
-        yield HeaderIcon().data_bind(Header.icon)
-        yield HeaderTitle()
-        yield AppClock().data_bind(Header.time_format)
+        now = self.clock().astimezone().strftime("%H:%M:%S")
+        width = self.size.width  # the content area (padding excluded)
+        left = max(2, (width - len(self.title)) // 2 - 1)  # centred on the whole line
+        line = f"◆{self.title.rjust(left - 1 + len(self.title))}"
+        return line + now.rjust(max(1, width - len(line)))
 
 
 class ModeTabs(Tabs):
@@ -48,7 +57,7 @@ class ModeTabs(Tabs):
     DEFAULT_CSS = """
     ModeTabs {
         dock: top;
-        margin-top: 1;  /* below the Header, which docks to the same edge */
+        margin-top: 1;  /* below the header, which docks to the same edge */
     }
     """
     can_focus = False
@@ -59,28 +68,33 @@ class ModeTabs(Tabs):
         )
         self.mode = mode
 
-    async def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         event.stop()
         chosen = (event.tab.id or "").removeprefix("mode-")
         if chosen and chosen != self.mode:
             self.active = f"mode-{self.mode}"  # the other mode's own tabs show it
-            await self.run_action(f"app.mode({chosen!r})")
+            self.post_message(ModeRequested(chosen))
 
 
-async def ensure_chrome(screen: Screen[object], mode: str) -> None:
-    """Mount whatever of header, mode tabs, health line and footer ``screen`` lacks.
+class HealthLine(Static):
+    """One line above the footer on every mode screen; ``health`` is bound from the screen."""
 
-    Mode screens only compose their own body; the frame is the same everywhere.
+    DEFAULT_CSS = """
+    HealthLine {
+        dock: bottom;
+        margin-bottom: 1;  /* sits just above the Footer, which docks to the same edge */
+        height: 1;
+        width: 100%;
+        background: $panel;
+        color: $foreground;
+        padding: 0 1;
+    }
     """
-    missing: list[Widget] = []
-    if not screen.query(Header):
-        missing.append(MarketHeader())
-    if not screen.query(ModeTabs):
-        missing.append(ModeTabs(mode))
-    if not screen.query(HealthLine):
-        missing.append(HealthLine())
-    if not screen.query(Footer):
-        missing.append(BindingsFooter())
-    if missing:
-        await screen.mount_all(missing)
-        screen.refresh_bindings()  # a Footer mounted late has missed the first bindings update
+
+    health: reactive[HealthState] = reactive(HealthState)
+
+    def __init__(self) -> None:
+        super().__init__("", classes="health-line", markup=False)
+
+    def watch_health(self, state: HealthState) -> None:
+        self.update(health_content(state))

@@ -1,8 +1,9 @@
-"""The live worker: QuoteService in an app worker, its events turned into app messages, and a
-steady ~10 Hz frame that hands the ticker screen the latest snapshot and ages the health line.
+"""The live worker: QuoteService in an app worker, its events turned into app messages, and the
+frame: the latest snapshot and the health line's ages, taken ~10 times a second.
 
-The worker never touches widgets: it posts messages to the app; the frame timer (on the app's
-own loop) sets attributes. However fast ticks come, the screens repaint at most 10 times/s.
+The worker never touches widgets: it posts facts to the app. The app's frame timer sets the
+app's ``snapshot`` and ``health``, which flow down to the screens; however fast ticks come, the
+screens repaint at most at the frame rate.
 """
 
 from __future__ import annotations
@@ -12,36 +13,25 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 
 from textual.app import App
-from textual.message import Message
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, SymbolError
 from tui_market.models.live import (
-    BarClosedEvent,
     LiveEvent,
     LiveSnapshot,
     StorageError,
     StorageRecovered,
 )
 from tui_market.services.quote_service import QuoteService
-from tui_market.tui.messages import BarClosed, FeedStateChanged
-from tui_market.tui.widgets.health import HealthState
+from tui_market.tui.health import HealthState
+from tui_market.tui.messages import FeedStateChanged, LiveNotice
 
 log = logging.getLogger(__name__)
-FRAME = 0.1  # seconds between frames
-
-
-@dataclass
-class LiveNotice(Message, bubble=False):
-    """Something from the live feed the user should read (a refused symbol, a storage error)."""
-
-    text: str
-    severity: str = "warning"
-    title: str = "Live feed"
+FRAME = 0.1  # seconds between frames: the screens' repaint rate for live data
 
 
 class LiveBridge:
@@ -102,8 +92,6 @@ class LiveBridge:
     def _on_event(self, event: LiveEvent) -> None:
         if isinstance(event, FeedState):
             self.app.post_message(FeedStateChanged(event))
-        elif isinstance(event, BarClosedEvent):
-            self.app.post_message(BarClosed(event.bar))
         elif isinstance(event, SymbolError):
             self.app.post_message(LiveNotice(f"{event.symbol}: {event.message}"))
         elif isinstance(event, StorageError):

@@ -1,7 +1,6 @@
-"""The data-health line: feed state, age of the last tick, database, provider, schedule.
-
-The app owns one ``HealthState`` (a reactive); every mode screen's ``HealthLine`` watches it
-and paints it. Colours come from the theme.
+"""What the data-health line says: feed state, age of the last tick, database, provider,
+schedule. The app holds one ``HealthState`` (a reactive) and binds it down to every mode
+screen's ``HealthLine``; its text takes its colours from the theme variables.
 """
 
 from __future__ import annotations
@@ -9,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from textual.content import Content
-from textual.widgets import Static
 
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
 
@@ -72,29 +70,3 @@ def health_content(state: HealthState) -> Content:
     if state.schedule:
         parts.append(Content(state.schedule))
     return Content(" │ ").join(parts)
-
-
-class HealthLine(Static):
-    """One line above the footer on every mode screen; follows ``app.health``."""
-
-    DEFAULT_CSS = """
-    HealthLine {
-        dock: bottom;
-        margin-bottom: 1;  /* sits just above the Footer, which docks to the same edge */
-        height: 1;
-        width: 100%;
-        background: $panel;
-        color: $foreground;
-        padding: 0 1;
-    }
-    """
-
-    def __init__(self) -> None:
-        super().__init__("", classes="health-line", markup=False)
-
-    def on_mount(self) -> None:
-        if hasattr(self.app, "health"):
-            self.watch(self.app, "health", self._show, init=True)
-
-    def _show(self, state: HealthState) -> None:
-        self.update(health_content(state))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from functools import partial
+from typing import Protocol, runtime_checkable
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.message import Message
@@ -14,6 +15,14 @@ from tui_market.models import Interval
 from tui_market.tui.messages import IntervalChosen, SyncAllRequested, SyncRequested
 
 Command = tuple[str, str, Callable[[], object]]
+
+
+@runtime_checkable
+class Working(Protocol):
+    """What the commands read of the app: the working interval and symbol."""
+
+    interval: Interval
+    current_symbol: str | None
 
 
 class MarketCommands(Provider):
@@ -26,8 +35,9 @@ class MarketCommands(Provider):
         self.app.call_later(self.app.run_action, action)
 
     def _commands(self) -> Iterator[Command]:
-        interval: Interval = getattr(self.app, "interval", Interval.D1)
-        symbol: str | None = getattr(self.app, "current_symbol", None)
+        app = self.app
+        interval = app.interval if isinstance(app, Working) else Interval.D1
+        symbol = app.current_symbol if isinstance(app, Working) else None
         if symbol:
             yield (
                 f"Sync {symbol}",

@@ -1,0 +1,159 @@
+"""The route table: request type -> handler, worker group, exclusive.
+
+A handler takes the runtime and the request, runs in a worker (never touching a widget) and
+returns its answer: a fact (a ``Message``, posted to the request's asker, or to the app when
+nobody asked), a ``Notice`` (a notification), or None. Expected failures become facts or
+notices; anything unexpected ends the worker in ERROR, which the app reports once.
+
+Adding a request: a message class in ``messages.py``, a handler here, a row in ``ROUTES``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from pymongo.errors import PyMongoError
+from textual.message import Message
+
+from tui_market.commands.add_symbol import AddSymbol
+from tui_market.commands.remove_symbol import RemoveSymbol
+from tui_market.commands.sync_history import SyncHistory
+from tui_market.errors import MarketError
+from tui_market.models import InvalidSymbol
+from tui_market.queries.get_bars import GetBars
+from tui_market.queries.list_symbols import ListSymbols
+from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
+from tui_market.tui.messages import (
+    BarsLoaded,
+    BarsRequested,
+    Request,
+    SymbolAdded,
+    SymbolAddRequested,
+    SymbolRemoveRequested,
+    SymbolSearchRequested,
+    SymbolSearchResults,
+    SyncAllRequested,
+    SyncFailed,
+    SyncFinished,
+    SyncProgress,
+    SyncRequested,
+    WatchlistChanged,
+    WatchlistStale,
+)
+
+if TYPE_CHECKING:
+    from tui_market.runtime import Runtime
+
+log = logging.getLogger(__name__)
+Severity = Literal["information", "warning", "error"]
+EXPECTED = (MarketError, InvalidSymbol, PyMongoError, OSError)
+HISTORY_BARS = 5000  # bars fetched by a sync from the TUI (a series' whole stored window)
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """An answer that is only a notification."""
+
+    text: str
+    severity: Severity = "information"
+
+
+Answer = Message | Notice | None
+Handler = Callable[["Runtime", Any], Awaitable[Answer]]
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    what: str  # for the user: "<what> failed: <error>"
+    handler: Handler
+    group: Callable[[Any], str]  # workers of one group with ``exclusive`` replace each other
+    exclusive: bool = False
+    reload_watchlist: bool = False  # the watchlist's figures change when it succeeds
+
+
+async def load_bars(rt: Runtime, request: BarsRequested) -> BarsLoaded:
+    bars = await rt.bus.execute(GetBars(request.symbol, request.interval, last=request.last))
+    return BarsLoaded(request.symbol, request.interval, bars)
+
+
+async def sync_one(rt: Runtime, request: SyncRequested) -> SyncFinished | SyncFailed:
+    symbol, interval = request.symbol, request.interval
+    try:
+        result = await rt.bus.execute(SyncHistory(symbol, interval, HISTORY_BARS))
+    except EXPECTED as exc:
+        log.warning("sync %s %s failed: %s", symbol, interval.value, exc)
+        return SyncFailed(symbol, interval, failure_text(symbol, exc))
+    return SyncFinished([SyncOutcome(symbol, result, None)], total=1)
+
+
+async def sync_all(rt: Runtime, request: SyncAllRequested) -> SyncFinished:
+    symbols = [row.symbol for row in await rt.bus.execute(ListSymbols(request.interval))]
+    if symbols:
+        request.reply(SyncProgress(0, len(symbols), symbols[0]))
+
+    def progress(done: int, total: int, symbol: str) -> None:
+        request.reply(SyncProgress(done, total, symbol))
+
+    outcomes = await DataSyncService(rt.bus).sync_many(
+        symbols, request.interval, HISTORY_BARS, on_progress=progress, cancel=request.cancel
+    )
+    return SyncFinished(outcomes, total=len(symbols))
+
+
+async def add_symbol(rt: Runtime, request: SymbolAddRequested) -> SymbolAdded | Notice:
+    try:
+        result = await rt.bus.execute(AddSymbol(request.text, request.description))
+    except InvalidSymbol as exc:
+        log.info("add symbol refused: %s", exc)
+        return Notice(f"Not added: {exc}", "error")
+    return SymbolAdded(result.symbol, result.created)
+
+
+async def remove_symbol(rt: Runtime, request: SymbolRemoveRequested) -> Notice:
+    result = await rt.bus.execute(RemoveSymbol(request.symbol, request.drop_bars))
+    if not result.removed:
+        return Notice(f"{request.symbol} was not on the watchlist", "warning")
+    return Notice(f"Removed {result.symbol}")
+
+
+async def search(rt: Runtime, request: SymbolSearchRequested) -> SymbolSearchResults:
+    try:
+        results = await rt.provider.search(request.text)
+    except EXPECTED as exc:
+        log.warning("symbol search for %r failed: %s", request.text, exc)
+        return SymbolSearchResults(request.text, [], str(exc))
+    return SymbolSearchResults(request.text, list(results))
+
+
+async def reload_watchlist(rt: Runtime, request: WatchlistStale) -> WatchlistChanged:
+    return WatchlistChanged(await rt.bus.execute(ListSymbols(request.interval)))
+
+
+def _constant(name: str) -> Callable[[Any], str]:
+    return lambda request: name
+
+
+ROUTES: dict[type[Request], Route] = {
+    BarsRequested: Route(
+        "load bars", load_bars, lambda r: f"bars:{r.symbol}:{r.interval.value}", exclusive=True
+    ),
+    SyncRequested: Route(
+        "sync", sync_one, lambda r: f"sync:{r.symbol}", exclusive=True, reload_watchlist=True
+    ),
+    SyncAllRequested: Route(
+        "sync all", sync_all, _constant("sync-all"), exclusive=True, reload_watchlist=True
+    ),
+    SymbolAddRequested: Route(
+        "add symbol", add_symbol, _constant("watchlist-edit"), reload_watchlist=True
+    ),
+    SymbolRemoveRequested: Route(
+        "remove symbol", remove_symbol, _constant("watchlist-edit"), reload_watchlist=True
+    ),
+    SymbolSearchRequested: Route("symbol search", search, _constant("search"), exclusive=True),
+    WatchlistStale: Route(
+        "read the watchlist", reload_watchlist, _constant("watchlist"), exclusive=True
+    ),
+}
