@@ -1,7 +1,9 @@
-"""A Ticker row's ``RowView`` drawn as one line (a ``Strip``) in the styles it is given.
+"""How the Ticker's table looks: the CSS of its component classes, and a row's ``RowView``
+drawn as one line (a ``Strip``) in the style of its class.
 
-The cells are laid out as DataTable's were (one blank each side of a fixed-width column,
-symbol and header labels left-aligned, numbers right-aligned), so the screen looks the same.
+Both copy DataTable's (Textual 8.2.8) so the screen looks as it did: its colours under the
+table's own class names; one blank each side of a fixed-width column, symbol and header labels
+left-aligned, numbers right-aligned.
 """
 
 from __future__ import annotations
@@ -16,6 +18,45 @@ PAD = 1  # blanks each side of a column, as DataTable's cell_padding
 TABLE_WIDTH = sum(WIDTHS) + 2 * PAD * len(WIDTHS)
 THEME_VARIABLES = ("price-up", "price-down", "flash-up", "flash-down")
 Palette = tuple[str, ...]  # the colours of THEME_VARIABLES ("" for one the theme lacks)
+TABLE_CSS = """
+TickerTable {
+    background: $surface;
+    color: $foreground;
+    height: auto;
+    max-height: 100%;
+    &:focus {
+        background-tint: $foreground 5%;
+        & > .ticker-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: $block-cursor-text-style;
+        }
+        & > .ticker-table--header {
+            background-tint: $foreground 5%;
+        }
+    }
+    &:dark > .ticker-table--even {
+        background: $surface-darken-1 40%;
+    }
+    & > .ticker-table--header {
+        text-style: bold;
+        background: $panel;
+        color: $foreground;
+    }
+    &:ansi > .ticker-table--header {
+        background: ansi_bright_blue;
+        color: ansi_default;
+    }
+    & > .ticker-table--even {
+        background: $surface-lighten-1 50%;
+    }
+    & > .ticker-table--cursor {
+        background: $block-cursor-blurred-background;
+        color: $block-cursor-blurred-foreground;
+        text-style: $block-cursor-blurred-text-style;
+    }
+}
+"""
 
 
 def fit(text: str, width: int, left: bool) -> str:

@@ -23,7 +23,7 @@ from textual.strip import Strip
 
 from tui_market.models import Interval
 from tui_market.models.live import LiveSnapshot
-from tui_market.tui.widgets.ticker_lines import TABLE_WIDTH, THEME_VARIABLES, draw_line
+from tui_market.tui.widgets.ticker_lines import TABLE_CSS, TABLE_WIDTH, THEME_VARIABLES, draw_line
 from tui_market.tui.widgets.ticker_rows import (
     COLUMNS,
     FLASH_SECONDS,
@@ -38,46 +38,7 @@ __all__ = ["COLUMNS", "FLASH_SECONDS", "WIDTHS", "TickerTable", "countdown"]
 
 
 class TickerTable(ScrollView, can_focus=True):
-    # DataTable's look (its DEFAULT_CSS in Textual 8.2.8) under this widget's own names.
-    DEFAULT_CSS = """
-    TickerTable {
-        background: $surface;
-        color: $foreground;
-        height: auto;
-        max-height: 100%;
-        &:focus {
-            background-tint: $foreground 5%;
-            & > .ticker-table--cursor {
-                background: $block-cursor-background;
-                color: $block-cursor-foreground;
-                text-style: $block-cursor-text-style;
-            }
-            & > .ticker-table--header {
-                background-tint: $foreground 5%;
-            }
-        }
-        &:dark > .ticker-table--even {
-            background: $surface-darken-1 40%;
-        }
-        & > .ticker-table--header {
-            text-style: bold;
-            background: $panel;
-            color: $foreground;
-        }
-        &:ansi > .ticker-table--header {
-            background: ansi_bright_blue;
-            color: ansi_default;
-        }
-        & > .ticker-table--even {
-            background: $surface-lighten-1 50%;
-        }
-        & > .ticker-table--cursor {
-            background: $block-cursor-blurred-background;
-            color: $block-cursor-blurred-foreground;
-            text-style: $block-cursor-blurred-text-style;
-        }
-    }
-    """
+    DEFAULT_CSS = TABLE_CSS
     COMPONENT_CLASSES = {
         "ticker-table--header",
         "ticker-table--cursor",
@@ -109,101 +70,104 @@ class TickerTable(ScrollView, can_focus=True):
         super().__init__(id=id)
         self.wall = wall  # monotonic seconds for the flash (a test may fix it)
         self.line_renders = 0  # lines built (cache misses): what a paint cost on screen
-        self.ticker_symbols: tuple[str, ...] = ()
-        self.ticker_rows: dict[str, RowView] = {}
-        self.ticker_cursor = 0
-        self.ticker_flashes = Flashes()
-        self.ticker_lines: LRUCache[tuple[object, ...], Strip] = LRUCache(maxsize=256)
+        self._symbols: tuple[str, ...] = ()
+        self._rows: dict[str, RowView] = {}
+        self._cursor = 0
+        self._flashes = Flashes()
+        self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(maxsize=256)
         self.virtual_size = Size(TABLE_WIDTH, 1)
 
     # ---- the public API ------------------------------------------------------------------
     @property
     def symbols(self) -> tuple[str, ...]:
-        return self.ticker_symbols
+        return self._symbols
 
     @property
     def cursor_row(self) -> int:
-        return self.ticker_cursor
+        return self._cursor
 
     @property
     def selected_symbol(self) -> str | None:
-        if not 0 <= self.ticker_cursor < len(self.ticker_symbols):
+        if not 0 <= self._cursor < len(self._symbols):
             return None
-        return self.ticker_symbols[self.ticker_cursor]
+        return self._symbols[self._cursor]
 
     def get_row(self, symbol: str) -> tuple[str, ...]:
         """The row's cells as shown (``KeyError`` for a symbol not in the table)."""
-        return self.ticker_rows[symbol].cells
+        return self._rows[symbol].cells
 
     def set_symbols(self, symbols: Sequence[str]) -> None:
         wanted = tuple(dict.fromkeys(symbols))
-        if wanted == self.ticker_symbols:
+        if wanted == self._symbols:
             return
         selected = self.selected_symbol
-        self.ticker_symbols = wanted
-        self.ticker_rows = {symbol: RowView.empty(symbol) for symbol in wanted}
-        self.ticker_flashes.clear()
+        self._symbols = wanted
+        self._rows = {symbol: RowView.empty(symbol) for symbol in wanted}
+        self._flashes.clear()
         self.virtual_size = Size(TABLE_WIDTH, len(wanted) + 1)
         cursor = wanted.index(selected) if selected in wanted else 0
-        self.ticker_cursor = -1  # moved below: the row is drawn and scrolled to in any case
+        self._cursor = -1  # moved below: the row is drawn and scrolled to in any case
         self.move_cursor(cursor, announce=wanted[cursor : cursor + 1] != (selected,))
         self.refresh()
+        # The new height is laid out on the next refresh: scroll again once it is known.
+        self.call_after_refresh(self.keep_cursor_in_view)
 
     def visible_symbols(self) -> tuple[str, ...]:
         """The symbols whose rows are on screen (all of them before the first layout)."""
         height = self.scrollable_content_region.height - 1  # the header is line 0
         if height < 0:
-            return self.ticker_symbols
+            return self._symbols
         first = self.scroll_offset.y
-        return self.ticker_symbols[first : first + height]
+        return self._symbols[first : first + height]
 
     def paint(self, snapshot: LiveSnapshot, interval: Interval) -> None:
         shown = self.visible_symbols()
-        if len(shown) < len(self.ticker_symbols):
-            for symbol in set(self.ticker_symbols).difference(shown):
-                self.ticker_flashes.forget(symbol)  # no stale flash when it scrolls back in
-        changed = paint_rows(
-            self.ticker_rows, shown, self.ticker_flashes, snapshot, interval, self.wall()
-        )
+        if len(shown) < len(self._symbols):
+            for symbol in set(self._symbols).difference(shown):
+                self._flashes.forget(symbol)  # no stale flash when it scrolls back in
+        changed = paint_rows(self._rows, shown, self._flashes, snapshot, interval, self.wall())
         for symbol in changed:
-            self.refresh_line(self.ticker_symbols.index(symbol) + 1)
+            self.refresh_line(self._symbols.index(symbol) + 1)
 
     def move_cursor(self, row: int, *, announce: bool = True) -> None:
         """Put the cursor on ``row`` (clamped), keep it on screen, post ``Highlighted``."""
-        count = len(self.ticker_symbols)
+        count = len(self._symbols)
         row = max(0, min(row, count - 1))
-        old, self.ticker_cursor = self.ticker_cursor, row
+        old, self._cursor = self._cursor, row
         if row == old:
             return
         for line in (old, row):
             if 0 <= line < count:
                 self.refresh_line(line + 1)
         if row < count:
-            # Line 0 is the fixed header: keep one line above the cursor's row in view.
-            region = Region(0, row + 1, 1, 1)
-            self.scroll_to_region(region, spacing=Spacing(top=1), animate=False, immediate=True)
+            self.keep_cursor_in_view()
             if announce:
-                self.post_message(self.Highlighted(self, self.ticker_symbols[row]))
+                self.post_message(self.Highlighted(self, self._symbols[row]))
+
+    def keep_cursor_in_view(self) -> None:
+        # Line 0 is the fixed header: keep one line above the cursor's row in view.
+        region = Region(0, self._cursor + 1, 1, 1)
+        self.scroll_to_region(region, spacing=Spacing(top=1), animate=False, immediate=True)
 
     # ---- keys and mouse ------------------------------------------------------------------
     def action_move(self, step: int) -> None:
-        self.move_cursor(self.ticker_cursor + step)
+        self.move_cursor(self._cursor + step)
 
     def action_page(self, step: int) -> None:
         page = max(1, self.scrollable_content_region.height - 1)
-        self.move_cursor(self.ticker_cursor + step * page)
+        self.move_cursor(self._cursor + step * page)
 
     def action_first(self) -> None:
         self.move_cursor(0)
 
     def action_last(self) -> None:
-        self.move_cursor(len(self.ticker_symbols) - 1)
+        self.move_cursor(len(self._symbols) - 1)
 
     def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is not None and offset.y >= 1:
             row = self.scroll_offset.y + offset.y - 1
-            if row < len(self.ticker_symbols):
+            if row < len(self._symbols):
                 self.move_cursor(row)
 
     # ---- drawing -------------------------------------------------------------------------
@@ -217,17 +181,17 @@ class TickerTable(ScrollView, can_focus=True):
             style = self.get_component_rich_style("ticker-table--header")
         else:
             index = scroll_y + y - 1
-            if index >= len(self.ticker_symbols):
+            if index >= len(self._symbols):
                 return Strip.blank(width, self.rich_style)
-            view = self.ticker_rows[self.ticker_symbols[index]]
-            cursor = index == self.ticker_cursor
+            view = self._rows[self._symbols[index]]
+            cursor = index == self._cursor
             part = "cursor" if cursor else ("odd" if index % 2 else "even")
             style = self.get_component_rich_style(f"ticker-table--{part}")
         key = (view, cursor, y == 0, style, palette, scroll_x, width)
-        strip = self.ticker_lines.get(key)
+        strip = self._lines.get(key)
         if strip is None:
             self.line_renders += 1
             line = draw_line(view, style, cursor, y == 0, palette)
             strip = line.crop_extend(scroll_x, scroll_x + width, style)
-            self.ticker_lines[key] = strip
+            self._lines[key] = strip
         return strip
