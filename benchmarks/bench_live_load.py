@@ -9,7 +9,7 @@ synthetic (``live_fixture.SyntheticStream``) and remembers when it created each 
   (rows scrolled out of view are not painted, so they are not counted).
 - key press: every 0.25 s alternately ``down``/``up`` on the table (moves the selection, loads
   that symbol's chart); from posting the key to the end of the refresh after the table's
-  ``RowHighlighted`` was handled.
+  ``TickerTable.Highlighted`` was handled.
 - CPU: this process's CPU time over wall time during the window (it includes the synthetic
   stream, as a real feed's socket reading would be); the embedded server's CPU from /proc.
 
@@ -35,7 +35,6 @@ from live_fixture import (
 )
 from stall_watch import StallWatch
 from textual.message import Message
-from textual.widgets import DataTable
 
 from tui_market.models.live import LiveSnapshot
 from tui_market.tui.screens.ticker import TickerScreen
@@ -56,13 +55,13 @@ class Probe:
 
     def hook(self, message: Message) -> None:
         if (
-            isinstance(message, DataTable.RowHighlighted)
+            isinstance(message, TickerTable.Highlighted)
             and self.key_started is not None
-            and message.data_table.id == "ticker-table"
+            and message.table.id == "ticker-table"
         ):
             started, self.key_started = self.key_started, None
             self.key_handled.append(time.perf_counter() - started)
-            message.data_table.call_after_refresh(self._key_done, started)
+            message.table.call_after_refresh(self._key_done, started)
 
     def _key_done(self, started: float) -> None:
         if self.recording:

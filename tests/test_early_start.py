@@ -40,33 +40,39 @@ def dirs(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
 
 def test_only_a_tui_invocation_is_read() -> None:
     assert root_options(["--demo", "--data-dir", "/d", "--interval=1m", "-v"]) == {
-        "--data-dir": "/d",
-        "--interval": "1m",
+        "demo": "true",
+        "data_dir": "/d",
+        "interval": "1m",
     }
     for argv in (["sync"], ["--demo", "symbols", "list"], ["--help"], ["--unknown"]):
         assert root_options(argv) is None, argv
 
 
-def test_the_guess_ranks_flag_over_env_over_config_file(tmp_path: Path) -> None:
+def test_the_data_dir_is_the_settings_own(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flag over environment over config file: whatever ``load_settings`` decides."""
     config = tmp_path / "config.toml"
     config.write_text(f'data_dir = "{tmp_path}/from-file"\n')
     flag = ["--config", str(config)]
-    assert tui_data_dir(flag, {}) == tmp_path / "from-file"
-    env = {"tui_market_data_dir": f"{tmp_path}/from-env"}  # any case, as pydantic-settings
-    assert tui_data_dir(flag, env) == tmp_path / "from-env"
-    assert tui_data_dir([*flag, "--data-dir", "~/x"], env) == Path("~/x").expanduser()
-    assert tui_data_dir([], {}) == load_settings().data_dir  # the default dir
+    assert tui_data_dir(flag) == tmp_path / "from-file"
+    monkeypatch.setenv("tui_market_data_dir", f"{tmp_path}/from-env")  # any case
+    assert tui_data_dir(flag) == tmp_path / "from-env"
+    assert tui_data_dir([*flag, "--data-dir", "~/x"]) == Path("~/x").expanduser()
+    monkeypatch.delenv("tui_market_data_dir")
+    assert tui_data_dir([]) == load_settings().data_dir  # the default dir
 
 
-def test_no_guess_with_a_uri_a_subcommand_or_a_broken_config(tmp_path: Path) -> None:
+def test_no_early_server_with_a_uri_a_subcommand_or_a_broken_config(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     uri = "mongodb://127.0.0.1:1"
-    assert tui_data_dir(["--mongodb-uri", uri], {}) is None
-    assert tui_data_dir([], {"TUI_MARKET_MONGODB_URI": uri}) is None
-    assert tui_data_dir([], {"TUI_MARKET_MONGODB_URI": "  "}) is not None  # blank: embedded
+    assert tui_data_dir(["--mongodb-uri", uri]) is None
+    monkeypatch.setenv("TUI_MARKET_MONGODB_URI", uri)
+    assert tui_data_dir([]) is None
+    monkeypatch.delenv("TUI_MARKET_MONGODB_URI")
     config = tmp_path / "config.toml"
     config.write_text("data_dir = [unclosed\n")
-    assert tui_data_dir(["--config", str(config)], {}) is None
-    assert tui_data_dir(["sync"], {}) is None
+    assert tui_data_dir(["--config", str(config)]) is None
+    assert tui_data_dir(["sync"]) is None
 
 
 def test_the_begun_server_is_handed_over_when_the_settings_name_its_dir(
@@ -116,12 +122,12 @@ def test_no_server_with_a_uri_and_an_unclaimed_one_is_released(dirs: tuple[Path,
 
 
 def test_the_early_start_imports_no_heavy_package() -> None:
-    """Begun before typer, pydantic, pymongo and textual are imported (their ~0.5 s)."""
+    """Begun before typer, pymongo, Textual and Rich are imported (the settings need only
+    pydantic)."""
     code = (
         "import sys, tui_market.__main__ as m, tui_market.infrastructure.early_server; "
-        "m.tui_data_dir(['--demo'], {}); "
-        "print(sorted(p for p in ('typer', 'pydantic', 'pymongo', 'textual', 'rich') "
-        "if p in sys.modules))"
+        "m.tui_data_dir(['--demo']); "
+        "print(sorted(p for p in ('typer', 'pymongo', 'textual', 'rich') if p in sys.modules))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

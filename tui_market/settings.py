@@ -23,7 +23,7 @@ from pydantic_settings import (
 
 from tui_market import paths
 from tui_market.errors import ConfigError
-from tui_market.infrastructure.database import mask_uri
+from tui_market.infrastructure.uri_text import mask_uri
 from tui_market.models import Interval
 from tui_market.settings_types import (
     DatabaseName,

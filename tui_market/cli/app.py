@@ -17,8 +17,8 @@ from tui_market import paths
 from tui_market.cli import bars, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
-from tui_market.infrastructure.database import mask_uri
 from tui_market.infrastructure.early_server import EarlyServer
+from tui_market.infrastructure.uri_text import mask_uri
 from tui_market.logging_setup import configure_logging, remove_console_handlers
 from tui_market.settings import load_settings
 

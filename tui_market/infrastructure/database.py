@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from typing import Any
 
 from pymongo import ASCENDING, AsyncMongoClient
@@ -14,21 +13,10 @@ from pymongo.write_concern import WriteConcern
 
 from tui_market.errors import DatabaseUnavailable
 from tui_market.infrastructure import schema
+from tui_market.infrastructure.uri_text import display_host, mask_uri
 
+__all__ = ["Database", "display_host", "mask_uri"]
 log = logging.getLogger(__name__)
-_CREDENTIALS = re.compile(r"(?<=://)([^:/@]+):([^@/]*)@")
-
-
-def mask_uri(uri: str) -> str:
-    """Hide any password: ``mongodb://bob:secret@h`` -> ``mongodb://bob:***@h``."""
-    return _CREDENTIALS.sub(lambda m: f"{m.group(1)}:***@", uri)
-
-
-def display_host(uri: str) -> str:
-    """Host part of a URI for the health line, without credentials or options."""
-    rest = uri.split("://", 1)[-1]
-    rest = rest.rsplit("@", 1)[-1]
-    return rest.split("/", 1)[0].split("?", 1)[0]
 
 
 class Database:

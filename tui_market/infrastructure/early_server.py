@@ -1,9 +1,9 @@
 """Start the embedded server before the TUI's slow imports (start-up time).
 
-The server needs ~0.8-1.2 s to answer (its own imports, then opening its storage) and the TUI
-~0.5 s of imports before its settings are even read. So ``tui-market`` (``tui_market/__main__``)
-first calls ``EarlyServer.begin(data_dir)`` with the data dir the settings will most likely
-name, read with the standard library only; ``acquire()`` runs in a thread (this module and
+The server takes about a second to answer (its own imports, then opening its storage), longer
+than the TUI's own imports. So ``tui-market`` (``tui_market/__main__``) first loads the
+settings and calls ``EarlyServer.begin(data_dir)`` with their data dir, before the CLI and the
+TUI are imported; ``acquire()`` runs in a thread (this module and
 ``embedded`` import no third-party package: the server process is spawned at once). With the
 settings loaded, ``EarlyServer.start(settings)`` hands the TUI that server when it is the one
 the settings ask for; otherwise it releases it and begins the right one. ``open_runtime(...,

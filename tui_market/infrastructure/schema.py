@@ -6,8 +6,8 @@ string order is time order). The key is the unique index on (symbol, interval, t
 Reads of a series' bars filter on ``symbol``, ``interval`` and a ``t`` range (``series_filter``)
 and ride the ``SERIES_INDEX`` on those fields. Not on an ``_id`` range: the embedded server
 answers every ``_id`` range with a scan of the whole collection (only exact ``_id`` lookups use
-its ``_id`` index), so 10 bars of one series cost what all series' bars do (measured: 0.6 s for
-400 bars among 50,000; 10 ms through the series index). The handlers that read series create
+its ``_id`` index), so 10 bars of one series cost what all series' bars do (figures in
+benchmarks/RESULTS.md). The handlers that read series create
 the index on first use (``SeriesIndex``); without it the same filter gives the same answer,
 only by a scan.
 """
@@ -68,7 +68,7 @@ def series_filter(
 class SeriesIndex:
     """Creates ``SERIES_INDEX`` on ``ohlcv`` the first time a handler reads a series.
 
-    Idempotent on the server (an existing index costs one round trip, ~2 ms), so each handler
+    Idempotent on the server (an existing index costs one round trip), so each handler
     asks once. A failure is logged and asked again next time: reads stay correct without it.
     """
 

@@ -41,7 +41,7 @@ def reap(pid: int) -> None:
 
 def ping(uri: str, timeout: float = 0.5) -> bool:
     """True when a MongoDB-wire server at ``uri`` answers ``ping``."""
-    # pymongo (~0.1-0.2 s) imported here, not at the top: the TUI's early start spawns the
+    # pymongo imported here, not at the top (its import is slow): the TUI's early start spawns the
     # server before anything else is imported (tui_market/__main__.py).
     from pymongo import MongoClient
     from pymongo.errors import PyMongoError

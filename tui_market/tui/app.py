@@ -49,11 +49,10 @@ from tui_market.tui.messages import (
     WatchlistStale,
 )
 from tui_market.tui.palette import MarketCommands
-from tui_market.tui.routes import ROUTES, Notice, Route
+from tui_market.tui.routes import ROUTES, Notice, Route, sync_notice
 from tui_market.tui.schedule import ScheduleInfo
 from tui_market.tui.screens.add_symbol import AddSymbolScreen
 from tui_market.tui.screens.help import HelpScreen, help_sections
-from tui_market.tui.screens.history_text import finished_text
 from tui_market.tui.screens.symbols import SymbolsScreen
 from tui_market.tui.status import Status
 from tui_market.tui.theme_state import save_theme
@@ -133,7 +132,7 @@ class MarketApp(App[None]):
             )
         elif mode == "history":
             screen = HistoryScreen(self.clock, self.interval).data_bind(
-                app.health, app.interval, symbol=app.current_symbol
+                app.health, app.interval, symbol=app.current_symbol, rows=app.watchlist
             )
         else:
             screen = TickerScreen(self.clock, self.interval).data_bind(
@@ -208,7 +207,8 @@ class MarketApp(App[None]):
         """The one place a worker's outcome reaches the user."""
         worker = event.worker
         if event.state is WorkerState.SUCCESS and isinstance(worker.result, Notice):
-            self.notify(worker.result.text, severity=worker.result.severity)
+            notice = worker.result
+            self.notify(notice.text, title=notice.title, severity=notice.severity)
         elif event.state is WorkerState.ERROR:
             error = worker.error
             log.error("%s failed: %r", worker.description or worker.name, error, exc_info=error)
@@ -237,36 +237,20 @@ class MarketApp(App[None]):
         self.post_message(SyncRequested(fact.symbol, self.interval))
 
     @on(SyncFinished)
-    def _sync_finished(self, fact: SyncFinished) -> None:
-        text, severity = finished_text(fact.outcomes, fact.total)
-        self.notify(text, title="Sync", severity=severity)
-
     @on(SyncFailed)
-    def _sync_failed(self, fact: SyncFailed) -> None:
-        self.notify(
-            f"{fact.symbol} {fact.interval.value}: {fact.message}",
-            title="Sync failed",
-            severity="error",
-        )
+    def _sync_ended(self, fact: SyncFinished | SyncFailed) -> None:
+        notice = sync_notice(fact)
+        self.notify(notice.text, title=notice.title, severity=notice.severity)
 
-    # ---- facts from the live feed, the database watch and the jobs (see status.py) -------------
     @on(FeedStateChanged)
-    def _feed_changed(self, fact: FeedStateChanged) -> None:
-        self.status.feed_changed(fact.state)
-
     @on(DatabasePinged)
-    def _database_pinged(self, fact: DatabasePinged) -> None:
-        notice = self.status.database_pinged(fact)
-        if notice is not None:
-            self.notify(notice.text, title="Database", severity=notice.severity, timeout=10)
-
     @on(JobRan)
-    def _job_ran(self, fact: JobRan) -> None:
-        self.post_message(WatchlistStale(self.interval))
-
     @on(LiveNotice)
-    def _live_notice(self, fact: LiveNotice) -> None:
-        self.notify(fact.text, title=fact.title, severity=fact.severity)
+    def _status_fact(self, fact: Message) -> None:
+        """Facts from the live worker, the database watch and the jobs: ``status`` follows."""
+        notice = self.status.follow(fact)
+        if notice is not None:
+            self.notify(notice.text, title=notice.title, severity=notice.severity)
 
     # ---- navigation -----------------------------------------------------------------------------
     @on(ModeRequested)
@@ -309,7 +293,7 @@ class MarketApp(App[None]):
 
     def action_toggle_schedule(self) -> None:
         notice = self.status.toggle_schedule()
-        self.notify(notice.text, severity=notice.severity)
+        self.notify(notice.text, title=notice.title, severity=notice.severity)
 
     async def action_quit(self) -> None:
         await self.status.stop()

@@ -2,19 +2,18 @@
 young collections rarer, the older ones more frequent.
 
 CPython's full (generation 2) collection scans every tracked object. After start-up that is
-~90-110k objects, nearly all of them modules, classes, functions and Textual's styles, which
-live until exit; under the live load (50 symbols, 2,000 ticks/s) scanning them took 60-200 ms
-every ~2 s, the event loop's longest stalls (``benchmarks/stall_watch.py``). ``freeze_heap``
-collects once, then moves the survivors to the permanent generation (``gc.freeze``): a full
-collection then scans only what was created since (~15-25k objects, 5-20 ms).
+nearly all modules, classes, functions and Textual's styles, which live until exit; under the
+live load scanning them was the event loop's longest stall (``benchmarks/stall_watch.py``).
+``freeze_heap`` collects once, then moves the survivors to the permanent generation
+(``gc.freeze``): a full collection then scans only what was created since.
 
 The young generation's threshold goes from 700 to ``YOUNG`` allocations: most of the frame's
-objects die by reference count within a frame, so a collection every 700 net allocations
-(~50 a second under the live load, each promoting the frame's live objects) became a few a
-minute. The older generations are collected more often instead (``MIDDLE``, ``OLD``): a full
-collection now scans only what was created since start-up, and Textual's render caches leave
-cyclic garbage (a ``Strip`` and its caches) that must not wait minutes for one. 10-minute
-memory run: RSS growth +2.9% with these, +5.1% with CPython's 10 and 10, +2.0% before.
+objects die by reference count within a frame, so a collection every 700 net allocations (each
+promoting the frame's live objects) ran dozens of times a second. The older generations are
+collected more often instead (``MIDDLE``, ``OLD``): a full collection now scans only what was
+created since start-up, and Textual's render caches leave cyclic garbage (a ``Strip`` and its
+caches) that must not wait minutes for one. Figures (stalls, memory growth with each choice):
+benchmarks/RESULTS.md.
 
 Done once per process: objects frozen here are never collected if they later become cyclic
 garbage, so nothing short-lived may be frozen again and again.

@@ -43,6 +43,7 @@ from tui_market.tui.messages import (
     WatchlistChanged,
     WatchlistStale,
 )
+from tui_market.tui.screens.history_text import finished_text
 
 if TYPE_CHECKING:
     from tui_market.runtime import Runtime
@@ -59,6 +60,7 @@ class Notice:
 
     text: str
     severity: Severity = "information"
+    title: str = ""
 
 
 Answer = Message | Notice | None
@@ -130,6 +132,15 @@ async def search(rt: Runtime, request: SymbolSearchRequested) -> SymbolSearchRes
 
 async def reload_watchlist(rt: Runtime, request: WatchlistStale) -> WatchlistChanged:
     return WatchlistChanged(await rt.bus.execute(ListSymbols(request.interval)))
+
+
+def sync_notice(fact: SyncFinished | SyncFailed) -> Notice:
+    """How a sync ended, said once: by the asker, or by the app when nobody asked."""
+    if isinstance(fact, SyncFailed):
+        text = f"{fact.symbol} {fact.interval.value}: {fact.message}"
+        return Notice(text, "error", "Sync failed")
+    text, severity = finished_text(fact.outcomes, fact.total)
+    return Notice(text, severity, "Sync")
 
 
 def _constant(name: str) -> Callable[[Any], str]:

@@ -14,13 +14,24 @@ from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
+from textual.message import Message
+
 from tui_market.infrastructure.interfaces import FeedState, IDataProvider
 from tui_market.models import Interval
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui import schedule
 from tui_market.tui.health import HealthState
 from tui_market.tui.live import FRAME, LiveBridge
-from tui_market.tui.messages import DatabasePinged, JobRan, Request, SyncAllRequested, SyncRequested
+from tui_market.tui.messages import (
+    DatabasePinged,
+    FeedStateChanged,
+    JobRan,
+    LiveNotice,
+    Request,
+    SyncAllRequested,
+    SyncRequested,
+    WatchlistStale,
+)
 from tui_market.tui.routes import Notice
 
 if TYPE_CHECKING:  # imported when used: the first screen paints without them (start-up time)
@@ -120,6 +131,18 @@ class Status:
         self.app.post_message(JobRan(run))
 
     # ---- facts the app hands over -----------------------------------------------------------
+    def follow(self, fact: Message) -> Notice | None:
+        """A fact from the live worker, the database watch or the jobs; a notice to show."""
+        if isinstance(fact, FeedStateChanged):
+            self.feed_changed(fact.state)
+        elif isinstance(fact, DatabasePinged):
+            return self.database_pinged(fact)
+        elif isinstance(fact, JobRan):
+            self.app.post_message(WatchlistStale(self.app.interval))
+        elif isinstance(fact, LiveNotice):
+            return Notice(fact.text, fact.severity, fact.title)
+        return None
+
     def feed_changed(self, state: FeedState) -> None:
         app = self.app
         if self.live is not None:
@@ -137,9 +160,10 @@ class Status:
                 f"Database down ({fact.detail}). The live screen goes on; closed bars "
                 "are kept in memory until it is back.",
                 "error",
+                "Database",
             )
         if fact.up and was is False:
-            return Notice("Database back up.")
+            return Notice("Database back up.", title="Database")
         return None
 
     def watchlist_changed(self, rows: list[SymbolRow], interval: Interval) -> list[Request]:

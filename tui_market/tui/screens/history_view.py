@@ -1,7 +1,7 @@
 """Painting the History screen: title, candles, volume and table for the window of bars.
 
 The first paint of a series' bars is staged: the candles in that frame, the volume and the
-table in the next one, so the chart the trader opened History for is on screen ~30 ms sooner.
+table in the next one, so the chart the trader opened History for is on screen a frame sooner.
 Every other paint (pan, zoom, resize, a reload) draws all of them at once.
 """
 

@@ -18,7 +18,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.reactive import reactive, var
-from textual.widgets import DataTable, Label
+from textual.widgets import Label
 
 from tui_market.models import Bar, Interval
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
@@ -108,7 +108,7 @@ class TickerScreen(ModeScreen):
         self._chart_key = None
         self._paint(self.snapshot)
 
-    @on(DataTable.RowHighlighted, "#ticker-table")
+    @on(TickerTable.Highlighted, "#ticker-table")
     def _row_changed(self) -> None:
         self._chart_key = None
         self._request_history()

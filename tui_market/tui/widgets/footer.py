@@ -3,8 +3,8 @@
 Textual's ``Footer`` recomposes (removes and mounts every key, each re-styled) on every
 bindings update of its screen: a focus change, a screen's stack update, any
 ``refresh_bindings()``, with no coalescing. Opening History published four of them, most with
-the same bindings, each rebuild ~30 ms on this machine, and they ran between the first frame
-with candles and the next. ``BindingsFooter`` keeps the keys when nothing they show changed.
+the same bindings, and each slow rebuild ran between the first frame with candles and the
+next. ``BindingsFooter`` keeps the keys when nothing they show changed.
 """
 
 from __future__ import annotations

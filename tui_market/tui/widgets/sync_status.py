@@ -20,7 +20,7 @@ from tui_market.tui.messages import (
     SyncProgress,
     SyncRequested,
 )
-from tui_market.tui.screens.history_text import finished_text
+from tui_market.tui.routes import sync_notice
 
 
 class SyncStatus(Horizontal):
@@ -96,12 +96,12 @@ class SyncStatus(Horizontal):
     @on(SyncFinished)
     def _finished(self, fact: SyncFinished) -> None:
         self._stop()
-        text, severity = finished_text(fact.outcomes, fact.total)
-        self.notify(text, title="Sync", severity=severity)
+        notice = sync_notice(fact)
+        self.notify(notice.text, title=notice.title, severity=notice.severity)
         self.post_message(self.Synced({o.symbol for o in fact.outcomes if o.result is not None}))
 
     @on(SyncFailed)
     def _failed(self, fact: SyncFailed) -> None:
         self._stop()
-        text = f"{fact.symbol} {fact.interval.value}: {fact.message}"
-        self.notify(text, title="Sync failed", severity="error")
+        notice = sync_notice(fact)
+        self.notify(notice.text, title=notice.title, severity=notice.severity)

@@ -1,0 +1,120 @@
+"""What one Ticker row says, as plain values: formatted cells, the change's tone, the flash.
+
+No Textual here: the table (``ticker_table.py``) turns a ``RowView`` into a styled line and
+caches that line by the ``RowView`` itself, so a row whose view is equal is never re-rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tui_market.models import Interval
+from tui_market.models.live import LiveSnapshot, SymbolQuote
+from tui_market.tui.widgets.bars_table import fmt_price, fmt_volume
+
+COLUMNS = ("Symbol", "Last", "Chg %", "Open", "High", "Low", "Close", "Volume", "Closes in")
+WIDTHS = (16, 10, 8, 10, 10, 10, 10, 12, 9)  # fixed: live values never make columns jump
+FLASH_SECONDS = 0.8
+DASH = "—"
+LAST, CHANGE, CLOSES_IN = 1, 2, len(COLUMNS) - 1  # column indexes styled or updated alone
+
+
+def countdown(seconds: float) -> str:
+    total = int(seconds + 0.999)  # round up: "00:01" until the bar really closes
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+@dataclass(frozen=True, slots=True)
+class RowView:
+    """One row's content. ``rising``: the change % is >= 0 (None: no change known);
+    ``flash``: the last price is flashing up (True) or down (False), or not (None)."""
+
+    cells: tuple[str, ...]
+    rising: bool | None = None
+    flash: bool | None = None
+
+    @classmethod
+    def empty(cls, symbol: str) -> RowView:
+        return cls((symbol, *([DASH] * (len(COLUMNS) - 1))))
+
+    def with_countdown(self, left: str) -> RowView:
+        if self.cells[CLOSES_IN] == left:
+            return self
+        cells = (*self.cells[:CLOSES_IN], left)
+        return RowView(cells, self.rising, self.flash)
+
+
+def quote_row(
+    symbol: str, q: SymbolQuote, interval: Interval, left: str, flash: bool | None
+) -> RowView:
+    pct = q.change_pct
+    bar = q.forming.get(interval)
+    values = (None,) * 5 if bar is None else (bar.open, bar.high, bar.low, bar.close, bar.volume)
+    cells = (
+        symbol,
+        DASH if q.last is None else fmt_price(q.last),
+        DASH if pct is None else f"{pct:+.2f}%",
+        *(DASH if v is None else fmt_price(v) for v in values[:4]),
+        DASH if values[4] is None else fmt_volume(values[4]),
+        left,
+    )
+    return RowView(cells, None if pct is None else pct >= 0, flash if q.last is not None else None)
+
+
+class Flashes:
+    """A new last price flashes for ``FLASH_SECONDS``: up if it rose, down if it fell.
+
+    Only a change seen between two paints of the row flashes (not the first paint, nor a row
+    that was off screen: ``forget`` it then, so it does not flash a stale change coming back).
+    """
+
+    def __init__(self) -> None:
+        self._painted: dict[str, float | None] = {}
+        self._until: dict[str, tuple[float, bool]] = {}  # symbol -> (until, up)
+
+    def forget(self, symbol: str) -> None:
+        self._painted.pop(symbol, None)
+
+    def clear(self) -> None:
+        self._painted.clear()
+
+    def update(self, symbol: str, last: float | None, now: float) -> bool | None:
+        """Record the painted ``last``; the direction of the flash showing at ``now``."""
+        if symbol in self._painted:
+            before = self._painted[symbol]
+            if last != before and before is not None and last is not None:
+                self._until[symbol] = (now + FLASH_SECONDS, last >= before)
+        self._painted[symbol] = last
+        flash = self._until.get(symbol)
+        if flash is None:
+            return None
+        if flash[0] > now:
+            return flash[1]
+        del self._until[symbol]
+        return None
+
+
+def paint_rows(
+    rows: dict[str, RowView],
+    shown: tuple[str, ...],
+    flashes: Flashes,
+    snapshot: LiveSnapshot,
+    interval: Interval,
+    now: float,
+) -> list[str]:
+    """Update ``rows`` of the symbols ``shown`` from ``snapshot``; the symbols that changed."""
+    changed = []
+    for symbol in shown:
+        old = rows.get(symbol) or RowView.empty(symbol)
+        left = countdown(snapshot.seconds_to_close(interval, symbol))
+        quote = snapshot.quotes.get(symbol)
+        if quote is None:
+            new = old.with_countdown(left)  # no quote (yet): keep what the row showed
+        else:
+            new = quote_row(symbol, quote, interval, left, flashes.update(symbol, quote.last, now))
+        if new != old:
+            rows[symbol] = new
+            changed.append(symbol)
+    return changed
