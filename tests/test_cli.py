@@ -201,3 +201,29 @@ def test_tui_with_a_bad_setting_exits_2_before_taking_the_terminal(
     result = run("--demo")
     assert result.exit_code == 2
     assert one_line(result.stderr).startswith("tui-market: TUI_MARKET_SYNC_EVERY_MINUTES:")
+
+
+def test_serve_refuses_a_port_that_is_no_port() -> None:
+    result = run("serve", "--port", "70000")
+    assert result.exit_code == 2
+    assert "--port 70000: not a TCP port" in one_line(result.output)
+
+
+def test_serve_runs_the_app_with_the_same_root_options(tmp_path: Path) -> None:
+    """Each browser session runs ``tui-market`` with serve's own root options."""
+    import shlex
+    import sys
+
+    import typer
+
+    from tui_market.cli.common import CliState
+    from tui_market.cli.serve import app_command
+
+    ctx = typer.Context(typer.main.get_command(app))
+    ctx.obj = CliState(
+        config=tmp_path / "c.toml", overrides={"demo": True, "data_dir": tmp_path, "interval": None}
+    )
+    assert shlex.split(app_command(ctx)) == [
+        sys.executable, "-m", "tui_market", "--config", str(tmp_path / "c.toml"), "--demo",
+        "--data-dir", str(tmp_path),
+    ]  # fmt: skip

@@ -1,8 +1,8 @@
 """``tui-market``: with no subcommand, the TUI; with one, a headless job for scripts and cron.
 
 One typer app. Each subcommand is a function in its own module (``symbols``, ``bars``,
-``sync``, ``watch``), added below; they share ``common`` (``settings_for``, ``run_async``,
-``fail``).
+``sync``, ``watch``, ``serve``), added below; they share ``common`` (``settings_for``,
+``run_async``, ``fail``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tui_market import paths
-from tui_market.cli import bars, symbols, sync, watch
+from tui_market.cli import bars, serve, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.early_server import EarlyServer
@@ -118,6 +118,7 @@ app.add_typer(symbols.app, name="symbols")
 app.command("bars")(bars.bars)
 app.command("sync")(sync.sync)
 app.command("watch")(watch.watch)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:
