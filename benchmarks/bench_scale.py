@@ -1,0 +1,223 @@
+"""The store at scale (issue 14): the embedded server's start, a live save, a whole-series read
+and ``symbols remove --drop-bars`` against stores of 60k / 300k / 1M (/ 5M) bars.
+
+Each store is 50 symbols x 4 intervals x N bars per series, built once through the project's
+own write path (``AddSymbol``, then ``SaveBars`` with one series of N bars a call) into
+``--stores DIR/<size>`` and reused by later runs (so the code before and after a change is
+measured on the same files: ``PYTHONPATH=/tmp/old python benchmarks/bench_scale.py``).
+
+Per size, printed:
+- start: ``EmbeddedServer.acquire()`` (spawn until ``ping``) + ``Database.connect`` +
+  ``ListSymbols`` (what the app needs for the watchlist), against the empty store's figure;
+  the server's RSS right after;
+- save: ``SaveBars`` of 50 live bars (one new 1m bar per symbol), median of 5;
+- read: ``GetBars`` of a whole 5,000-bar series (no ``last``), median of 5;
+- remove: ``RemoveSymbol(drop_bars=True)`` of one symbol (20,000 bars at N=5,000): wall time and
+  the server's peak RSS while it ran (sampled every 10 ms) against its RSS before; the symbol's
+  bars are written back afterwards so the store can be reused.
+
+    python benchmarks/bench_scale.py --stores /tmp/scale-stores             # 60k 300k 1M
+    python benchmarks/bench_scale.py --stores /tmp/scale-stores --sizes 1M  # one size
+    python benchmarks/bench_scale.py --stores /tmp/scale-stores --sizes 5M
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler
+from tui_market.commands.remove_symbol import RemoveSymbol, RemoveSymbolHandler
+from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.embedded import EmbeddedServer
+from tui_market.models import Bar, Interval
+from tui_market.queries.get_bars import GetBars, GetBarsHandler
+from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler
+
+SYMBOLS = 50
+INTERVALS = (Interval.M1, Interval.M5, Interval.H1, Interval.D1)
+SIZES = {"60k": 300, "300k": 1_500, "1M": 5_000, "5M": 25_000}  # bars per series
+DB_NAME = "tui_market"
+ANCHOR = datetime(2026, 11, 20, tzinfo=UTC)  # the newest stored bar of every series
+
+
+def symbols() -> list[str]:
+    return [f"NASDAQ:S{i:03d}" for i in range(SYMBOLS)]
+
+
+def series(symbol: str, interval: Interval, n: int) -> tuple[Bar, ...]:
+    step = timedelta(seconds=interval.seconds)
+    first = ANCHOR - step * (n - 1)
+    bars = []
+    for k in range(n):
+        price = 100.0 + (k % 97) * 0.25
+        bars.append(
+            Bar.model_construct(
+                symbol=symbol,
+                interval=interval,
+                time=first + step * k,
+                open=price,
+                high=price + 1,
+                low=price - 1,
+                close=price + 0.5,
+                volume=1_000.0 + k,
+            )
+        )
+    return tuple(bars)
+
+
+def rss_mb(pid: int, field: str = "VmRSS") -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def server_pid(data_dir: Path) -> int:
+    return int(json.loads((data_dir / "server.json").read_text())["pid"])
+
+
+async def build(data_dir: Path, per_series: int) -> None:
+    """A fresh store through AddSymbol and SaveBars (one series per call, like a sync)."""
+    data_dir.mkdir(parents=True)
+    server = EmbeddedServer(data_dir, start_timeout=120)
+    uri = await asyncio.to_thread(server.acquire)
+    db = await Database.connect(uri, DB_NAME, embedded=True)
+    started = time.perf_counter()
+    try:
+        add, save = AddSymbolHandler(db), SaveBarsHandler(db)
+        for i, symbol in enumerate(symbols()):
+            await add(AddSymbol(symbol, f"bench {i}"))
+            for interval in INTERVALS:
+                await save(SaveBars(series(symbol, interval, per_series)))
+            print(f"  built {i + 1}/{SYMBOLS} symbols, {time.perf_counter() - started:.0f} s")
+    finally:
+        await db.close()
+        await asyncio.to_thread(server.release)
+    (data_dir / "built").write_text(str(per_series))
+
+
+async def start_to_watchlist(data_dir: Path) -> tuple[float, float, EmbeddedServer, Database]:
+    """Seconds from acquire() to the watchlist rows; the server's RSS (MB) right after."""
+    server = EmbeddedServer(data_dir, start_timeout=120)
+    began = time.perf_counter()
+    uri = await asyncio.to_thread(server.acquire)
+    db = await Database.connect(uri, DB_NAME, embedded=True)
+    await ListSymbolsHandler(db)(ListSymbols(Interval.M1))
+    took = time.perf_counter() - began
+    return took, rss_mb(server_pid(data_dir)), server, db
+
+
+async def stop(server: EmbeddedServer, db: Database) -> None:
+    await db.close()
+    await asyncio.to_thread(server.release)
+
+
+async def timed(make, runs: int = 5) -> float:  # type: ignore[no-untyped-def]
+    took = []
+    for k in range(runs):
+        began = time.perf_counter()
+        await make(k)
+        took.append(time.perf_counter() - began)
+    return statistics.median(took)
+
+
+async def measure(data_dir: Path, per_series: int, empty_start: float) -> dict[str, float]:
+    took, rss, server, db = await start_to_watchlist(data_dir)
+    out = {"start_s": took, "start_ratio": took / empty_start, "rss_open_mb": rss}
+    pid = server_pid(data_dir)
+    try:
+        saver, reader = SaveBarsHandler(db), GetBarsHandler(db)
+        names = symbols()
+
+        async def save(k: int) -> None:
+            # one new 1m bar per symbol, later than every stored one (a live minute closing)
+            when = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=k)
+            live = series("X:X", Interval.M1, 1)[0]
+            bars = tuple(live.model_copy(update={"symbol": s, "time": when}) for s in names)
+            await saver(SaveBars(bars))
+
+        out["save50_ms"] = await timed(save) * 1000
+        read_n = min(per_series, 5_000)
+        start = ANCHOR - timedelta(seconds=Interval.H1.seconds * (read_n - 1))
+
+        async def read(k: int) -> None:
+            bars = await reader(GetBars(names[k + 1], Interval.H1, start=start, end=ANCHOR))
+            assert len(bars) == read_n, len(bars)
+
+        out["read_ms"] = await timed(read) * 1000
+        out["read_n"] = read_n
+        idle = rss_mb(pid)
+        peak = [idle]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.is_set():
+                peak[0] = max(peak[0], rss_mb(pid))
+                time.sleep(0.01)
+
+        watcher = threading.Thread(target=sample)
+        watcher.start()
+        began = time.perf_counter()
+        result = await RemoveSymbolHandler(db)(RemoveSymbol(names[0], drop_bars=True))
+        out["remove_s"] = time.perf_counter() - began
+        done.set()
+        watcher.join()
+        out["remove_deleted"] = result.bars_deleted
+        out["rss_idle_mb"], out["rss_remove_peak_mb"] = idle, peak[0]
+        # Put the symbol and its bars back so the store can be reused.
+        await AddSymbolHandler(db)(AddSymbol(names[0], "bench 0"))
+        for interval in INTERVALS:
+            await saver(SaveBars(series(names[0], interval, per_series)))
+    finally:
+        await stop(server, db)
+    return out
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--stores", type=Path, required=True, help="where stores are kept")
+    parser.add_argument("--sizes", default="60k,300k,1M", help="comma list of 60k,300k,1M,5M")
+    parser.add_argument("--build-only", action="store_true")
+    args = parser.parse_args()
+    sizes = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    for size in sizes:
+        if size not in SIZES:
+            parser.error(f"unknown size {size!r}; choose from {', '.join(SIZES)}")
+    for size in sizes:
+        data_dir = args.stores / size
+        if not (data_dir / "built").exists():
+            print(f"building the {size} store in {data_dir} ...")
+            began = time.perf_counter()
+            await build(data_dir, SIZES[size])
+            print(f"  built in {time.perf_counter() - began:.0f} s")
+    if args.build_only:
+        return
+    empty_dir = args.stores / f"empty-{time.time_ns()}"
+    empty = []
+    for _ in range(3):
+        took, rss, server, db = await start_to_watchlist(empty_dir)
+        await stop(server, db)
+        empty.append(took)
+    empty_start = statistics.median(empty)
+    print(f"empty store: start to watchlist {empty_start:.2f} s (median of 3), RSS {rss:.0f} MB")
+    for size in sizes:
+        row = await measure(args.stores / size, SIZES[size], empty_start)
+        print(
+            f"{size:>5}: start {row['start_s']:.2f} s ({row['start_ratio']:.2f}x empty), "
+            f"RSS after open {row['rss_open_mb']:.0f} MB | save 50 bars {row['save50_ms']:.0f} ms"
+            f" | read {row['read_n']:.0f} bars {row['read_ms']:.0f} ms | remove --drop-bars "
+            f"{row['remove_s']:.2f} s ({row['remove_deleted']:.0f} bars), RSS "
+            f"{row['rss_idle_mb']:.0f} -> peak {row['rss_remove_peak_mb']:.0f} MB"
+        )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
