@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tui_market.infrastructure.server_process import SERVER_MODULE
+
 
 def server_pids(data_dir: Path) -> list[int]:
     """Pids of secantus processes whose storage is ``data_dir/db`` (from /proc)."""
@@ -16,6 +18,7 @@ def server_pids(data_dir: Path) -> list[int]:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"secantus" in argv and storage.encode() in argv:
+        ours = SERVER_MODULE.encode() in argv or b"secantus" in argv
+        if ours and storage.encode() in argv:
             found.append(int(entry.name))
     return found

@@ -23,6 +23,7 @@ from pathlib import Path
 from tui_market.errors import DatabaseUnavailable
 from tui_market.infrastructure.server_process import (
     HOST,
+    SERVER_MODULE,
     alive,
     free_port,
     ping,
@@ -49,7 +50,8 @@ def _is_server(pid: int) -> bool:
     except OSError as exc:  # no /proc here, or the process just ended: trust the pid
         log.debug("cannot read the command line of pid %s: %s", pid, exc)
         return True
-    return b"secantus" in argv
+    # ours, or ``-m secantus`` (a server an older tui-market started is still running)
+    return SERVER_MODULE.encode() in argv or b"secantus" in argv
 
 
 class EmbeddedServer:

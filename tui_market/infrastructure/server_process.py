@@ -19,6 +19,11 @@ from tui_market.errors import DatabaseUnavailable
 
 log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
+# secantus's command line behind our entry module (the start-scan fix, the start heartbeat)
+SERVER_MODULE = "tui_market.infrastructure.secantus_server"
+HEARTBEAT_FILE = "server.starting"  # = secantus_server.HEARTBEAT_FILE (not imported: no secantus)
+MAX_START = 600.0  # seconds: a server still beating after this long is given up on
+PROGRESS_EVERY = 5.0  # seconds between "still opening" log lines
 
 
 def alive(pid: int) -> bool:
@@ -87,7 +92,7 @@ def spawn(data_dir: Path, port: int, timeout: float) -> int:
     cmd = [
         sys.executable,
         "-m",
-        "secantus",
+        SERVER_MODULE,
         "--host",
         HOST,
         "--port",
@@ -97,6 +102,7 @@ def spawn(data_dir: Path, port: int, timeout: float) -> int:
         "--log-level",
         "WARNING",
     ]
+    (data_dir / HEARTBEAT_FILE).unlink(missing_ok=True)  # a crashed start's is no sign of life
     with open(data_dir / "server.log", "ab") as out:
         proc = subprocess.Popen(
             cmd,
@@ -106,22 +112,52 @@ def spawn(data_dir: Path, port: int, timeout: float) -> int:
             start_new_session=True,
             cwd=data_dir,
         )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise DatabaseUnavailable(
-                f"embedded database exited at start (code {proc.returncode}); "
-                f"see {data_dir / 'server.log'}"
-            )
-        if ping(uri_for(port), timeout=0.25):
-            log.info("embedded server started pid %s port %s", proc.pid, port)
-            return proc.pid
-        time.sleep(0.05)
+    waited = _wait_answer(proc, port, data_dir, timeout)
+    if waited is not None:
+        log.info("embedded server started pid %s port %s in %.1f s", proc.pid, port, waited)
+        return proc.pid
     proc.kill()
     proc.wait()
     raise DatabaseUnavailable(
         f"embedded database did not answer within {timeout:.0f} s; see {data_dir / 'server.log'}"
     )
+
+
+def _wait_answer(
+    proc: subprocess.Popen[bytes], port: int, data_dir: Path, timeout: float
+) -> float | None:
+    """Seconds until the server answered ``ping``; None when it gave no sign of life for
+    ``timeout`` seconds (or ``MAX_START`` passed). A sign of life is its start heartbeat: a big
+    store takes longer to open, which is progress (logged), not a hang."""
+    beat = data_dir / HEARTBEAT_FILE
+    began = last_note = time.monotonic()
+    try:
+        while (now := time.monotonic()) - began < MAX_START:
+            if proc.poll() is not None:
+                raise DatabaseUnavailable(
+                    f"embedded database exited at start (code {proc.returncode}); "
+                    f"see {data_dir / 'server.log'}"
+                )
+            if ping(uri_for(port), timeout=0.25):
+                return time.monotonic() - began
+            if now - max(began, _mtime(beat, since=began)) > timeout:
+                return None
+            if now - last_note >= PROGRESS_EVERY:
+                last_note = now
+                log.warning("embedded database still opening its storage (%.0f s)", now - began)
+            time.sleep(0.05)
+        return None
+    finally:
+        beat.unlink(missing_ok=True)  # ends the server's heartbeat
+
+
+def _mtime(path: Path, since: float) -> float:
+    """``path``'s modification time on the monotonic clock, or ``since`` when it is missing."""
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError:
+        return since
+    return time.monotonic() - age
 
 
 def stop_process(pid: int, timeout: float = 10.0) -> None:
