@@ -183,3 +183,34 @@ async def test_save_bars_skips_bars_with_bad_symbols(database: Database) -> None
     assert (result.new, result.updated, result.unchanged) == (1, 0, 0)
     docs = (await dump(database))[schema.OHLCV]
     assert [d["symbol"] for d in docs] == ["NASDAQ:AAPL"]
+
+
+async def test_save_bars_of_many_series_in_one_call(database: Database) -> None:
+    """A live minute: one bar per symbol and interval; each series' bars and tail stored."""
+    symbols = [f"NASDAQ:S{i:02d}" for i in range(12)]
+    t0 = 1_700_000_040
+    first = tuple(
+        _bar(s, iv, t0 + k * iv.seconds, 10.0 + n + k)
+        for n, s in enumerate(symbols)
+        for iv in (Interval.M1, Interval.M5)
+        for k in range(2)
+    )
+    save = SaveBarsHandler(database)
+    assert (await save(SaveBars(first))).new == 48
+    # Next minute: a new bar for every M1 series, one M1 close corrected, the M5 bars again.
+    t1 = t0 + 2 * Interval.M1.seconds
+    nxt = tuple(_bar(s, Interval.M1, t1, 50.0 + n) for n, s in enumerate(symbols))
+    fix = _bar(symbols[3], Interval.M1, t0 + 60, 99.0)
+    same = tuple(b for b in first if b.interval is Interval.M5)
+    result = await save(SaveBars((*nxt, fix, *same)))
+    assert (result.new, result.updated, result.unchanged) == (12, 1, 24)
+    stored = await dump(database)
+    assert len(stored[schema.OHLCV]) == 60
+    tails = {d["_id"]: d for d in stored[schema.SYNC_STATE]}
+    assert len(tails) == 24
+    for n, s in enumerate(symbols):
+        m1 = tails[schema.sync_id(s, Interval.M1)]
+        assert m1["last_bar"] == datetime.fromtimestamp(t1, UTC) and m1["last_close"] == 50.0 + n
+        assert m1["prev_close"] == (99.0 if n == 3 else 11.0 + n)
+        m5 = tails[schema.sync_id(s, Interval.M5)]
+        assert m5["last_bar"] == datetime.fromtimestamp(t0 + Interval.M5.seconds, UTC)

@@ -1,6 +1,7 @@
 """The incremental bar write both write handlers use (SaveBars for live bars, SyncHistory for
 history): documents for one series, one read over the batch's span (``schema.series_filter``,
-on the series index the calling handler ensures), then ``insert_many`` for new bars and bulk
+on the series index the calling handler ensures; ``write_series``) or, for bars of many series,
+one read by their exact ``_id``s (``write_bars``); then ``insert_many`` for new bars and bulk
 ``ReplaceOne`` for changed ones. Unchanged bars cost no write at all. ``advance_tail`` keeps the
 series' two newest closes in ``sync_state`` so ListSymbols never sorts ``ohlcv``.
 """
@@ -63,6 +64,24 @@ async def write_series(
     stored: dict[str, Doc] = {}
     async for doc in ohlcv.find(schema.series_filter(symbol, interval, start, end)):
         stored[doc["_id"]] = doc
+    return await _apply(ohlcv, docs, stored)
+
+
+async def write_bars(ohlcv: AsyncCollection[Doc], docs: list[Doc]) -> WriteCounts:
+    """Write ``docs`` of any number of series (unique ``_id``s) in one pass: one read by exact
+    ``_id`` (the embedded server's ``_id`` index answers ``$in``), then one insert and one bulk
+    replace for all series. For live batches: a few bars of many series."""
+    if not docs:
+        return WriteCounts(0, 0, 0)
+    ids = [doc["_id"] for doc in docs]
+    stored = {doc["_id"]: doc async for doc in ohlcv.find({"_id": {"$in": ids}})}
+    return await _apply(ohlcv, docs, stored)
+
+
+async def _apply(
+    ohlcv: AsyncCollection[Doc], docs: list[Doc], stored: dict[str, Doc]
+) -> WriteCounts:
+    """Insert the ``docs`` not in ``stored``, replace the changed ones, skip the rest."""
     fresh: list[Doc] = []
     changed: list[Doc] = []
     for doc in docs:

@@ -1,16 +1,21 @@
 """SaveBars: batched, idempotent upsert of closed bars (the live feed's write path).
 
-Each series of the batch is written incrementally (``bar_writes``): unchanged bars cost no
-write, and the series' tail in ``sync_state`` moves forward without touching its sync status.
+All series of the batch are written together (``bar_writes.write_bars``): one read of the
+stored bars by ``_id``, one insert, one bulk replace, whatever the number of series (a live
+minute closes one bar per symbol). Unchanged bars cost no write. The series' tails in
+``sync_state`` move forward in one bulk write, without touching their sync status.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tui_market.commands.bar_writes import Doc, advance_tail, series_docs, write_series
+from pymongo import UpdateOne
+
+from tui_market.commands.bar_writes import Doc, advance_tail, series_docs, write_bars
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, InvalidSymbol, SymbolRef
@@ -34,10 +39,8 @@ class SaveBarsHandler:
     def __init__(self, db: Database) -> None:
         self._ohlcv = db.get_collection(schema.OHLCV)
         self._state = db.get_collection(schema.SYNC_STATE)
-        self._index = schema.SeriesIndex(self._ohlcv)
 
     async def __call__(self, msg: SaveBars) -> SaveBarsResult:
-        await self._index.ensure()
         groups: dict[tuple[str, Interval], list[Bar]] = defaultdict(list)
         for bar in msg.bars:
             try:
@@ -46,20 +49,31 @@ class SaveBarsHandler:
                 log.error("SaveBars: skipping bar with bad symbol: %s", exc)
                 continue
             groups[(symbol, bar.interval)].append(bar)
-        new = updated = unchanged = 0
-        for (symbol, interval), bars in groups.items():
-            docs = series_docs(symbol, interval, bars)
-            counts = await write_series(self._ohlcv, symbol, interval, docs)
-            new, updated = new + counts.new, updated + counts.updated
-            unchanged += counts.unchanged
-            await self._advance_state(symbol, interval, docs)
-        return SaveBarsResult(new, updated, unchanged)
+        if not groups:
+            return SaveBarsResult(0, 0, 0)
+        series = {key: series_docs(*key, bars) for key, bars in groups.items()}
+        docs = [doc for batch in series.values() for doc in batch]
+        # The tails are read while the bars are written; they move only once the bars are in.
+        counts, states = await asyncio.gather(
+            write_bars(self._ohlcv, docs), self._read_states(list(series))
+        )
+        await self._advance_states(series, states)
+        return SaveBarsResult(counts.new, counts.updated, counts.unchanged)
 
-    async def _advance_state(self, symbol: str, interval: Interval, docs: list[Doc]) -> None:
-        """Move the series' tail forward without touching synced_at/status."""
-        key = schema.sync_id(symbol, interval)
-        state = await self._state.find_one({"_id": key})
-        tail = advance_tail(state, docs)
-        if tail is not None:
-            tail |= {"symbol": symbol, "interval": interval.value}
-            await self._state.update_one({"_id": key}, {"$set": tail}, upsert=True)
+    async def _read_states(self, keys: list[tuple[str, Interval]]) -> dict[str, Doc]:
+        ids = [schema.sync_id(symbol, interval) for symbol, interval in keys]
+        return {doc["_id"]: doc async for doc in self._state.find({"_id": {"$in": ids}})}
+
+    async def _advance_states(
+        self, series: dict[tuple[str, Interval], list[Doc]], states: dict[str, Doc]
+    ) -> None:
+        """Move each series' tail forward without touching synced_at/status: one bulk write."""
+        updates = []
+        for (symbol, interval), docs in series.items():
+            key = schema.sync_id(symbol, interval)
+            tail = advance_tail(states.get(key), docs)
+            if tail is not None:
+                tail |= {"symbol": symbol, "interval": interval.value}
+                updates.append(UpdateOne({"_id": key}, {"$set": tail}, upsert=True))
+        if updates:
+            await self._state.bulk_write(updates, ordered=False)
