@@ -1,4 +1,4 @@
-"""The handlers that read a series' bars do it through the series index, never a full scan.
+"""The handlers that read (or delete) a series' bars do it through an index, never a full scan.
 
 The embedded server scans the whole ``ohlcv`` collection for any ``_id`` range; these tests
 watch the real ``find`` commands the handlers send (PyMongo command monitoring on a second
@@ -12,6 +12,7 @@ from typing import Any
 from pymongo import AsyncMongoClient, monitoring
 
 from tests.fakes.memory_provider import MemoryProvider, make_bars
+from tui_market.commands.remove_symbol import RemoveSymbol, RemoveSymbolHandler
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
 from tui_market.infrastructure import schema
@@ -24,7 +25,7 @@ SYMBOLS = ("NASDAQ:AAPL", "NASDAQ:MSFT", "NYSE:IBM")
 
 
 class FindLog(monitoring.CommandListener):
-    """The filters of the ``find`` commands sent to ``ohlcv``."""
+    """The filters of the ``find`` and ``delete`` commands sent to ``ohlcv``."""
 
     def __init__(self) -> None:
         self.filters: list[dict[str, Any]] = []
@@ -32,6 +33,8 @@ class FindLog(monitoring.CommandListener):
     def started(self, event: monitoring.CommandStartedEvent) -> None:
         if event.command_name == "find" and event.command.get("find") == schema.OHLCV:
             self.filters.append(dict(event.command.get("filter", {})))
+        if event.command_name == "delete" and event.command.get("delete") == schema.OHLCV:
+            self.filters.extend(dict(d["q"]) for d in event.command.get("deletes", []))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
         del event
@@ -65,9 +68,11 @@ async def test_series_reads_and_writes_use_the_series_index(database: Database) 
         assert len(await get(GetBars("NASDAQ:MSFT", H1, last=50))) == 50
         assert len(await get(GetBars("NASDAQ:MSFT", H1))) == 202
         assert await get(GetBars("NASDAQ:MSFT", D1, last=5)) == []
+        dropped = await RemoveSymbolHandler(watched)(RemoveSymbol("NYSE:IBM", drop_bars=True))
+        assert dropped.bars_deleted == 200
     finally:
         await client.close()
-    assert len(finds.filters) >= 6  # 3 syncs, 1 save, 3+ reads
+    assert len(finds.filters) >= 7  # 3 syncs, 1 save, 3+ reads, 1 delete
     for query in finds.filters:
         stage = await _explain(database, query)
         assert stage["stage"] == "IXSCAN", (query, stage)
