@@ -101,10 +101,6 @@ def spawn(data_dir: Path, port: int, timeout: float) -> int:
         str(storage),
         "--log-level",
         "WARNING",
-        # No replica-set advertisement, hence no oplog: we use neither change streams nor
-        # transactions, and the oplog cost a second write per document (and 100,000 rows
-        # counted at every start).
-        "--standalone",
     ]
     (data_dir / HEARTBEAT_FILE).unlink(missing_ok=True)  # a crashed start's is no sign of life
     with open(data_dir / "server.log", "ab") as out:
