@@ -79,7 +79,7 @@ async def live_ticker(pilot: Pilot[None]) -> None:
     for snapshot in snapshots(await replay_ticks(TICKS)):
         screen.snapshot = snapshot
         await pilot.pause()
-    await settle(pilot)  # the chart's figure is built in a thread worker (live_chart.py)
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("theme", THEMES)

@@ -26,8 +26,8 @@ from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
 from tui_market.tui.routes import HISTORY_BARS
 from tui_market.tui.screens.mode import Clock, ModeScreen
+from tui_market.tui.widgets.candles import LiveChart
 from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
-from tui_market.tui.widgets.live_chart import LiveChart
 from tui_market.tui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)
@@ -112,8 +112,8 @@ class TickerScreen(ModeScreen):
     def _row_changed(self) -> None:
         self._chart_key = None
         self._request_history()
-        # The moved cursor is drawn first; the new symbol's chart (a plotext figure, tens of
-        # ms) on the refresh after, so a key press is answered before the chart is rebuilt.
+        # The moved cursor is drawn first, the new symbol's chart on the refresh after: a key
+        # press is answered before the chart is laid out again.
         self.call_after_refresh(self._paint_now)
 
     def _paint_now(self) -> None:

@@ -1,59 +1,49 @@
-"""Candlestick and volume plots (plotext through textual-plotext).
+"""Candlestick and volume charts, drawn by us (``candle_canvas``) through Textual's line API.
 
-The owner calls ``show`` with only the bars that fit (see ``ChartWindow``); the widget draws
-them at its size. Up/down colours come from the theme variables ``$candle-up``/``$candle-down``
-(then ``$price-up``/``$price-down``, then ``$success``/``$error``). Both plots use fixed-width
-y labels so candles and volume bars line up.
+The owner calls ``show`` with the bars to draw (History: the window that fits; the Ticker's
+``LiveChart``: all, fitted to the width at render time). The rows are laid out once per
+(bars, size, colours) and each line is a ``Strip`` of the theme's styles: ``$candle-up`` /
+``$candle-down`` (then ``$price-up`` / ``$price-down``, then ``$success`` / ``$error``) for the
+candles, the widget's own colours for the frame and labels.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
-from textual.app import RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from textual.color import Color, ColorParseError
-from textual_plotext import PlotextPlot
-from textual_plotext.plot import Plot
+from textual.strip import Strip
+from textual.widget import Widget
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.candle_figure import (
-    RGB,
-    draw_candles,
-    fitted,
-    plot_visual,
-    time_label,
-    volume_label,
-)
+from tui_market.tui.widgets.candle_canvas import Row, candle_rows, fitted, volume_rows
 
-__all__ = ["RGB", "CandleChart", "VolumeChart", "time_label"]
+__all__ = ["CandleChart", "LiveChart", "VolumeChart"]
 log = logging.getLogger(__name__)
 
 
-class _ThemedPlot(PlotextPlot):
-    """A plot whose up/down colours follow the app theme."""
+class ChartLines(Widget):
+    """Lines from rows of ``(text, role)`` runs; laid out again only when what they show, the
+    size or the colours change."""
 
-    def fresh_plot(self) -> Plot:
-        """A new figure per frame: plotext keeps layout state between builds, so redrawing
-        the same bars after other data could place ticks a column apart."""
-        self._plot = Plot()
-        return self._plot
+    DEFAULT_CSS = """
+    ChartLines { color: $text-muted; }
+    """
 
-    def draw(self) -> RenderResult:
-        """The figure as ``PlotextPlot.render`` sizes and themes it, drawn from its cells
-        (``PlotVisual``) instead of through an ANSI string."""
-        width, height = self.size
-        visual = plot_visual(
-            self._plot,
-            width,
-            height,
-            self._get_plotext_theme_name(self.app.theme),
-            self.app.ansi_theme,
-        )
-        return super().render() if visual is None else visual
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.bars: Sequence[Bar] = ()
+        self.shown = 0  # show() calls so far: part of the layout's key
+        self._key: tuple[object, ...] | None = None
+        self._lines: list[Strip] = []
 
-    def theme_rgb(self, *names: str) -> RGB:
+    def layout_rows(self, width: int, height: int) -> list[Row]:
+        raise NotImplementedError
+
+    def colour(self, *names: str) -> Color:
         """The first of the theme variables ``names`` that parses as a colour."""
         variables = self.app.theme_variables
         for name in names:
@@ -61,86 +51,80 @@ class _ThemedPlot(PlotextPlot):
             if not text:
                 continue
             try:
-                return Color.parse(text).rgb
+                return Color.parse(text)
             except ColorParseError as exc:
                 log.warning("theme variable %s=%r is not a colour: %s", name, text, exc)
-        return (200, 200, 200)
+        return Color(200, 200, 200)
 
-    def _colors(self) -> tuple[RGB, RGB]:
-        return (
-            self.theme_rgb("candle-up", "price-up", "success"),
-            self.theme_rgb("candle-down", "price-down", "error"),
-        )
+    def render_line(self, y: int) -> Strip:
+        width, height = self.size
+        base = self.rich_style
+        up = self.colour("candle-up", "price-up", "success")
+        down = self.colour("candle-down", "price-down", "error")
+        key = (self.shown, width, height, up, down, base)
+        if key != self._key:
+            styles = {
+                "up": base + Style(color=up.rich_color),
+                "down": base + Style(color=down.rich_color),
+                "axis": base,
+                "title": base + Style(bold=True),
+                "": base,
+            }
+            self._lines = [
+                Strip([Segment(text, styles[role]) for text, role in row]).adjust_cell_length(
+                    width, base
+                )
+                for row in self.layout_rows(width, height)
+            ]
+            self._key = key
+        if 0 <= y < len(self._lines):
+            return self._lines[y]
+        return Strip.blank(width, base)
 
 
-class CandleChart(_ThemedPlot):
+class CandleChart(ChartLines):
     """Candles for ``bars`` (the owner appends a forming bar last when there is one)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.bars: Sequence[Bar] = ()
         self.interval = Interval.D1
         self.title = ""
         self.fit: int | None = None
-        # The live chart has no time labels: plotext's label placement shifted by a column
-        # between otherwise identical frames in one process, which made snapshots flaky.
         self.time_axis = True
 
     def show(
-        self,
-        bars: Sequence[Bar],
-        interval: Interval,
-        title: str = "",
-        *,
-        fit: int | None = None,
+        self, bars: Sequence[Bar], interval: Interval, title: str = "", *, fit: int | None = None
     ) -> None:
-        """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the
-        width at render time (so a paint before layout never draws the wrong count)."""
+        """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the width
+        at render time (a paint before layout never draws the wrong count)."""
         self.bars, self.interval, self.title, self.fit = bars, interval, title, fit
+        self.shown += 1
         self.refresh()
 
-    def render(self) -> RenderResult:
-        plt = self.fresh_plot()
-        width = self.size.width
+    def layout_rows(self, width: int, height: int) -> list[Row]:
+        title: list[Row] = [[(self.title.center(width), "title")]] if self.title else []
         bars = fitted(self.bars, self.fit, width)
-        colors = self._colors() if bars else None
-        draw_candles(
-            plt, bars, colors, self.interval, self.title, width=width, time_axis=self.time_axis
+        plot = candle_rows(
+            bars, width, height - len(title), self.interval, time_axis=self.time_axis
         )
-        return self.draw()
+        return title + plot
 
 
-class VolumeChart(_ThemedPlot):
-    """Volume bars under a ``CandleChart``, coloured by the candle's direction."""
+class LiveChart(CandleChart):
+    """The Ticker's chart: no time axis (the table says when the bar closes)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.bars: Sequence[Bar] = ()
+        self.time_axis = False
+
+
+class VolumeChart(ChartLines):
+    """Volume bars under a ``CandleChart``, coloured by the candle's direction."""
 
     def show(self, bars: Sequence[Bar]) -> None:
         self.bars = bars
+        self.shown += 1
         self.refresh()
 
-    def render(self) -> RenderResult:
-        plt = self.fresh_plot()
-        bars = self.bars
-        if bars:
-            up, down = self._colors()
-            # Volume as candle bodies from 0: the same x positions and widths as the candles.
-            x: Any = list(range(len(bars)))
-            zeros = [0.0] * len(bars)
-            volumes = [b.volume for b in bars]
-            rising = [b.close >= b.open for b in bars]
-            data = {
-                "Open": [0.0 if r else v for r, v in zip(rising, volumes, strict=True)],
-                "Close": [v if r else 0.0 for r, v in zip(rising, volumes, strict=True)],
-                "High": volumes,
-                "Low": zeros,
-            }
-            plt.candlestick(x, data, colors=[up, down])
-            top = max(volumes, default=0.0) or 1.0
-            plt.ylim(0, top * 1.05)
-            plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
-            plt.yticks([top], [volume_label(top)])
-            plt.xticks([], [])
-        return self.draw()
+    def layout_rows(self, width: int, height: int) -> list[Row]:
+        return volume_rows(self.bars, width, height)
