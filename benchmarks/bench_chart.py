@@ -1,68 +1,110 @@
-"""The cost of drawing one candle chart: our own layout (``candle_canvas``) and the widget's
-strips, for the Ticker's live chart size (118x21, 2 columns per candle) and History's
-(118x24 with the time axis). Pure CPU, no terminal; prints the median of 200 frames.
+"""The cost of one chart frame: our canvas against plotext, the way the Ticker's chart redraws.
 
-    python benchmarks/bench_chart.py
+    python benchmarks/bench_chart.py                                  # this tree: the canvas
+    PYTHONPATH=/tmp/old:/tmp/plotext python benchmarks/bench_chart.py  # before (plotext)
+
+The tree from before: ``git archive df9b5a1 | tar -x -C /tmp/old``; plotext, no longer a
+dependency: ``pip install --no-deps --target /tmp/plotext plotext==5.3.2 textual-plotext==1.0.1``.
+Run both in the same session, alternating. A frame is 120 candles in 133 x 20 cells (one
+column per candle), a new window of bars each frame (a live chart shifting by one bar), 100
+frames per run, 5 runs; the figure is the median ms per frame over the runs (min and max of the
+runs beside it).
+
+- canvas: ``candle_canvas`` (cells and roles as runs), and the same plus ``canvas_strips``
+  (Textual strips, what the widget hands to the compositor).
+- plotext: ``draw_candles`` on a fresh figure and ``plot_visual`` (plotext's cell matrix as
+  runs: the old widget's work before Textual made strips of them), with and without the time axis.
 """
 
 from __future__ import annotations
 
-import random
+import argparse
+import importlib
+import math
+import platform
 import statistics
+import sys
 import time
-from datetime import UTC, datetime, timedelta
-
-from rich.segment import Segment
-from rich.style import Style
-from textual.strip import Strip
+from collections.abc import Callable
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.candle_canvas import candle_rows, fitted, volume_rows
 
-FRAMES = 200
+WIDTH, HEIGHT, CANDLES = 133, 20, 120
+Frame = Callable[[list[Bar], bool], object]
 
 
 def series(count: int) -> list[Bar]:
-    rng = random.Random(7)
-    price, bars = 180.0, []
-    start = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
+    bars = []
     for i in range(count):
-        close = max(1.0, price + rng.uniform(-2, 2))
-        high, low = max(price, close) + rng.uniform(0, 1), min(price, close) - rng.uniform(0, 1)
+        mid = 100 + 10 * math.sin(i / 7)
+        open_, close = mid + (i % 5) * 0.3, mid + ((i * 3) % 7) * 0.2
+        high, low = max(open_, close) + 1 + i % 3, min(open_, close) - 1 - i % 2
         bars.append(
-            Bar(
-                symbol="NASDAQ:AAPL", interval=Interval.M1, time=start + timedelta(minutes=i),
-                open=price, high=high, low=max(0.5, low), close=close, volume=rng.uniform(1e3, 1e5),
-            )
-        )  # fmt: skip
-        price = close
+            Bar.from_epoch("X:Y", Interval.M1, 1_700_000_000 + 60 * i, open_, high, low, close, 1e3)
+        )
     return bars
 
 
-def frame(bars: list[Bar], width: int, height: int, time_axis: bool) -> int:
-    styles = {role: Style(color="green") for role in ("up", "down", "axis", "title", "")}
-    rows = candle_rows(bars, width, height, Interval.M1, time_axis=time_axis)
-    rows += volume_rows(bars, width, 5)
-    strips = [Strip([Segment(t, styles[r]) for t, r in row]) for row in rows]
-    return len(strips)
+def canvas_frames() -> dict[str, Frame]:
+    from rich.style import Style
+
+    from tui_market.tui.widgets.candle_canvas import candle_canvas
+    from tui_market.tui.widgets.candles import canvas_strips
+    from tui_market.tui.widgets.chart_grid import Role
+
+    styles = {Role.AXIS: Style(), Role.UP: Style(color="green"), Role.DOWN: Style(color="red")}
+
+    def canvas(bars: list[Bar], axis: bool) -> object:
+        return candle_canvas(bars, WIDTH, HEIGHT, interval=Interval.M1, fit=1, time_axis=axis)
+
+    def strips(bars: list[Bar], axis: bool) -> object:
+        return canvas_strips(canvas(bars, axis), styles)
+
+    return {"canvas": canvas, "canvas + strips": strips}
+
+
+def plotext_frames() -> dict[str, Frame]:
+    # Only in a tree from before: imported by name, so this tree's linters need neither.
+    Plot = importlib.import_module("textual_plotext.plot").Plot
+    old = importlib.import_module("tui_market.tui.widgets.candle_figure")
+    draw_candles, plot_visual = old.draw_candles, old.plot_visual
+
+    def figure(bars: list[Bar], axis: bool) -> object:
+        plot = Plot()
+        colours = ((0, 200, 0), (200, 0, 0))
+        draw_candles(plot, bars, colours, Interval.M1, "", width=WIDTH, time_axis=axis)
+        return plot_visual(plot, WIDTH, HEIGHT, "default", None)
+
+    return {"plotext figure": figure}
+
+
+def run(frame: Frame, bars: list[Bar], axis: bool, frames: int) -> float:
+    started = time.perf_counter()
+    for i in range(frames):
+        frame(bars[i : i + CANDLES], axis)
+    return (time.perf_counter() - started) / frames * 1000
 
 
 def main() -> None:
-    bars = series(400)
-    for name, width, height, time_axis, fit in (
-        ("Ticker live chart 118x21", 118, 21, False, 2),
-        ("History candles 118x24 + volume", 118, 24, True, 1),
-    ):
-        shown = list(fitted(bars, fit, width))
-        times = []
-        for _ in range(FRAMES):
-            started = time.perf_counter()
-            frame(shown, width, height, time_axis)
-            times.append((time.perf_counter() - started) * 1000)
-        print(
-            f"{name}: {len(shown)} candles, median {statistics.median(times):.2f} ms, "
-            f"p99 {sorted(times)[int(FRAMES * 0.99) - 1]:.2f} ms per frame"
-        )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--frames", type=int, default=100)
+    parser.add_argument("--runs", type=int, default=5)
+    args = parser.parse_args()
+    try:
+        frames = canvas_frames()
+    except ImportError:
+        frames = plotext_frames()
+    bars = series(CANDLES + args.frames)
+    print(f"python {platform.python_version()} on {platform.machine()}, {sys.argv[0]}")
+    print(f"{CANDLES} candles, {WIDTH}x{HEIGHT} cells, {args.frames} frames x {args.runs} runs")
+    for name, frame in frames.items():
+        for axis in (False, True):
+            frame(bars[:CANDLES], axis)  # imports and first-use caches out of the figure
+            times = [run(frame, bars, axis, args.frames) for _ in range(args.runs)]
+            print(
+                f"{name:16} time axis {'on ' if axis else 'off'}: "
+                f"{statistics.median(times):7.2f} ms/frame (runs {min(times):.2f}-{max(times):.2f})"
+            )
 
 
 if __name__ == "__main__":

@@ -1,117 +1,147 @@
-"""Our own candle and volume drawing (``candle_canvas``: pure; ``candles``: the widgets)."""
+"""The chart canvas (pure: no app): where a bar's prices land, roles, axes and labels."""
 
 from __future__ import annotations
 
-import itertools
-from datetime import UTC, datetime, timedelta
+import re
+from datetime import UTC, datetime
+from itertools import pairwise
 
-from textual.app import App, ComposeResult
-from textual.color import Color
+import pytest
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.candle_canvas import (
-    candle_columns,
-    candle_rows,
-    time_labels,
-    volume_rows,
-)
-from tui_market.tui.widgets.candles import CandleChart
-from tui_market.tui.widgets.chart_window import Y_LABEL_WIDTH
+from tui_market.tui.widgets.candle_canvas import EIGHTHS, candle_canvas, volume_canvas
+from tui_market.tui.widgets.chart_grid import Canvas, Layout, Role
+from tui_market.tui.widgets.chart_labels import nice_ticks
+from tui_market.tui.widgets.chart_window import Y_LABEL_WIDTH, plot_columns
 
-T0 = datetime(2026, 11, 2, 14, 30, tzinfo=UTC)
-
-
-def bar(i: int, o: float, h: float, low: float, c: float, v: float = 10.0) -> Bar:
-    return Bar(
-        symbol="NASDAQ:AAPL", interval=Interval.H1, time=T0 + timedelta(hours=i),
-        open=o, high=h, low=low, close=c, volume=v,
-    )  # fmt: skip
+START = int(datetime(2026, 1, 5, tzinfo=UTC).timestamp())
+PLOT_X = Layout.of(80).plot_x
+# What each glyph shows in its (upper, lower) half: "b" body, "w" wick, "" nothing.
+HALVES = {
+    "█": ("b", "b"), "▀": ("b", ""), "▄": ("", "b"),
+    "┃": ("b", "b"), "╹": ("b", ""), "╻": ("", "b"),
+    "│": ("w", "w"), "╵": ("w", ""), "╷": ("", "w"),
+    "╿": ("b", "w"), "╽": ("w", "b"),
+}  # fmt: skip
 
 
-def text(row: list[tuple[str, str]]) -> str:
-    return "".join(t for t, _ in row)
+def bar(i: int, o: float, h: float, low: float, c: float, v: float = 1e3) -> Bar:
+    return Bar.from_epoch("X:Y", Interval.H1, START + 3600 * i, o, h, low, c, v)
 
 
-def test_a_candle_lands_on_its_half_cells() -> None:
-    """10 half-cells for prices 10..19: wick 10..19, body 13..16, read top to bottom."""
-    assert candle_columns([bar(0, 13, 19, 10, 16)], 5, 10.0, 19.0) == [["│", "▄", "█", "▀", "│"]]
-    assert candle_columns([bar(0, 14, 16, 13, 15)], 5, 10.0, 19.0) == [[" ", "╷", "█", "╵", " "]]
+def column(canvas: Canvas, x: int, rows: range) -> list[str]:
+    """Half rows of column ``x``, bottom first: what each holds ("b", "w" or "")."""
+    halves: list[str] = []
+    for y in reversed(rows):
+        upper, lower = HALVES.get(canvas.lines()[y][x], ("", ""))
+        halves += [lower, upper]
+    return halves
 
 
-def test_a_flat_bar_is_one_mark_and_a_body_hides_no_wick_end() -> None:
-    (column,) = candle_columns([bar(0, 15, 15, 15, 15)], 5, 10.0, 19.0)
-    assert [c for c in column if c != " "] == ["▀"]  # half 5: the upper half of row 2
+def test_prices_land_on_their_half_rows() -> None:
+    # 10 rows = 20 half rows over 100..119: one price unit per half row.
+    bars = [bar(0, 105, 119, 100, 110), bar(1, 112, 113, 103, 104)]
+    canvas = candle_canvas(bars, 80, 10, time_axis=False, fit=1)
+    first = column(canvas, PLOT_X, range(10))
+    assert first == ["w"] * 5 + ["b"] * 6 + ["w"] * 9  # low 100, body 105-110, high 119
+    second = column(canvas, PLOT_X + 1, range(10))
+    assert second == [""] * 3 + ["w"] + ["b"] * 9 + ["w"] + [""] * 6  # 103 / 104-112 / 113
 
 
-def test_up_and_down_candles_get_their_roles() -> None:
-    rows = candle_rows(
-        [bar(0, 11, 13, 10, 12), bar(1, 12, 13, 10, 11)], 40, 8, Interval.H1, time_axis=False
-    )
-    roles = {role for row in rows for t, role in row if t.strip()}
-    assert {"up", "down", "axis"} <= roles
-    up_cells = [t for row in rows for t, role in row if role == "up" and t.strip()]
-    down_cells = [t for row in rows for t, role in row if role == "down" and t.strip()]
-    assert up_cells and down_cells
+def test_prices_between_half_rows_go_to_the_nearest() -> None:
+    # 20 half rows over 100..110: 19 steps of 10/19; 104 is at 7.6 and 106 at 11.4.
+    canvas = candle_canvas([bar(0, 104, 110, 100, 106)], 80, 10, time_axis=False, fit=1)
+    assert column(canvas, PLOT_X, range(10)) == ["w"] * 8 + ["b"] * 4 + ["w"] * 8
 
 
-def test_every_row_is_exactly_the_width_and_the_frame_closes() -> None:
-    bars = [bar(i, 100 + i, 102 + i, 99 + i, 101 + i) for i in range(30)]
-    rows = candle_rows(bars, 90, 14, Interval.H1, time_axis=True)
-    assert len(rows) == 14
-    assert all(len(text(row)) == 90 for row in rows)
-    assert text(rows[0]).strip().startswith("┌") and text(rows[-2]).strip().startswith("└")
-    labelled = [text(row)[: Y_LABEL_WIDTH - 1].strip() for row in rows[1:-2]]
-    prices = [float(label.replace(",", "")) for label in labelled if label]
-    assert prices and prices == sorted(prices, reverse=True)  # nice ticks, top to bottom
+def test_up_and_down_bars_get_their_roles() -> None:
+    bars = [bar(0, 100, 112, 99, 110), bar(1, 110, 111, 95, 96)]
+    canvas = candle_canvas(bars, 80, 10, time_axis=False, fit=2)
+    for x, role in ((PLOT_X, Role.UP), (PLOT_X + 2, Role.DOWN)):
+        marks = [y for y in range(10) if canvas.lines()[y][x] != " "]
+        assert marks and {canvas.role_at(x, y) for y in marks} == {role}
+    assert canvas.role_at(0, 0) is Role.AXIS
 
 
-def test_time_labels_never_touch() -> None:
-    bars = [bar(i, 11, 12, 10, 11) for i in range(200)]
-    placed = time_labels(bars, Interval.H1, 120, 1)
-    assert len(placed) >= 3
-    for (a, first), (b, _) in itertools.pairwise(placed):
-        assert b - len(first) // 2 - (a + len(first) - len(first) // 2) >= 2
+def test_wider_zoom_draws_wider_bodies_with_a_gap() -> None:
+    bars = [bar(i, 100, 110, 90, 105) for i in range(5)]
+    canvas = candle_canvas(bars, 80, 8, time_axis=False, fit=4)
+    row = canvas.lines()[3]  # inside every body
+    assert row[PLOT_X : PLOT_X + 8] == "███ ███ "
 
 
-def test_volume_is_proportional_in_eighths() -> None:
-    rows = volume_rows([bar(0, 11, 12, 10, 12, v=100), bar(1, 12, 12, 10, 11, v=50)], 40, 6)
-    plot = [text(row) for row in rows[1:-1]]
-    assert [line[Y_LABEL_WIDTH + 1] for line in plot] == ["█"] * 4  # the first, the highest
-    assert plot[0].startswith("100".rjust(Y_LABEL_WIDTH - 1) + "┤")
-    roles = {role for row in rows for t, role in row if "█" in t}
-    assert roles == {"up", "down"}
-    columns = {i: [line[i] for line in plot] for i in range(Y_LABEL_WIDTH + 1, 39)}
-    heights = sorted({col.count("█") for col in columns.values() if "█" in col})
-    assert heights == [2, 4]
+def test_volume_heights_are_proportional_and_in_the_candle_columns() -> None:
+    bars = [bar(0, 1, 2, 1, 2, v=400), bar(1, 2, 2, 1, 1, v=200), bar(2, 1, 2, 1, 2, v=50)]
+    candles = candle_canvas(bars, 80, 10, time_axis=False)
+    volume = volume_canvas(bars, 80, 4)
+    eighths = []
+    for i in range(3):
+        x = PLOT_X + i * 8 + 3  # wick column of 8 columns per bar (7-wide body)
+        assert candles.lines()[9][x] != " "
+        cells = [volume.lines()[y][x] for y in range(4)]
+        eighths.append(sum(EIGHTHS.index(c) + 1 for c in cells if c != " "))
+    assert eighths == [32, 16, 4]  # 4 rows x 8 eighths for the largest
+    assert volume.role_at(PLOT_X, 3) is Role.UP and volume.role_at(PLOT_X + 8, 3) is Role.DOWN
+    assert volume.lines()[0].startswith("      400┤")
 
 
-def test_nothing_to_draw_or_no_room_draws_blank_without_error() -> None:
-    assert all(len(text(r)) == 40 for r in candle_rows([], 40, 6, Interval.D1, time_axis=True))
-    assert (
-        candle_rows([bar(0, 11, 12, 10, 11)], 5, 3, Interval.D1, time_axis=True)
-        == [[("     ", "")]] * 3
-    )
-    assert volume_rows([], 8, 2) == [[("        ", "")]] * 2
+def test_y_labels_at_nice_ticks_and_one_per_row() -> None:
+    bars = [bar(i, 100 + i, 120 + i, 95 + i, 110 + i) for i in range(20)]
+    for height in (3, 6, 24):
+        canvas = candle_canvas(bars, 80, height, time_axis=False)
+        labels = [line[: Y_LABEL_WIDTH - 1].strip() for line in canvas.lines()]
+        values = [float(text.replace(",", "")) for text in labels if text]
+        assert values and set(values) <= set(nice_ticks(95, 139))
+        assert values == sorted(values, reverse=True)  # top row highest, none repeated
+        ticks = [
+            line[Y_LABEL_WIDTH - 1]
+            for line, text in zip(canvas.lines(), labels, strict=True)
+            if text
+        ]
+        assert set(ticks) == {"┤"}
 
 
-class ChartApp(App[None]):
-    def compose(self) -> ComposeResult:
-        yield CandleChart(id="c")
+def test_labels_match_and_never_overlap_on_the_time_axis() -> None:
+    bars = [bar(i, 100, 110, 90, 105) for i in range(110)]
+    for width in (30, 60, 123):
+        canvas = candle_canvas(bars, width, 8, interval=Interval.H1, fit=1)
+        axis = canvas.lines()[-1]
+        found = list(re.finditer(r"\d\d-\d\d \d\d:\d\d", axis))
+        assert found and len(axis) == width
+        assert re.sub(r"\d\d-\d\d \d\d:\d\d", "", axis).strip() == ""  # no cut label
+        assert all(b.start() - a.end() >= 2 for a, b in pairwise(found))
 
 
-async def test_the_widget_paints_an_up_candle_in_the_theme_up_colour() -> None:
-    app = ChartApp()
-    async with app.run_test(size=(60, 12)) as pilot:
-        chart = app.query_one(CandleChart)
-        chart.show([bar(0, 11, 14, 10, 13), bar(1, 13, 14, 11, 12)], Interval.H1)
-        await pilot.pause()
-        variables = app.theme_variables
-        up = Color.parse(variables.get("candle-up") or variables["success"]).rich_color
-        down = Color.parse(variables.get("candle-down") or variables["error"]).rich_color
-        colours = {
-            (segment.style.color if segment.style else None)
-            for y in range(chart.size.height)
-            for segment in chart.render_line(y)
-            if any(block in segment.text for block in "█▀▄")
-        }
-        assert up in colours and down in colours
+@pytest.mark.parametrize("fit", [1, 2, None])
+def test_a_flat_bar_is_a_single_mark(fit: int | None) -> None:
+    canvas = candle_canvas([bar(0, 100, 100, 100, 100)], 40, 6, time_axis=False, fit=fit)
+    marks = [ch for line in canvas.lines() for ch in line[PLOT_X:] if ch != " "]
+    assert len(set(marks)) == 1 and marks[0] in "▀▄╹╻"
+    assert len(marks) == (7 if fit is None else 1)  # alone, a bar is drawn at the widest zoom
+
+
+@pytest.mark.parametrize("width, height", [(0, 0), (3, 5), (9, 2), (80, 1), (80, 0)])
+def test_tiny_sizes_and_no_bars_draw_without_error(width: int, height: int) -> None:
+    bars = [bar(i, 100, 110, 90, 105) for i in range(30)]
+    for canvas in (
+        candle_canvas(bars, width, height, title="X:Y 1h"),
+        candle_canvas([], width, height),
+        volume_canvas(bars, width, height),
+        volume_canvas([], width, height),
+    ):
+        assert len(canvas.rows) == height and all(len(line) == width for line in canvas.lines())
+
+
+def test_no_bars_is_an_empty_frame_with_its_title() -> None:
+    canvas = candle_canvas([], 60, 5, title="no symbols")
+    assert len(canvas.lines()) == 5 and "no symbols" in canvas.lines()[0]
+    assert "".join(canvas.lines()[1:]).strip() == ""
+
+
+def test_the_newest_bars_that_fit_are_drawn() -> None:
+    bars = [bar(i, 100, 110, 90, 105) for i in range(200)] + [bar(200, 50, 200, 40, 150)]
+    canvas = candle_canvas(bars, 60, 10, time_axis=False, fit=1)
+    columns = plot_columns(60)
+    last = PLOT_X + columns - 1
+    assert canvas.lines()[0][last] != " "  # the tallest, newest bar at the right edge
+    assert all(line[last + 1 :].strip() == "" for line in canvas.lines())

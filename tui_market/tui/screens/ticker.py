@@ -26,8 +26,8 @@ from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
 from tui_market.tui.routes import HISTORY_BARS
 from tui_market.tui.screens.mode import Clock, ModeScreen
-from tui_market.tui.widgets.candles import LiveChart
 from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
+from tui_market.tui.widgets.live_chart import LiveChart
 from tui_market.tui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)

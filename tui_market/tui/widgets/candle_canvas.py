@@ -1,215 +1,170 @@
-"""Candles and volume as rows of terminal cells: pure layout, no Textual.
+"""Candle and volume charts computed as cells (``Canvas``), apart from any widget.
 
-Each row is a list of runs ``(text, role)``; the widget (``candles.py``) turns roles into the
-theme's styles. Prices get half-cell vertical resolution: a cell shows an upper and a lower
-half, so a wick is ``│``, ``╵`` or ``╷`` and a body ``█``, ``▀`` or ``▄``. Volume bars use
-eighth blocks. Both plots keep the same left axis width (``Y_LABEL_WIDTH``) and frame, so a
-candle and its volume bar share a column.
+Candles are drawn at half a cell of vertical resolution: each cell row holds two price steps, an
+upper and a lower half, and a cell's character shows what each half holds (nothing, wick or
+body). Wicks are light box-drawing lines; bodies are blocks, or heavy lines at one column per
+candle, where blocks of neighbouring candles would touch and merge. The volume strip uses
+eighth blocks in the candles' body columns, so the two charts line up column for column.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Literal
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.chart_window import MIN_VISIBLE, Y_LABEL_WIDTH, plot_columns
+from tui_market.tui.widgets.chart_grid import Canvas, Grid, Layout, Role, Side, body_width
+from tui_market.tui.widgets.chart_labels import nice_ticks, price_label, time_label, volume_label
+from tui_market.tui.widgets.chart_window import Y_LABEL_WIDTH
 
-Role = Literal["up", "down", "axis", "title", ""]
-Run = tuple[str, Role]
-Row = list[Run]
-EIGHTHS = " ▁▂▃▄▅▆▇█"
-WICKS = "│╵╷ "  # drawn in the candle's middle column only
-LABEL_GAP = 2  # columns between two time labels
-
-
-def price_label(value: float) -> str:
-    digits = 2 if abs(value) >= 1 else 5
-    return f"{value:,.{digits}f}".rjust(Y_LABEL_WIDTH - 1)
-
-
-def volume_label(value: float) -> str:
-    for scale, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if value >= scale:
-            return f"{value / scale:.1f}{suffix}".rjust(Y_LABEL_WIDTH - 1)
-    return f"{value:.0f}".rjust(Y_LABEL_WIDTH - 1)
-
-
-def time_label(when: datetime, interval: Interval) -> str:
-    when = when.astimezone(UTC)
-    if interval.seconds >= Interval.D1.seconds:
-        return when.strftime("%Y-%m-%d")
-    return when.strftime("%m-%d %H:%M")
+NONE, WICK, BODY = 0, 1, 2
+# (upper half, lower half) -> character; blocks for bodies, and a heavy line for the body half
+# of a cell shared with a wick half: the only glyphs that join the two without a gap.
+BLOCK_GLYPHS = {
+    (WICK, NONE): "╵",
+    (NONE, WICK): "╷",
+    (WICK, WICK): "│",
+    (BODY, NONE): "▀",
+    (NONE, BODY): "▄",
+    (BODY, BODY): "█",
+    (BODY, WICK): "╿",
+    (WICK, BODY): "╽",
+}
+LINE_GLYPHS = {**BLOCK_GLYPHS, (BODY, NONE): "╹", (NONE, BODY): "╻", (BODY, BODY): "┃"}
+# A body wider than its wick: the heavy line would notch the body's edge, so that half cell is
+# filled and the wick leaves the body's edge half a row thicker.
+WIDE_GLYPHS = {**BLOCK_GLYPHS, (BODY, WICK): "█", (WICK, BODY): "█"}
+EIGHTHS = "▁▂▃▄▅▆▇█"
+TIME_GAP = 2  # blank cells at least between two time labels
 
 
-def nice_ticks(low: float, high: float, count: int = 4) -> list[float]:
-    """About ``count`` round values spanning ``[low, high]``."""
-    if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
-        return [low]
-    raw = (high - low) / max(1, count)
-    magnitude = 10 ** math.floor(math.log10(raw))
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    ticks: list[float] = []
-    value = math.ceil(low / step) * step
-    while value <= high + step * 1e-9:
-        ticks.append(round(value, 10))
-        value += step
-    return ticks or [low]
+def axis_label(text: str, value: float) -> str:
+    """``text``, or shorter forms of ``value`` when it is wider than the label column."""
+    width = Y_LABEL_WIDTH - 1
+    for candidate in (text.strip(), f"{value:,.0f}", f"{value:.3g}"):
+        if len(candidate) <= width:
+            return candidate.rjust(width)
+    return f"{value:.1e}"[:width].rjust(width)
 
 
-def fitted(bars: Sequence[Bar], fit: int | None, width: int) -> Sequence[Bar]:
-    """The newest ``bars`` that fit ``width`` at ``fit`` columns per candle (all: no fit)."""
-    return bars[-max(MIN_VISIBLE, plot_columns(width) // fit) :] if fit else bars
+def _role(bar: Bar) -> Role:
+    return Role.UP if bar.close >= bar.open else Role.DOWN
 
 
-def cols_per_bar(count: int, width: int) -> int:
-    """Columns per candle when ``count`` candles share the plot of a ``width`` widget."""
-    return max(1, plot_columns(width) // max(1, count))
+def candle_canvas(
+    bars: Sequence[Bar],
+    width: int,
+    height: int,
+    *,
+    interval: Interval = Interval.D1,
+    fit: int | None = None,
+    title: str = "",
+    time_axis: bool = True,
+    side: Side = "left",
+) -> Canvas:
+    """``bars`` as candles in ``width`` x ``height`` cells; with ``fit`` at that many columns per
+    candle, else as wide as they fill the plot. The newest bars are kept when not all fit."""
+    grid = Grid(width, height)
+    layout = Layout.of(grid.width, side)
+    top = 1 if title and grid.height else 0
+    rows = max(0, grid.height - top - (1 if time_axis else 0))
+    if title:
+        grid.text(max(0, layout.plot_x + (layout.plot_width - len(title)) // 2), 0, title)
+    cols = layout.columns_per_bar(len(bars), fit)
+    shown = bars[len(bars) - min(len(bars), layout.plot_width // cols) :] if bars else bars
+    if not shown or rows == 0:
+        return grid.canvas()
+    low, high = min(b.low for b in shown), max(b.high for b in shown)
+    halves = 2 * rows
 
+    def half(price: float) -> int:
+        if high <= low:
+            return (halves - 1) // 2
+        return round((price - low) / (high - low) * (halves - 1))
 
-def _cell(top: str, bottom: str) -> str:
-    """One cell from its halves, each "b" (body), "w" (wick) or "" (empty)."""
-    if "b" in (top, bottom):
-        return "█" if top == bottom else ("▀" if top == "b" else "▄")
-    return {("w", "w"): "│", ("w", ""): "╵", ("", "w"): "╷"}.get((top, bottom), " ")
-
-
-def candle_columns(bars: Sequence[Bar], rows: int, low: float, high: float) -> list[list[str]]:
-    """Per bar, its column's cells top to bottom (``rows`` of them) between ``low``..``high``."""
-    halves = rows * 2
-    span = (high - low) or 1.0
-
-    def half(price: float) -> int:  # 0 = the bottom half-cell
-        return min(halves - 1, max(0, int((price - low) / span * (halves - 1) + 0.5)))
-
-    columns = []
-    for bar in bars:
-        wick_lo, wick_hi = half(bar.low), half(bar.high)
-        body_lo, body_hi = sorted((half(bar.open), half(bar.close)))
-        kinds = [
-            "b" if body_lo <= h <= body_hi else "w" if wick_lo <= h <= wick_hi else ""
-            for h in range(halves)
-        ]
-        columns.append([_cell(kinds[2 * r + 1], kinds[2 * r]) for r in reversed(range(rows))])
-    return columns
-
-
-def _frame(width: int, top: bool, marks: Sequence[int] = ()) -> Run:
-    inner = ["─"] * max(0, width - Y_LABEL_WIDTH - 1)
-    for mark in marks:
-        if 0 <= mark < len(inner):
-            inner[mark] = "┬"
-    left, right = ("┌", "┐") if top else ("└", "┘")
-    return " " * (Y_LABEL_WIDTH - 1) + left + "".join(inner) + right, "axis"
-
-
-def _plot_rows(
-    cells: list[list[str]], roles: Sequence[Role], labels: dict[int, str], width: int, cols: int
-) -> list[Row]:
-    """Framed rows: the label (or blank) and axis mark, then each bar's cells: a wick in the
-    middle column of the candle, anything else (a body, a volume block) across its width."""
-    inner = max(0, width - Y_LABEL_WIDTH - 1)
-    drawn = max(1, cols - 1) if cols > 1 else 1  # the candle's columns; then one gap
-    middle = drawn // 2
-    rows: list[Row] = []
-    for r in range(len(cells[0]) if cells else 0):
-        label = labels.get(r)
-        row: Row = [((label or " " * (Y_LABEL_WIDTH - 1)) + ("┤" if label else "│"), "axis")]
-        row.append((" ", ""))
-        used = 1
-        for column, role in zip(cells, roles, strict=True):
-            cell = column[r]
-            wick = cell in WICKS
-            row.append(
-                ("".join(cell if not wick or i == middle else " " for i in range(drawn)), role)
-            )
-            if cols > 1:
-                row.append((" ", ""))
-            used += cols
-        row.append((" " * max(0, inner - used), ""))
-        row.append(("│", "axis"))
-        rows.append(row)
-    return rows
-
-
-def _empty_rows(width: int, count: int) -> list[Row]:
-    blank = " " * (Y_LABEL_WIDTH - 1) + "│" + " " * max(0, width - Y_LABEL_WIDTH - 1) + "│"
-    return [[(blank, "axis")] for _ in range(count)]
-
-
-def candle_rows(
-    bars: Sequence[Bar], width: int, height: int, interval: Interval, *, time_axis: bool
-) -> list[Row]:
-    """The framed candle plot of ``bars`` (all of them drawn) ``width`` x ``height`` cells."""
-    if width <= Y_LABEL_WIDTH + 2 or height < 3:
-        return [[(" " * max(0, width), "")] for _ in range(max(0, height))]
-    plot_height = height - 2 - (1 if time_axis else 0)
-    cols = cols_per_bar(len(bars), width)
-    rows: list[Row] = [[_frame(width, top=True)]]
-    if bars and plot_height > 0:
-        low, high = min(b.low for b in bars), max(b.high for b in bars)
-        pad = (high - low) * 0.05 or abs(high) * 0.001 or 1.0
-        low, high = low - pad, high + pad
-        cells = candle_columns(bars, plot_height, low, high)
-        labels = {}
-        for tick in nice_ticks(low + pad, high - pad):
-            r = round((high - tick) / (high - low) * (plot_height - 1))
-            if 0 <= r < plot_height:
-                labels[r] = price_label(tick)[-(Y_LABEL_WIDTH - 1) :]
-        roles: list[Role] = ["up" if b.close >= b.open else "down" for b in bars]
-        rows += _plot_rows(cells, roles, labels, width, cols)
-    else:
-        rows += _empty_rows(width, plot_height)
-    placed = time_labels(bars, interval, width, cols) if time_axis else []
-    rows.append([_frame(width, top=False, marks=[1 + at for at, _ in placed])])
+    body = body_width(cols)
+    glyphs = LINE_GLYPHS if cols == 1 else BLOCK_GLYPHS if body == 1 else WIDE_GLYPHS
+    for i, bar in enumerate(shown):
+        x = layout.plot_x + i * cols
+        bottom, top_of_body = sorted((half(bar.open), half(bar.close)))
+        spans = (half(bar.low), half(bar.high), bottom, top_of_body)
+        _candle(grid, x, body, top + rows - 1, spans, glyphs, _role(bar))
+    ticks = [t for t in nice_ticks(low, high) if low <= t <= high] or [low]
+    labels: dict[int, str] = {}
+    for tick in ticks:  # two ticks on one row: the first one keeps it
+        labels.setdefault(top + rows - 1 - half(tick) // 2, axis_label(price_label(tick), tick))
+    layout.axis(grid, top, rows, labels)
     if time_axis:
-        line = [" "] * width
-        for at, text in placed:
-            start = max(0, Y_LABEL_WIDTH + 1 + at - len(text) // 2)
-            line[start : start + len(text)] = list(text)
-        rows.append([("".join(line[:width]), "axis")])
-    return rows[:height]
+        _time_labels(grid, layout, shown, cols, body, interval, top + rows)
+    return grid.canvas()
 
 
-def time_labels(
-    bars: Sequence[Bar], interval: Interval, width: int, cols: int
-) -> list[tuple[int, str]]:
-    """(column in the plot, text) for time labels that fit without touching each other."""
-    placed: list[tuple[int, str]] = []
-    end = -LABEL_GAP
+def _candle(
+    grid: Grid,
+    x: int,
+    body: int,
+    bottom: int,
+    halves: tuple[int, int, int, int],
+    glyphs: dict[tuple[int, int], str],
+    role: Role,
+) -> None:
+    """One candle: ``halves`` are the half rows (0 = bottom) of low, high, body bottom and body
+    top; the wick is the body's middle column, the other body columns show the body only."""
+    low, high, body_low, body_high = halves
+    wick_x = x + body // 2
+
+    def kind(h: int, wick: bool) -> int:
+        if body_low <= h <= body_high:
+            return BODY
+        return WICK if wick and low <= h <= high else NONE
+
+    for row in range(low // 2, high // 2 + 1):
+        for column in range(x, x + body):
+            wick = column == wick_x
+            pair = (kind(2 * row + 1, wick), kind(2 * row, wick))
+            if pair != (NONE, NONE):
+                grid.put(column, bottom - row, glyphs[pair], role)
+
+
+def _time_labels(
+    grid: Grid,
+    layout: Layout,
+    bars: Sequence[Bar],
+    cols: int,
+    body: int,
+    interval: Interval,
+    y: int,
+) -> None:
+    """Time labels centred under their candle, left to right, each only where it keeps
+    ``TIME_GAP`` cells from the one before and stays inside the plot."""
+    free = layout.plot_x
+    end = layout.plot_x + layout.plot_width
+    size = len(time_label(bars[0].time, interval))  # one format per interval: one length
     for i, bar in enumerate(bars):
-        text = time_label(bar.time, interval)
-        at = i * cols + max(1, cols - 1) // 2
-        start = Y_LABEL_WIDTH + 1 + at - len(text) // 2
-        if start >= max(0, end + LABEL_GAP) and start + len(text) <= width:
-            placed.append((at, text))
-            end = start + len(text)
-    return placed
+        x = max(layout.plot_x, layout.plot_x + i * cols + body // 2 - size // 2)
+        if x >= free and x + size <= end:
+            grid.text(x, y, time_label(bar.time, interval))
+            free = x + size + TIME_GAP
 
 
-def volume_rows(bars: Sequence[Bar], width: int, height: int) -> list[Row]:
-    """Volume bars in eighth blocks under the candles of the same ``bars``, framed alike."""
-    if width <= Y_LABEL_WIDTH + 2 or height < 3:
-        return [[(" " * max(0, width), "")] for _ in range(max(0, height))]
-    plot_height = height - 2
-    cols = cols_per_bar(len(bars), width)
-    top = max((b.volume for b in bars), default=0.0) or 1.0
-    cells = []
-    for bar in bars:
-        eighths = round(max(0.0, bar.volume) / top * plot_height * 8)
-        cells.append(
-            [
-                EIGHTHS[min(8, max(0, eighths - (plot_height - 1 - r) * 8))]
-                for r in range(plot_height)
-            ]
-        )
-    roles: list[Role] = ["up" if b.close >= b.open else "down" for b in bars]
-    rows: list[Row] = [[_frame(width, top=True)]]
-    if bars:
-        rows += _plot_rows(cells, roles, {0: volume_label(top)}, width, cols)
-    else:
-        rows += _empty_rows(width, plot_height)
-    rows.append([_frame(width, top=False)])
-    return rows
+def volume_canvas(bars: Sequence[Bar], width: int, height: int, *, side: Side = "left") -> Canvas:
+    """Volume bars in eighth blocks, in the same columns as ``candle_canvas`` puts the candles
+    of the same ``bars`` at the same width; the y axis shows the largest volume."""
+    grid = Grid(width, height)
+    layout = Layout.of(grid.width, side)
+    cols = layout.columns_per_bar(len(bars), None)
+    shown = bars[len(bars) - min(len(bars), layout.plot_width // cols) :] if bars else bars
+    if not shown or grid.height == 0:
+        return grid.canvas()
+    top = max(b.volume for b in shown)
+    levels = 8 * grid.height
+    body = body_width(cols)
+    for i, bar in enumerate(shown):
+        filled = max(1, round(bar.volume / top * levels)) if top > 0 and bar.volume > 0 else 0
+        for row in range(grid.height):
+            eighths = min(8, filled - 8 * row)
+            if eighths <= 0:
+                break
+            for column in range(layout.plot_x + i * cols, layout.plot_x + i * cols + body):
+                grid.put(column, grid.height - 1 - row, EIGHTHS[eighths - 1], _role(bar))
+    layout.axis(grid, 0, grid.height, {0: axis_label(volume_label(top), top)})
+    return grid.canvas()

@@ -1,16 +1,17 @@
-"""Candlestick and volume charts, drawn by us (``candle_canvas``) through Textual's line API.
+"""Candlestick and volume charts: a pure ``Canvas`` (``candle_canvas.py``) drawn through
+Textual's line API.
 
-The owner calls ``show`` with the bars to draw (History: the window that fits; the Ticker's
-``LiveChart``: all, fitted to the width at render time). The rows are laid out once per
-(bars, size, colours) and each line is a ``Strip`` of the theme's styles: ``$candle-up`` /
-``$candle-down`` (then ``$price-up`` / ``$price-down``, then ``$success`` / ``$error``) for the
-candles, the widget's own colours for the frame and labels.
+The owner calls ``show`` with the bars to draw (see ``ChartWindow``); the widget computes the
+canvas once per bars, size and style and keeps its strips, so a repaint only hands them out.
+Up/down colours come from the theme variables ``$candle-up``/``$candle-down`` (then
+``$price-up``/``$price-down``, then ``$success``/``$error``); axis text is in the widget's own
+style. Both charts use the same fixed-width y axis, so candles and volume line up.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 
 from rich.segment import Segment
 from rich.style import Style
@@ -19,31 +20,50 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.candle_canvas import Row, candle_rows, fitted, volume_rows
+from tui_market.tui.widgets.candle_canvas import candle_canvas, volume_canvas
+from tui_market.tui.widgets.chart_grid import Canvas, Role
+from tui_market.tui.widgets.chart_labels import fitted, time_label
 
-__all__ = ["CandleChart", "LiveChart", "VolumeChart"]
+__all__ = ["RGB", "CandleChart", "ChartWidget", "VolumeChart", "canvas_strips", "time_label"]
 log = logging.getLogger(__name__)
+RGB = tuple[int, int, int]
+FALLBACK: RGB = (200, 200, 200)
+UP_COLOURS = ("candle-up", "price-up", "success")
+DOWN_COLOURS = ("candle-down", "price-down", "error")
 
 
-class ChartLines(Widget):
-    """Lines from rows of ``(text, role)`` runs; laid out again only when what they show, the
-    size or the colours change."""
+def canvas_strips(canvas: Canvas, styles: dict[Role, Style]) -> list[Strip]:
+    """One strip per canvas row, each run styled by its role."""
+    return [
+        Strip([Segment(text, styles[role]) for text, role in row], canvas.width)
+        for row in canvas.rows
+    ]
+
+
+class ChartWidget(Widget):
+    """A chart drawn from a ``Canvas``: subclasses say how (``draw``) and from what
+    (``drawn_from``); the strips are cached until either, the size or the style changes."""
 
     DEFAULT_CSS = """
-    ChartLines { color: $text-muted; }
+    ChartWidget {
+        width: 1fr;
+        height: 1fr;
+    }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.bars: Sequence[Bar] = ()
-        self.shown = 0  # show() calls so far: part of the layout's key
-        self._key: tuple[object, ...] | None = None
-        self._lines: list[Strip] = []
+        self.shown = 0  # show() calls so far: new bars, a new canvas
+        self.cached: tuple[Hashable, list[Strip]] | None = None
 
-    def layout_rows(self, width: int, height: int) -> list[Row]:
+    def draw(self, width: int, height: int) -> Canvas:
         raise NotImplementedError
 
-    def colour(self, *names: str) -> Color:
+    def drawn_from(self) -> Hashable:
+        return self.shown
+
+    def theme_rgb(self, *names: str) -> RGB:
         """The first of the theme variables ``names`` that parses as a colour."""
         variables = self.app.theme_variables
         for name in names:
@@ -51,38 +71,37 @@ class ChartLines(Widget):
             if not text:
                 continue
             try:
-                return Color.parse(text)
+                return Color.parse(text).rgb
             except ColorParseError as exc:
                 log.warning("theme variable %s=%r is not a colour: %s", name, text, exc)
-        return Color(200, 200, 200)
+        return FALLBACK
 
-    def render_line(self, y: int) -> Strip:
+    def role_styles(self, base: Style) -> dict[Role, Style]:
+        up, down = self.theme_rgb(*UP_COLOURS), self.theme_rgb(*DOWN_COLOURS)
+        return {
+            Role.AXIS: base,
+            Role.UP: base + Style(color=Color(*up).rich_color),
+            Role.DOWN: base + Style(color=Color(*down).rich_color),
+        }
+
+    def strips(self) -> list[Strip]:
+        """The chart's rows at the current size and style, computed once for each."""
         width, height = self.size
         base = self.rich_style
-        up = self.colour("candle-up", "price-up", "success")
-        down = self.colour("candle-down", "price-down", "error")
-        key = (self.shown, width, height, up, down, base)
-        if key != self._key:
-            styles = {
-                "up": base + Style(color=up.rich_color),
-                "down": base + Style(color=down.rich_color),
-                "axis": base,
-                "title": base + Style(bold=True),
-                "": base,
-            }
-            self._lines = [
-                Strip([Segment(text, styles[role]) for text, role in row]).adjust_cell_length(
-                    width, base
-                )
-                for row in self.layout_rows(width, height)
-            ]
-            self._key = key
-        if 0 <= y < len(self._lines):
-            return self._lines[y]
-        return Strip.blank(width, base)
+        key = (self.drawn_from(), width, height, self.app.theme, base)
+        if self.cached is None or self.cached[0] != key:
+            strips = canvas_strips(self.draw(width, height), self.role_styles(base))
+            self.cached = (key, strips)
+        return self.cached[1]
+
+    def render_line(self, y: int) -> Strip:
+        strips = self.strips()
+        if y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
 
-class CandleChart(ChartLines):
+class CandleChart(ChartWidget):
     """Candles for ``bars`` (the owner appends a forming bar last when there is one)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -93,32 +112,35 @@ class CandleChart(ChartLines):
         self.time_axis = True
 
     def show(
-        self, bars: Sequence[Bar], interval: Interval, title: str = "", *, fit: int | None = None
+        self,
+        bars: Sequence[Bar],
+        interval: Interval,
+        title: str = "",
+        *,
+        fit: int | None = None,
     ) -> None:
-        """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the width
-        at render time (a paint before layout never draws the wrong count)."""
+        """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the
+        width at render time (so a paint before layout never draws the wrong count)."""
         self.bars, self.interval, self.title, self.fit = bars, interval, title, fit
         self.shown += 1
         self.refresh()
 
-    def layout_rows(self, width: int, height: int) -> list[Row]:
-        title: list[Row] = [[(self.title.center(width), "title")]] if self.title else []
-        bars = fitted(self.bars, self.fit, width)
-        plot = candle_rows(
-            bars, width, height - len(title), self.interval, time_axis=self.time_axis
+    def drawn_from(self) -> Hashable:
+        return (self.shown, self.time_axis)
+
+    def draw(self, width: int, height: int) -> Canvas:
+        return candle_canvas(
+            fitted(self.bars, self.fit, width),
+            width,
+            height,
+            interval=self.interval,
+            fit=self.fit,
+            title=self.title,
+            time_axis=self.time_axis,
         )
-        return title + plot
 
 
-class LiveChart(CandleChart):
-    """The Ticker's chart: no time axis (the table says when the bar closes)."""
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.time_axis = False
-
-
-class VolumeChart(ChartLines):
+class VolumeChart(ChartWidget):
     """Volume bars under a ``CandleChart``, coloured by the candle's direction."""
 
     def show(self, bars: Sequence[Bar]) -> None:
@@ -126,5 +148,5 @@ class VolumeChart(ChartLines):
         self.shown += 1
         self.refresh()
 
-    def layout_rows(self, width: int, height: int) -> list[Row]:
-        return volume_rows(self.bars, width, height)
+    def draw(self, width: int, height: int) -> Canvas:
+        return volume_canvas(self.bars, width, height)
