@@ -37,8 +37,15 @@ class BarClock(Protocol):
         """End of the bar opening at ``open_time``: the open of the next one."""
         ...
 
+    def day_open(self, day: date) -> int:
+        """Open of the daily bar of trading date ``day`` (rows keyed by date, e.g. 00:00 UTC)."""
+        ...
+
 
 class UtcClock:
+    def day_open(self, day: date) -> int:
+        return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp())
+
     def floor(self, interval: Interval, ts: float) -> int:
         return interval.floor(ts)
 
@@ -129,6 +136,10 @@ class SessionClock:
         return None
 
     # ---- BarClock -------------------------------------------------------------------------
+    def day_open(self, day: date) -> int:
+        opened = self.first_open(day, until=1)
+        return opened if opened is not None else UTC_CLOCK.day_open(day)
+
     def floor(self, interval: Interval, ts: float) -> int:
         t = int(ts // 1)
         if interval.seconds < Interval.D1.seconds:
