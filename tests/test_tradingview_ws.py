@@ -17,6 +17,7 @@ from tests.fakes.tv_server import FakeTradingViewServer
 from tests.fakes.tv_sessions import ClientConn
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, QuoteEvent, SymbolError
 from tui_market.models import Tick
+from tui_market.models.feed import QuoteInfo
 from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 
 BTC, AAPL, TSLA = "BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA"
@@ -336,7 +337,9 @@ async def test_a_slow_consumer_does_not_delay_heartbeat_echoes() -> None:
             if event == Tick(BTC, 1686475701.0, 25801.0, 281.0):
                 await stream.close()
         assert rest[0] == FeedState(FeedStatus.LIVE, detail="1 symbols")
-        assert rest[1:3] == [BTC_SNAPSHOT, Tick(BTC, 1686475701.0, 25801.0, 281.0)]
+        # the snapshot's facts first: previous close lp - ch (25753 + 104), session, no delay
+        prev = QuoteInfo(BTC, 25857.0, "market", 0)
+        assert rest[1:4] == [prev, BTC_SNAPSHOT, Tick(BTC, 1686475701.0, 25801.0, 281.0)]
         assert rest[-1].status is FeedStatus.STOPPED  # type: ignore[union-attr]
 
 

@@ -15,14 +15,17 @@ from typing import Annotated
 import typer
 
 from tui_market.cli.common import parse_symbols, run_async, settings_for
-from tui_market.infrastructure.interfaces import FeedState, FeedStatus, SymbolError
+from tui_market.errors import MarketError
+from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IDataProvider, SymbolError
 from tui_market.models import Bar
+from tui_market.models.feed import QuoteInfo, delay_text
 from tui_market.models.live import (
     BarClosedEvent,
     LiveEvent,
     StorageError,
     StorageRecovered,
 )
+from tui_market.models.symbol_info import InvalidSymbolInfo, SymbolInfo
 from tui_market.runtime import open_runtime
 from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
 from tui_market.services.quote_service import QuoteService
@@ -48,7 +51,15 @@ def feed_line(state: FeedState) -> str:
     return f"{text}  {state.detail}".rstrip()
 
 
+def status_line(info: QuoteInfo) -> str:
+    """A symbol's market state and delay, e.g. "NASDAQ:NDX: market closed, delayed 15m"."""
+    parts = [f"market {info.status}" if info.status else "", delay_text(info.delay)]
+    return f"{info.symbol}: {', '.join(p for p in parts if p) or 'real time'}"
+
+
 def event_line(event: LiveEvent) -> str:
+    if isinstance(event, QuoteInfo):
+        return status_line(event)
     if isinstance(event, BarClosedEvent):
         return bar_line(event.bar, backfilled=event.backfilled)
     if isinstance(event, FeedState):
@@ -68,8 +79,10 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
         service = QuoteService(
             rt.stream, rt.bus, rt.provider, [settings.interval], backfill_on_start=True
         )
+        service.set_metadata({s: await _metadata(rt.provider, s) for s in symbols})
         await service.set_symbols(set(symbols))
         closed = 0
+        shown: dict[str, tuple[str, int]] = {}  # symbol -> (status, delay) last printed
         stopping: list[asyncio.Task[None]] = []
 
         def stop() -> None:
@@ -78,6 +91,10 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
 
         def on_event(event: LiveEvent) -> None:
             nonlocal closed
+            if isinstance(event, QuoteInfo):  # printed when the state or delay changes only
+                if shown.get(event.symbol) == (event.status, event.delay):
+                    return
+                shown[event.symbol] = (event.status, event.delay)
             typer.echo(event_line(event))
             if isinstance(event, BarClosedEvent):
                 closed += 1
@@ -110,6 +127,17 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
                     loop.remove_signal_handler(sig)
         typer.echo(f"saved {service.saved} closed bars", err=True)
         return service.saved
+
+
+async def _metadata(provider: IDataProvider, symbol: str) -> SymbolInfo | None:
+    """The symbol's session for its bars; None (UTC bars) when the provider cannot say."""
+    try:
+        raw = await provider.symbol_metadata(symbol)
+        return SymbolInfo.from_provider(raw) if raw is not None else None
+    except (MarketError, InvalidSymbolInfo) as exc:
+        log.warning("%s: no usable metadata (%s); bars on UTC boundaries", symbol, exc)
+        typer.echo(f"{symbol}: no session metadata ({exc}); bars on UTC boundaries", err=True)
+        return None
 
 
 def watch(

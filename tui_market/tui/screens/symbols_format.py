@@ -4,6 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from tui_market.models.feed import delay_text
+from tui_market.models.live import SymbolQuote
+from tui_market.queries.list_symbols import SymbolRow
+
+
+def live_figures(
+    row: SymbolRow, quote: SymbolQuote | None
+) -> tuple[float | None, float | None, float | None, str]:
+    """Last, change, change % and status for a watchlist row: the live quote's while the feed
+    gives a price (change from the previous session's close: the feed's, else the stored
+    daily one), else the stored figures; the delay known from the metadata until the feed says."""
+    delay = delay_text(row.info.delay_seconds) if row.info is not None else ""
+    if quote is None or quote.last is None:
+        return row.last_close, row.change, row.change_pct, delay
+    reference = quote.reference if quote.reference is not None else row.prev_close
+    change = quote.last - reference if reference is not None else None
+    pct = change / reference * 100.0 if change is not None and reference else None
+    return quote.last, change, pct, quote.status or delay
+
 
 def price(value: float | None) -> str:
     if value is None:
