@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from tui_market.providers.tradingview.protocol import encode_frame
+from tests.fakes.tv_codec import frames
 
 log = logging.getLogger(__name__)
 GARBAGE = "~m~99~m~garbage!!~m~x~m~"  # a bad length, then a bad header
@@ -101,7 +101,7 @@ class ClientConn:
             if f.silent or self.closed or self.dropped:
                 continue
             f.messages_sent += 1
-            text = "".join(encode_frame(p) for p in item)
+            text = frames(item)
             if f.garbage_every and f.messages_sent % f.garbage_every == 0:
                 text = GARBAGE + text
             try:
