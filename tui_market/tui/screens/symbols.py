@@ -98,10 +98,10 @@ class SymbolsScreen(ModeScreen):
         cells: list[str | Text] = [
             Text(row.symbol, style="bold"),
             row.description,
-            Text(fmt.price(last), justify="right"),
-            self._coloured(fmt.signed(change), change),
+            Text(fmt.price(last, row.info), justify="right"),
+            self._coloured(fmt.signed(change, info=row.info), change),
             self._coloured(fmt.percent(pct), pct),
-            Text(fmt.volume(row.volume), justify="right"),
+            Text(fmt.volume(row.volume, row.info), justify="right"),
             status,
             sync_cell,
         ]

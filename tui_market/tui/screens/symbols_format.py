@@ -6,6 +6,8 @@ from datetime import datetime
 
 from tui_market.models.feed import delay_text
 from tui_market.models.live import SymbolQuote
+from tui_market.models.price_format import format_price, format_volume
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.list_symbols import SymbolRow
 
 
@@ -24,21 +26,15 @@ def live_figures(
     return quote.last, change, pct, quote.status or delay
 
 
-def price(value: float | None) -> str:
-    if value is None:
-        return "—"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.2f}"
-    if magnitude >= 1:
-        return f"{value:.2f}"
-    return f"{value:.6f}".rstrip("0").rstrip(".")
+def price(value: float | None, info: SymbolInfo | None = None) -> str:
+    """A price with the symbol's tick decimals (``format_price``); the old rule without info."""
+    return format_price(value, info)
 
 
-def signed(value: float | None, suffix: str = "") -> str:
+def signed(value: float | None, suffix: str = "", info: SymbolInfo | None = None) -> str:
     if value is None:
         return "—"
-    text = price(abs(value))
+    text = price(abs(value), info)
     sign = "+" if value > 0 else "-" if value < 0 else ""
     return f"{sign}{text}{suffix}"
 
@@ -47,13 +43,9 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:+.2f}%"
 
 
-def volume(value: float | None) -> str:
-    if value is None:
-        return "—"
-    for limit, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(value) >= limit:
-            return f"{value / limit:.2f}{unit}"
-    return f"{value:.0f}"
+def volume(value: float | None, info: SymbolInfo | None = None) -> str:
+    """A short volume (1.23M); "-" for an index (``format_volume``)."""
+    return format_volume(value, info)
 
 
 def age(then: datetime | None, now: datetime) -> str:
