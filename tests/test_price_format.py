@@ -40,6 +40,9 @@ def test_decimals_from_pricescale_and_minmov() -> None:
     assert tick_decimals(SymbolInfo(pricescale=1)) == 0
     assert tick_decimals(SymbolInfo(pricescale=100, minmov=5)) == 2  # 0.05
     assert tick_decimals(SymbolInfo(pricescale=128)) == 7  # 1/128 = 0.0078125
+    # minmov counts: a tick of 10/1000 = 0.01 needs 2 decimals, not log10(1000) = 3
+    assert tick_decimals(SymbolInfo(pricescale=1000, minmov=10)) == 2
+    assert format_price(151.23, SymbolInfo(pricescale=1000, minmov=10)) == "151.23"
 
 
 def test_captured_metadata_decides_the_decimals() -> None:
