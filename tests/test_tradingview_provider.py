@@ -34,7 +34,7 @@ async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> No
     market = load_market_data()
     # A heartbeat before the replies: without its echo the server would drop the fetch.
     server = FakeTradingViewServer(
-        market, heartbeat_every=0.05, echo_window=0.3, heartbeat_at_connect=True, frame_delay=0.05
+        market, heartbeat_every=0.05, echo_window=2.0, heartbeat_at_connect=True, frame_delay=0.05
     )
     async with server:
         provider = TradingViewProvider(ws_url=server.url, timeout=10)

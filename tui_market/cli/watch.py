@@ -1,6 +1,8 @@
 """``tui-market watch SYMBOL...``: the live feed, headless. Prints each closed bar and each
 feed-state change, saving closed bars exactly as the TUI does (same ``QuoteService``).
 
+A symbol the history provider does not know stops it before it starts (one line, exit 1).
+
 Ctrl-C stops the stream; the bars already closed are saved before exit.
 """
 
@@ -15,9 +17,14 @@ from typing import Annotated
 import typer
 
 from tui_market.cli.common import parse_symbols, run_async, settings_for
-from tui_market.errors import MarketError
-from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IDataProvider, SymbolError
-from tui_market.models import Bar
+from tui_market.errors import MarketError, SymbolNotFound
+from tui_market.infrastructure.interfaces import (
+    FeedState,
+    FeedStatus,
+    IDataProvider,
+    SymbolError,
+)
+from tui_market.models import Bar, Interval, SymbolRef
 from tui_market.models.feed import QuoteInfo, delay_text
 from tui_market.models.live import (
     BarClosedEvent,
@@ -73,9 +80,24 @@ def event_line(event: LiveEvent) -> str:
     return str(event)
 
 
+async def check_symbols(provider: IDataProvider, symbols: list[str], interval: Interval) -> None:
+    """Raise ``SymbolNotFound`` (one line, exit 1) for a symbol the provider does not know,
+    before anything is watched: the feed would refuse it and wait forever. Other provider
+    failures are only logged (the live feed may work while history does not)."""
+    for symbol in symbols:
+        ref = SymbolRef.parse(symbol)
+        try:
+            await provider.fetch_ohlcv(ref.ticker, ref.exchange, interval, 1)
+        except SymbolNotFound:
+            raise
+        except MarketError as exc:
+            log.warning("could not check %s with the history provider: %s", symbol, exc)
+
+
 async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | None) -> int:
     """Run the live service until Ctrl-C (or ``max_bars`` closed bars); returns bars saved."""
     async with open_runtime(settings, seed=False) as rt:
+        await check_symbols(rt.provider, symbols, settings.interval)
         service = QuoteService(
             rt.stream, rt.bus, rt.provider, [settings.interval], backfill_on_start=True
         )
