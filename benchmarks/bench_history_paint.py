@@ -111,8 +111,8 @@ class Probe:
                         probe.cpu[(chart, symbol)] = time.process_time()
 
         GetBarsHandler.__call__ = timed_read  # type: ignore[method-assign,assignment]
-        CandleChart.render = seen(CandleChart.render)  # type: ignore[method-assign]
-        VolumeChart.render = seen(VolumeChart.render)  # type: ignore[method-assign]
+        CandleChart.strips = seen(CandleChart.strips)  # type: ignore[method-assign]
+        VolumeChart.strips = seen(VolumeChart.strips)  # type: ignore[method-assign]
         App._display = frame  # type: ignore[method-assign,assignment]
 
 

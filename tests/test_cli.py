@@ -227,3 +227,46 @@ def test_serve_runs_the_app_with_the_same_root_options(tmp_path: Path) -> None:
         sys.executable, "-m", "tui_market", "--config", str(tmp_path / "c.toml"), "--demo",
         "--data-dir", str(tmp_path),
     ]  # fmt: skip
+
+
+def test_symbols_list_formats_prices_with_each_symbols_tick(
+    db_args: list[str], mongo_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Last/Change with the decimals of the stored pricescale/minmov; an index's 0 volume: -."""
+    from datetime import UTC, datetime
+
+    from tui_market.models.symbol_info import SymbolInfo
+
+    day = datetime(2023, 6, 9, tzinfo=UTC)  # one daily bar: the change is from its prev close
+    rows = [  # symbol, info, last close, previous close, volume
+        ("FX:EURUSD", SymbolInfo(type="forex", pricescale=100000), 1.08345, 1.07512, 104_211.0),
+        ("BITSTAMP:BTCUSD", SymbolInfo(type="crypto", pricescale=100), 25753.0, 25857.0, 275.6),
+        ("CME_MINI:ES1!", SymbolInfo(type="futures", pricescale=100, minmov=25), 4298.75, 4293.5,
+         1_234_567.0),
+        ("TVC:VIX", SymbolInfo(type="index"), 13.83, 14.88, 0.0),
+    ]  # fmt: skip
+    client: MongoClient = MongoClient(mongo_uri)
+    db = client[db_args[3]]
+    for position, (symbol, info, last, prev, vol) in enumerate(rows):
+        db.symbols.insert_one(
+            {"_id": symbol, "description": "", "position": position, "info": info.to_doc()}
+        )
+        db.sync_state.insert_one(
+            {"symbol": symbol, "interval": "1D", "last_bar": day, "last_close": last,
+             "prev_close": prev, "last_volume": vol, "status": "ok"}
+        )  # fmt: skip
+    client.close()
+    monkeypatch.setenv("COLUMNS", "200")  # no cell cut by rich
+    listed = run(*db_args, "symbols", "list", "--interval", "1D")
+    assert listed.exit_code == 0, listed.stderr
+    cells = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[2:6]]
+        for line in listed.stdout.splitlines()
+        if line.count("│") > 5 and ":" in line.split("│")[1]
+    }
+    assert cells == {
+        "FX:EURUSD": ["1.08345", "0.00833", "0.77", "104,211"],
+        "BITSTAMP:BTCUSD": ["25,753.00", "-104.00", "-0.40", "276"],
+        "CME_MINI:ES1!": ["4,298.75", "5.25", "0.12", "1,234,567"],
+        "TVC:VIX": ["13.83", "-1.05", "-7.06", "-"],
+    }

@@ -182,7 +182,7 @@ async def test_remote_database_away_and_back_no_bar_is_lost(data_dir: Path) -> N
         await wait_for(run.down, "the outage noticed")
         checks = supervisor.revive_attempts
         await asyncio.sleep(2.0)  # ~10 supervisor rounds and two failed flushes
-        assert not ping(uri, timeout=0.3), "something restarted the remote server"
+        assert not ping(uri, timeout=2.0), "something restarted the remote server"
         assert server_pids(data_dir) == [] and supervisor.revive_attempts == checks == 0
         assert not (data_dir / "server.json").exists()
         assert run.healths[-1].detail == f"waiting for 127.0.0.1:{port}"

@@ -65,7 +65,7 @@ async def test_port_taken_after_the_kill_revives_on_a_new_port(data_dir: Path) -
             squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             squatter.bind((HOST, killed["port"]))  # another program took the port
             squatter.listen()
-            supervisor = DatabaseSupervisor(db, server, bus, timeout=0.5)
+            supervisor = DatabaseSupervisor(db, server, bus, timeout=5.0)  # the revived one's ping
             assert await supervisor.check()  # down -> revived elsewhere -> up
         port = json.loads((data_dir / "server.json").read_text())["port"]
         assert port != killed["port"] and supervisor.restarts == 1

@@ -157,7 +157,7 @@ async def test_old_force_permission_flag_is_rejected() -> None:
 
 
 async def test_heartbeats_must_be_echoed() -> None:
-    server = FakeTradingViewServer(heartbeat_every=0.05, echo_window=0.2)
+    server = FakeTradingViewServer(heartbeat_every=0.05, echo_window=1.0)
     async with server, connect(server.url) as good, connect(server.url) as bad:
 
         async def echo_three() -> None:

@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -131,8 +132,9 @@ async def test_history_every_interval_is_valid_aligned_and_bounded(data: ReplayD
             assert bars and all(isinstance(b, Bar) and b.symbol == name for b in bars)
             epochs = [b.epoch for b in bars]
             assert epochs == sorted(set(epochs))
-            assert all(interval.floor(e) == e for e in epochs)
-            assert interval.next_open(epochs[-1]) <= NOW or interval.is_calendar
+            clock = provider.clock(name)  # the symbol's session (UTC for 24x7 BTCUSD)
+            assert all(clock.floor(interval, e) == e for e in epochs)
+            assert clock.next_open(interval, epochs[-1]) <= NOW or interval.seconds >= 86_400
             last = await provider.fetch_ohlcv(name, "", interval, 3)
             assert last == bars[-3:]
             assert await provider.fetch_ohlcv(name, "", interval, 0) == []
@@ -142,9 +144,13 @@ async def test_history_values_follow_the_data(data: ReplayData) -> None:
     provider = ReplayProvider(data, now=NOW)
     shift = provider.shift()
     spx = await provider.fetch_ohlcv("SPX", "SP", Interval.D1, 1000)
-    assert [(b.epoch - shift, b.close) for b in spx] == [
-        (r[0], r[4]) for r in data.symbols["SP:SPX"].series[Interval.D1].rows
+    # stored by date, served at each date's session open (09:30 New York, DST included)
+    ny = ZoneInfo("America/New_York")
+    assert [(datetime.fromtimestamp(b.epoch - shift, ny).date(), b.close) for b in spx] == [
+        (datetime.fromtimestamp(r[0], UTC).date(), r[4])
+        for r in data.symbols["SP:SPX"].series[Interval.D1].rows
     ]
+    assert {datetime.fromtimestamp(b.epoch, ny).strftime("%H:%M") for b in spx} == {"09:30"}
     ndx_h1 = await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.H1, 1)
     assert ndx_h1[-1].close == 14528.3605
     assert len(await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.M1, 100)) == 100

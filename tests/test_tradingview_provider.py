@@ -34,7 +34,7 @@ async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> No
     market = load_market_data()
     # A heartbeat before the replies: without its echo the server would drop the fetch.
     server = FakeTradingViewServer(
-        market, heartbeat_every=0.05, echo_window=0.3, heartbeat_at_connect=True, frame_delay=0.05
+        market, heartbeat_every=0.05, echo_window=2.0, heartbeat_at_connect=True, frame_delay=0.05
     )
     async with server:
         provider = TradingViewProvider(ws_url=server.url, timeout=10)
@@ -42,11 +42,15 @@ async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> No
         ndx = await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.M1, 100)
     rows = market.symbols["SP:SPX"].rows
     assert len(spx) == 368 and provider.last_rejected == 0
-    # daily bars are stamped at the session open (14:30 UTC); we label them 00:00 UTC
+    # daily bars are stamped at the session open (09:30 New York), as TradingView stamps them
+    # and as the symbol's session clock (from symbol_resolved) keys live daily bars
     assert [(b.epoch, b.open, b.high, b.low, b.close, b.volume) for b in spx] == [
-        (int(r[0]) - int(r[0]) % 86_400, *r[1:]) for r in rows
+        (int(r[0]), *r[1:]) for r in rows
     ]
-    assert spx[0].time.isoformat() == "2021-12-22T00:00:00+00:00"
+    assert spx[0].time.isoformat() == "2021-12-22T14:30:00+00:00"
+    meta = await provider.symbol_metadata("SP:SPX")
+    assert meta is not None
+    assert (meta["session"], meta["timezone"]) == ("0930-1610", "America/New_York")
     assert {b.symbol for b in spx} == {"SP:SPX"} and {b.interval for b in spx} == {Interval.D1}
     ndx_rows = market.symbols["NASDAQ:NDX"].rows[-100:]
     assert [(b.epoch, b.close, b.volume) for b in ndx] == [(int(r[0]), r[4], 0.0) for r in ndx_rows]

@@ -17,6 +17,7 @@ from tests.fakes.tv_server import FakeTradingViewServer
 from tests.fakes.tv_sessions import ClientConn
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, QuoteEvent, SymbolError
 from tui_market.models import Tick
+from tui_market.models.feed import QuoteInfo
 from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 
 BTC, AAPL, TSLA = "BITSTAMP:BTCUSD", "NASDAQ:AAPL", "NASDAQ:TSLA"
@@ -83,6 +84,11 @@ def sent(conn: ClientConn, method: str) -> list[list[Any]]:
     return out
 
 
+# A heartbeat's echo is due within this many seconds: a margin for a loaded machine (the
+# fake's heartbeats keep their own cadence, whatever the window).
+ECHO_WINDOW = 2.0
+
+
 def fake(**kw: Any) -> FakeTradingViewServer:
     return FakeTradingViewServer(**({"heartbeat_every": 0.25, "echo_window": 1.0} | kw))
 
@@ -145,7 +151,7 @@ async def test_add_and_remove_symbols_while_running() -> None:
 
 
 async def test_heartbeats_are_echoed_and_keep_the_connection() -> None:
-    server = fake(heartbeat_every=0.1, echo_window=0.3)
+    server = fake(heartbeat_every=0.1, echo_window=ECHO_WINDOW)
     async with server, running(server.url, {BTC}) as feed:
         await feed.live()
         conn = server.connections[0]
@@ -208,7 +214,7 @@ async def test_garbage_frames_are_skipped_and_counted() -> None:
 
 
 async def test_silent_server_trips_the_watchdog_and_the_stream_recovers() -> None:
-    async with fake() as server, running(server.url, {BTC}, watchdog=0.5) as feed:
+    async with fake() as server, running(server.url, {BTC}, watchdog=1.5) as feed:
         await feed.live()
         server.silent = True
         await feed.wait(lambda: len(feed.states(FeedStatus.BACKING_OFF)) >= 1)
@@ -318,7 +324,7 @@ async def test_backoff_count_restarts_after_a_stable_connection() -> None:
 
 
 async def test_a_slow_consumer_does_not_delay_heartbeat_echoes() -> None:
-    server = fake(heartbeat_every=0.1, echo_window=0.3)
+    server = fake(heartbeat_every=0.1, echo_window=ECHO_WINDOW)
     async with server:
         stream = TradingViewQuoteStream(server.url, proxy=None, watchdog=2.0)
         await stream.set_symbols({BTC})
@@ -336,7 +342,9 @@ async def test_a_slow_consumer_does_not_delay_heartbeat_echoes() -> None:
             if event == Tick(BTC, 1686475701.0, 25801.0, 281.0):
                 await stream.close()
         assert rest[0] == FeedState(FeedStatus.LIVE, detail="1 symbols")
-        assert rest[1:3] == [BTC_SNAPSHOT, Tick(BTC, 1686475701.0, 25801.0, 281.0)]
+        # the snapshot's facts first: previous close lp - ch (25753 + 104), session, no delay
+        prev = QuoteInfo(BTC, 25857.0, "market", 0)
+        assert rest[1:4] == [prev, BTC_SNAPSHOT, Tick(BTC, 1686475701.0, 25801.0, 281.0)]
         assert rest[-1].status is FeedStatus.STOPPED  # type: ignore[union-attr]
 
 

@@ -7,7 +7,10 @@ while the ticks flow; and what to compare its outcome with.
     assert sorted(map(values, await stored(db, symbols))) == sorted(map(values, script_bars(feed)))
 
 The script's history (``ScriptHistory``) is what the quote service backfills from; the
-stream's clock is the script's (its ticks carry script time).
+stream's clock is the script's (its ticks carry script time), so the service's bar-closing
+clock (on, as in production, every ``CLOCK_EVERY`` s of wall time) reads script time. After the
+last trade the script goes quiet: its time moves past the last bars' ends with no tick, and only
+that clock can close them (``script_bars`` counts them as closed).
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from tui_market.services.quote_service import QuoteService
 
 log = logging.getLogger(__name__)
 INTERVALS = (Interval.M1, Interval.M5)
+CLOCK_EVERY = 0.05  # wall seconds between the service's clock rounds (production: 0.2)
+QUIET = 600  # script seconds after the last trade: every M1 and M5 bar has ended
 # Ten symbols for the script: the captured market's nine plus one it lacks (given a quote).
 TEN_SYMBOLS = (
     "NASDAQ:NDX",
@@ -73,20 +78,29 @@ async def stored(
     return out
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.01)
+async def wait_for(
+    predicate: Callable[[], bool], timeout: float = 20.0, what: str = "condition"
+) -> None:
+    try:
+        async with asyncio.timeout(timeout):
+            while not predicate():
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"gave up waiting for {what}") from None
 
 
 def script_bars(feed: ScriptedFeed, intervals: Sequence[Interval] = INTERVALS) -> list[Bar]:
-    """The script's own closed bars: every period before its last trade's, per symbol."""
+    """The script's own closed bars: every period that ended by the script's time (the quiet
+    end's), per symbol."""
     out: list[Bar] = []
     for symbol in feed.symbols:
         ticks = [t for t in feed.ticks if t.symbol == symbol]
         for interval in intervals:
-            current = interval.floor(ticks[-1].ts)
-            out += [b for b in aggregate(ticks, interval) if b.epoch < current]
+            out += [
+                b
+                for b in aggregate(ticks, interval)
+                if interval.next_open(b.epoch) <= feed.position
+            ]
     return out
 
 
@@ -117,6 +131,27 @@ class LiveRun:
     events: list[LiveEvent] = field(default_factory=list)
     drops: int = 0  # connections the dropper cut
     drop_seconds: float = 0.0  # wall time of the phase with drops
+    feed_at: list[tuple[FeedStatus, float]] = field(default_factory=list)  # script time
+
+    def on_event(self, event: LiveEvent, position: float) -> None:
+        self.events.append(event)
+        if isinstance(event, FeedState):
+            self.feed_at.append((event.status, position))
+
+    @property
+    def outage_spans(self) -> list[tuple[float, float]]:
+        """Script time at each fall from LIVE and at the LIVE after it."""
+        spans: list[tuple[float, float]] = []
+        down: float | None = None
+        live = False
+        for status, at in self.feed_at:
+            if status is FeedStatus.LIVE:
+                if down is not None:
+                    spans.append((down, at))
+                down, live = None, True
+            elif live and down is None:
+                down = at
+        return spans
 
     @property
     def outages(self) -> int:
@@ -131,6 +166,28 @@ class LiveRun:
             for e in self.events
             if isinstance(e, BarClosedEvent)
         ]
+
+    @property
+    def closed_while_down(self) -> list[tuple[str, Interval, int]]:
+        """Bars closed live (not by a backfill) while the feed was not LIVE: no tick comes
+        then, so only the clock could close them, which it must not (the outage's ticks are
+        still to be backfilled)."""
+        out: list[tuple[str, Interval, int]] = []
+        feed: FeedStatus | None = None
+        for e in self.events:
+            if isinstance(e, FeedState):
+                feed = e.status
+            elif isinstance(e, BarClosedEvent) and not e.backfilled and feed is not FeedStatus.LIVE:
+                out.append((e.bar.symbol, e.bar.interval, e.bar.epoch))
+        return out
+
+    @property
+    def down_with_time_passing(self) -> int:
+        """Outages during which script time crossed an M1 boundary (the clock had a bar to
+        close): counted from the script positions recorded at each feed state."""
+        return sum(
+            Interval.M1.floor(end) > Interval.M1.floor(start) for start, end in self.outage_spans
+        )
 
     @property
     def backfilled(self) -> int:
@@ -162,11 +219,11 @@ async def live_run(
         await feed.play(server, 0, 1)  # the quote snapshot a new subscriber gets first
         stream = ScriptClockStream(server.url, feed)
         service = QuoteService(
-            stream, Bus(db, history), history, INTERVALS, flush_every=0.2, clock_every=None
+            stream, Bus(db, history), history, INTERVALS, flush_every=0.2, clock_every=CLOCK_EVERY
         )
         run = LiveRun(service)
         await service.set_symbols(set(feed.symbols))
-        task = asyncio.create_task(service.run(run.events.append))
+        task = asyncio.create_task(service.run(lambda e: run.on_event(e, feed.position)))
         await wait_for(
             lambda: all(
                 (q := service.quote(s)) is not None and q.last_ts == feed.start
@@ -195,6 +252,13 @@ async def live_run(
             lambda: all(
                 (q := service.quote(s)) is not None and q.last_ts == last for s in feed.symbols
             )
+        )
+        # The quiet end: script time passes the last bars' ends and no tick comes; the
+        # service's clock closes them (nothing else can).
+        feed.position = last + QUIET
+        ends = {(s, iv, iv.floor(last)) for s in feed.symbols for iv in INTERVALS}
+        await wait_for(
+            lambda: ends <= set(run.closed_keys), what="the clock to close the last bars"
         )
         await stream.close()
         await asyncio.wait_for(task, 10)

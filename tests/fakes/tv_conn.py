@@ -11,7 +11,7 @@ from typing import Any, Protocol
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
 
-from tui_market.providers.tradingview.protocol import encode_frame
+from tests.fakes.tv_codec import frames
 
 log = logging.getLogger(__name__)
 GARBAGE = "~m~99~m~garbage!!~m~x~m~"  # a bad length, then a bad header
@@ -101,7 +101,7 @@ class ClientConn:
             if f.silent or self.closed or self.dropped:
                 continue
             f.messages_sent += 1
-            text = "".join(encode_frame(p) for p in item)
+            text = frames(item)
             if f.garbage_every and f.messages_sent % f.garbage_every == 0:
                 text = GARBAGE + text
             try:
@@ -115,16 +115,34 @@ class ClientConn:
                 self.abort(f"dropped after {self.frames_sent} frames")
 
     async def heartbeats(self, f: Faults, n: int) -> None:
-        """Heartbeat ``n`` (0: none) is already queued; expect each echo within the window."""
-        while True:
-            while n and n not in self.hb_sent and not (self.closed or f.silent):
-                await asyncio.sleep(0.01)  # the echo window starts when it is on the wire
-            if n in self.hb_sent and f.echo_window is not None:
-                await asyncio.sleep(f.echo_window)
-                if n not in self.hb_echoed:
-                    self.abort(f"heartbeat {n} not echoed")
+        """Heartbeat ``n`` (0: none) is already queued. Each heartbeat's echo is due within
+        ``echo_window`` s of its going on the wire; the next one goes ``heartbeat_every`` s
+        after it, whatever the window: a long window (a margin for a loaded machine) does
+        not slow the heartbeats down. A missing echo cuts the connection."""
+        loop = asyncio.get_running_loop()
+        due: dict[int, float] = {}  # heartbeat on the wire -> when its echo is late
+        next_at: float | None = None  # when to queue the next one (None: n not out yet)
+        while not (self.closed or self.dropped):
+            now = loop.time()
+            if next_at is None and (not n or n in self.hb_sent or f.silent):
+                if n in self.hb_sent and f.echo_window is not None:
+                    due[n] = now + f.echo_window
+                next_at = now + f.heartbeat_every
+            for k, late_at in list(due.items()):
+                if k in self.hb_echoed:
+                    del due[k]
+                elif now > late_at:
+                    self.abort(f"heartbeat {k} not echoed")
                     return
-            await asyncio.sleep(f.heartbeat_every)
-            if not f.silent:
-                n += 1
-                self.outbox.put_nowait([f"~h~{n}"])
+            if next_at is not None and now >= next_at:
+                if f.silent:
+                    next_at = now + f.heartbeat_every
+                else:
+                    n += 1
+                    self.outbox.put_nowait([f"~h~{n}"])
+                    next_at = None
+            if next_at is None:
+                await asyncio.sleep(0.01)  # the echo window starts when it is on the wire
+            else:
+                wake = min(next_at, *due.values()) if due else next_at
+                await asyncio.sleep(min(0.05, max(0.0, wake - loop.time())))

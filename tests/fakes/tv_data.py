@@ -15,12 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from tui_market.providers.tradingview.protocol import (
-    decode_frames,
-    method_of,
-    params_of,
-    parse_payload,
-)
+from tests.fakes import tv_codec
 
 CAPTURE = Path(__file__).resolve().parents[1] / "data" / "tradingview" / "socket_messages.txt"
 SERIES_SYMBOLS = {
@@ -107,11 +102,11 @@ def _parsed() -> MarketData:
     rows: dict[str, list[Row]] = {}
     infos: dict[str, dict[str, Any]] = {}
     quotes: dict[str, dict[str, Any]] = {}
-    for payload in decode_frames(CAPTURE.read_text(encoding="ascii")):
-        msg = parse_payload(payload)
+    for payload in tv_codec.split(CAPTURE.read_text(encoding="ascii")).payloads:
+        msg = tv_codec.read_payload(payload)
         if not isinstance(msg, dict):
             continue
-        method, p = method_of(msg), params_of(msg)
+        method, p = tv_codec.method(msg), tv_codec.params(msg)
         if method == "timescale_update":
             for sid, series in p[1].items():
                 rows[SERIES_SYMBOLS[sid]] = [bar["v"] for bar in series["s"]]

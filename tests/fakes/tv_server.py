@@ -25,18 +25,10 @@ from typing import Any
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.exceptions import ConnectionClosed
 
+from tests.fakes.tv_codec import FrameError, method, params, read_payload, split, to_json
 from tests.fakes.tv_conn import ClientConn
 from tests.fakes.tv_data import MarketData, load_market_data
 from tests.fakes.tv_sessions import SessionLogic, symbol_of
-from tui_market.errors import ProtocolError
-from tui_market.providers.tradingview.protocol import (
-    Heartbeat,
-    decode_frames,
-    dumps,
-    method_of,
-    params_of,
-    parse_payload,
-)
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +95,7 @@ class FakeTradingViewServer:
                     view = sess.view(delta)
                     if symbol_of(spec) == symbol and view:
                         body = {"n": spec, "s": "ok", "v": view}
-                        await self._send(conn, [dumps({"m": "qsd", "p": [qs, body]})])
+                        await self._send(conn, [to_json({"m": "qsd", "p": [qs, body]})])
                         sent += 1
         return sent
 
@@ -126,7 +118,7 @@ class FakeTradingViewServer:
     async def protocol_error(self, reason: str = "wrong data") -> None:
         """Send ``protocol_error`` to every live client, then close its connection."""
         for conn in self.live:
-            await self._send(conn, [dumps({"m": "protocol_error", "p": [reason]})])
+            await self._send(conn, [to_json({"m": "protocol_error", "p": [reason]})])
             conn.outbox.put_nowait(f"protocol_error: {reason}")
 
     def drop_all(self, reason: str = "dropped by test") -> None:
@@ -170,24 +162,24 @@ class FakeTradingViewServer:
 
     def _on_message(self, conn: ClientConn, message: str) -> None:
         try:
-            payloads = decode_frames(message)
-        except ProtocolError as exc:
+            payloads = split(message)
+        except FrameError as exc:
             log.warning("fake TV: undecodable client message: %s", exc)
             conn.malformed += 1
             return
-        conn.malformed += payloads.malformed
-        for payload in payloads:
+        conn.malformed += payloads.bad
+        for payload in payloads.payloads:
             conn.received.append(payload)
             try:
-                msg = parse_payload(payload)
-            except ProtocolError as exc:
+                msg = read_payload(payload)
+            except FrameError as exc:
                 log.warning("fake TV: bad client payload: %s", exc)
                 conn.malformed += 1
                 continue
-            if isinstance(msg, Heartbeat):
-                conn.hb_echoed.append(msg.n)
+            if isinstance(msg, int):
+                conn.hb_echoed.append(msg)
                 continue
-            replies, close = self.logic.handle(conn.state, method_of(msg) or "", params_of(msg))
+            replies, close = self.logic.handle(conn.state, method(msg), params(msg))
             for reply in replies:
                 conn.outbox.put_nowait(reply)
             if close:

@@ -11,9 +11,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakes.tv_codec import to_json
 from tests.fakes.tv_conn import ClientConn, QuoteSession, SessionState
 from tests.fakes.tv_data import MarketData, Symbol, resolution_seconds
-from tui_market.providers.tradingview.protocol import dumps
 
 __all__ = ["ClientConn", "QuoteSession", "SessionLogic", "SessionState", "symbol_of"]
 NODE = "fake-charts-free-1-series-runner-1"
@@ -44,11 +44,11 @@ class SessionLogic:
         if stamp:
             now = self.clock()
             obj["t"], obj["t_ms"] = int(now), int(now * 1000)
-        return dumps(obj)
+        return to_json(obj)
 
     def hello(self, index: int) -> str:
         now = self.clock()
-        return dumps(
+        return to_json(
             {
                 "session_id": f"0.{index}.fake_dal-charts-free-1-fake-{index}",
                 "timestamp": int(now),

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from textual.widgets._toast import Toast
 
-from tests.ui.conftest import demo_settings, runtime_for, settle
+from tests.ui.conftest import demo_settings, runtime_for, settle, until
 from tui_market import paths
 from tui_market.infrastructure.database import Database
 from tui_market.tui.app import make_app
@@ -41,7 +41,7 @@ async def test_config_and_theme_text_is_never_markup(
     app = make_app(settings, runtime_for(settings, database), live=False)
     async with app.run_test(size=(140, 40), notifications=True) as pilot:
         await settle(pilot)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: bool(app.screen.query(Toast)), what="the theme warnings")
         toasts = list(app.screen.query(Toast))
         assert toasts and app.is_running
         shown = "\n".join(toast.render().plain for toast in toasts)

@@ -10,6 +10,7 @@ their own database on the session's server (seeded, then dropped).
 from __future__ import annotations
 
 import asyncio
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -19,12 +20,24 @@ import pytest
 from pymongo import AsyncMongoClient
 from textual.pilot import Pilot
 
-from tests.ui.conftest import WATCHLIST, app_for, demo_settings, runtime_for, seed, settle
+from tests.ui.conftest import (
+    WATCHLIST,
+    app_for,
+    demo_settings,
+    runtime_for,
+    seed,
+    settle,
+    until,
+)
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus
 from tui_market.models import Interval
+from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
+from tui_market.settings import load_settings
 from tui_market.tui.app import MarketApp
-from tui_market.tui.messages import FeedStateChanged
+from tui_market.tui.live import LiveBridge
+from tui_market.tui.messages import DatabasePinged, FeedStateChanged
+from tui_market.tui.screens.confirm import ConfirmScreen
 
 SIZE = (120, 36)
 THEMES = ["market-dark", "market-light"]
@@ -106,3 +119,83 @@ def test_add_symbol_error(snap_compare, seeded, theme: str) -> None:  # type: ig
         run_before=ready,
         press=["a", *"nasdaq:aa$pl"],
     )
+
+
+# ---- the high-contrast theme, the remove dialog, the health line's bad states -----------------
+def test_symbols_screen_contrast_theme(snap_compare, seeded) -> None:  # type: ignore[no-untyped-def]
+    app = snapshot_app(seeded, "market-contrast")
+    assert snap_compare(app, terminal_size=SIZE, run_before=ready)
+
+
+def test_confirm_remove_dialog(snap_compare, seeded) -> None:  # type: ignore[no-untyped-def]
+    async def asked(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        await pilot.press("down", "d")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ConfirmScreen), what="dialog")
+        await pilot.pause()
+
+    app = snapshot_app(seeded, "market-dark")
+    assert snap_compare(app, terminal_size=SIZE, run_before=asked)
+
+
+def test_database_down_health_line(snap_compare, seeded) -> None:  # type: ignore[no-untyped-def]
+    async def down(pilot: Pilot[None]) -> None:
+        await ready(pilot)
+        # what the database watch posts when its ping fails and it restarts the server
+        pilot.app.post_message(DatabasePinged(False, "restarting"))
+        await until(
+            pilot,
+            lambda: pilot.app.health.database_up is False,  # type: ignore[attr-defined]
+            what="the DB down on the health line",
+        )
+        pilot.app.clear_notifications()  # the toast said it too; it would cover the line
+        await pilot.pause()
+
+    app = snapshot_app(seeded, "market-dark")
+    assert snap_compare(app, terminal_size=SIZE, run_before=down)
+
+
+class FrozenMonotonic:
+    def __call__(self) -> float:
+        return 500.0
+
+
+def backing_off_app(seeded: tuple[str, str]) -> MarketApp:
+    """The real live path: a TradingView quote stream to a port nobody listens on (refused at
+    once), backing off 30 s; the live bridge's countdown clock stands still."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"ws://127.0.0.1:{port}/socket.io/websocket"
+    stream = TradingViewQuoteStream(
+        url, proxy=None, backoff_initial=30.0, backoff_cap=30.0, backoff_jitter=0.0
+    )
+    uri, name = seeded
+    settings = load_settings(interval="1D", tv_ws_url=url, theme="market-dark")
+    app = app_for(runtime_for(settings, _database(uri, name), stream), live=True)
+    bridge = app.status.live
+    assert bridge is not None
+    app.status.live = LiveBridge(app, bridge.service, stream, monotonic=FrozenMonotonic())
+    return app
+
+
+async def backing_off(pilot: Pilot[None]) -> None:
+    app = pilot.app
+    assert isinstance(app, MarketApp)
+    await settle(pilot)
+    app.health = replace(app.health, database=SHOWN_DB)
+    await until(
+        pilot,
+        lambda: (
+            app.health.feed is not None
+            and app.health.feed.status is FeedStatus.BACKING_OFF
+            and app.health.retry_left == 30
+            and app.health.database_up is True
+        ),
+        what="the feed backing off",
+    )
+    await pilot.pause()
+
+
+def test_backing_off_health_line(snap_compare, seeded) -> None:  # type: ignore[no-untyped-def]
+    assert snap_compare(backing_off_app(seeded), terminal_size=SIZE, run_before=backing_off)

@@ -1,56 +1,75 @@
-"""Snapshots of the Ticker screen in the default (dark) and the light theme.
+"""Snapshots of the Ticker screen in the default (dark) and the light theme, driven by the app's
+real live worker: the replay stream -> QuoteService -> the app's 10 Hz frames -> the screen.
 
-The live feed is driven the way the app receives it: the app's frame timer sets
-``TickerScreen.snapshot``; here the snapshots come from a ``QuoteManager`` fed with the replay
-stream's first ticks after the fixed "now" (deterministic), set twice so the price flash shows.
-No live worker; fixed clock; seeded database (1m history up to "now").
+Deterministic: the replay stream's wall clock is a manual one (``ManualWall``), so replay time
+moves only when the test moves it: it is set to 15:33:25 (three 1m bars closed, the fourth
+forming, the last tick at 15:33:20) and then stands still, like a paused stream. The live
+bridge's age clock is the same manual wall, so the health line says "last tick 0s ago" for
+good. Two things are set by hand, both only what time would do: the price flash is let fade
+(the table's flash clock jumps ahead: which change flashes last depends on which frames
+painted the catch-up, which is not deterministic), and the chart draws every change (no 3 Hz
+cap). Fixed app clock, UTC, seeded database (1m history up to "now").
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, settle, until
-from tests.ui.test_symbols_snapshots import SIZE, THEMES, _database, ready, seeded_database
-from tui_market.infrastructure.interfaces import FeedState, FeedStatus
-from tui_market.managers.quote_manager import QuoteManager
-from tui_market.models import Interval, Tick
-from tui_market.models.live import LiveSnapshot
+from tests.ui.test_symbols_snapshots import SHOWN_DB, SIZE, THEMES, _database, seeded_database
+from tui_market.infrastructure.interfaces.quote_stream import QuoteEvent
+from tui_market.models import Interval
 from tui_market.providers.replay import ReplayQuoteStream
 from tui_market.settings import load_settings
 from tui_market.tui.app import MarketApp
+from tui_market.tui.live import LiveBridge
 from tui_market.tui.screens.ticker import TickerScreen
-from tui_market.tui.widgets.candles import CandleChart
+from tui_market.tui.widgets.live_chart import LiveChart
 from tui_market.tui.widgets.ticker_table import TickerTable
 
-TICKS = 4 * 6 * 3 + 8  # three 1m bars of four symbols, and a bit of the fourth
+SPEED = 600.0  # replay seconds per wall second of the manual wall
+PLAYED = 205.0  # replay seconds played: to 15:33:25
+LAST_TICK = NOW.timestamp() + 200  # the last slot played (ticks every 10 s)
 
 
-async def replay_ticks(count: int) -> list[Tick]:
-    stream = ReplayQuoteStream(speed=None, start=NOW.timestamp())
-    await stream.set_symbols(set(WATCHLIST))
-    ticks: list[Tick] = []
-    async for event in stream.events():
-        if isinstance(event, Tick):
-            ticks.append(event)
-            if len(ticks) == count:
-                break
-    await stream.close()
-    return ticks
+class SubscribedFirst(ReplayQuoteStream):
+    """The replay stream, live only once it has symbols (as TradingView's stream is): the
+    live service's start-up backfill then always covers the watchlist. Without this, whether
+    the app's subscription or the stream's LIVE came first was a race, and the two orders
+    save different bars (seen: 12 vs 4 saved in the full suite)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.subscribed = asyncio.Event()
+
+    async def set_symbols(self, symbols: set[str]) -> None:
+        await super().set_symbols(symbols)
+        if symbols:
+            self.subscribed.set()
+
+    def events(self) -> AsyncIterator[QuoteEvent]:
+        return self._after_subscribing()
+
+    async def _after_subscribing(self) -> AsyncIterator[QuoteEvent]:
+        await self.subscribed.wait()
+        async for event in super().events():
+            yield event
 
 
-def snapshots(ticks: list[Tick]) -> list[LiveSnapshot]:
-    book = QuoteManager((Interval.M1,))
-    live = FeedState(FeedStatus.LIVE, detail="demo replay")
-    out = []
-    for part in (ticks[:-4], ticks[-4:]):
-        for tick in part:
-            book.on_tick(tick)
-        out.append(book.snapshot(part[-1].ts + 5, live, saved=12, pending=0))
-    return out
+class ManualWall:
+    """A monotonic clock that moves only when told."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
 
 
 @pytest.fixture
@@ -59,29 +78,53 @@ def seeded_1m(mongo_uri: str) -> Iterator[tuple[str, str]]:
         yield where
 
 
-def ticker_app(seeded: tuple[str, str], theme: str) -> MarketApp:
+def live_ticker_app(seeded: tuple[str, str], theme: str) -> MarketApp:
     uri, name = seeded
     settings = load_settings(demo=True, interval="1m", theme=theme)
-    return app_for(runtime_for(settings, _database(uri, name)), live=False)
+    wall = ManualWall()
+    stream = SubscribedFirst(start=NOW.timestamp(), speed=SPEED, wall=wall)
+    app = app_for(runtime_for(settings, _database(uri, name), stream), live=True)
+    bridge = app.status.live
+    assert bridge is not None
+    app.status.live = LiveBridge(app, bridge.service, stream, monotonic=wall)
+    app.wall = wall  # type: ignore[attr-defined]  # for run_before
+    return app
 
 
-async def live_ticker(pilot: Pilot[None]) -> None:
+async def played_and_paused(pilot: Pilot[None]) -> None:
     app = pilot.app
-    assert isinstance(app, MarketApp)
-    await ready(pilot)
+    assert isinstance(app, MarketApp) and app.status.live is not None
+    service, wall = app.status.live.service, app.wall  # type: ignore[attr-defined]
+    await settle(pilot)
+    app.health = replace(app.health, database=SHOWN_DB)  # the session server's port varies
     await pilot.press("3")
     screen = app.mode_screens["ticker"]
     assert isinstance(screen, TickerScreen)
-    await until(pilot, lambda: bool(screen.query_one(CandleChart).bars), what="stored bars")
+    chart = screen.query_one(LiveChart)
+    await until(pilot, lambda: bool(chart.bars), what="stored bars in the chart")
+    screen.chart_every = 0.0  # every change drawn (no 3 Hz cap)
+    await until(
+        pilot,
+        lambda: all(service.quote(s) is not None for s in WATCHLIST),
+        what="the first ticks (15:30:00)",
+    )
+    wall.now += PLAYED / SPEED  # play to 15:33:25, then the stream waits: paused
+
+    def caught_up() -> bool:
+        snap = service.snapshot()
+        quotes = [service.quote(s) for s in WATCHLIST]
+        return snap.pending == 0 and all(q is not None and q.last_ts == LAST_TICK for q in quotes)
+
+    await until(pilot, caught_up, what="the stream played to 15:33:20 and the bars saved")
+    await until(pilot, lambda: app.snapshot.version == service.snapshot().version, what="a frame")
+    screen.query_one(TickerTable).wall = lambda: 1e12  # the flashes have faded
+    app.snapshot = service.snapshot()  # a frame: saved count fresh, flashes gone
     await settle(pilot)
-    screen.query_one(TickerTable).wall = lambda: 0.0  # the flash never fades in a snapshot
-    screen.chart_every = 0.0  # every snapshot's forming candle drawn (no 3 Hz cap)
-    for snapshot in snapshots(await replay_ticks(TICKS)):
-        screen.snapshot = snapshot
-        await pilot.pause()
-    await settle(pilot)  # the chart's figure is built in a thread worker (live_chart.py)
+    await pilot.pause()
 
 
 @pytest.mark.parametrize("theme", THEMES)
 def test_ticker_screen(snap_compare, seeded_1m, theme: str) -> None:  # type: ignore[no-untyped-def]
-    assert snap_compare(ticker_app(seeded_1m, theme), terminal_size=SIZE, run_before=live_ticker)
+    assert snap_compare(
+        live_ticker_app(seeded_1m, theme), terminal_size=SIZE, run_before=played_and_paused
+    )

@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from tui_market.cli.common import IntervalOpt, fail, num, parse_symbols, run_async, settings_for
+from tui_market.models.price_format import NO_VOLUME, format_price
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.runtime import offline_providers, open_runtime
 
 app = typer.Typer(help="Manage the watchlist.", no_args_is_help=True)
@@ -66,10 +68,10 @@ def symbols_list(ctx: typer.Context, interval: IntervalOpt = None) -> None:
             synced = row.last_sync.strftime("%Y-%m-%d %H:%M") if row.last_sync else ""
             status = row.sync_error or row.sync_status or ""
             figures = (
-                num(row.last_close),
-                num(row.change),
+                price_cell(row.last_close, row.info),
+                price_cell(row.change, row.info),
                 num(row.change_pct),
-                num(row.volume, 0),
+                volume_cell(row.volume, row.info),
                 synced,
                 status,
             )
@@ -77,6 +79,18 @@ def symbols_list(ctx: typer.Context, interval: IntervalOpt = None) -> None:
         Console().print(table)
 
     run_async(work())
+
+
+def price_cell(value: float | None, info: SymbolInfo | None) -> str:
+    """Last / Change: the symbol's tick decimals, thousands separated; empty when missing."""
+    return "" if value is None else format_price(value, info)
+
+
+def volume_cell(value: float | None, info: SymbolInfo | None) -> str:
+    """The full volume, thousands separated; "-" for an index that reports none."""
+    if info is not None and info.type == "index" and not value:
+        return NO_VOLUME
+    return num(value, 0)
 
 
 @app.command("remove")

@@ -1,6 +1,8 @@
 """``tui-market watch SYMBOL...``: the live feed, headless. Prints each closed bar and each
 feed-state change, saving closed bars exactly as the TUI does (same ``QuoteService``).
 
+A symbol the history provider does not know stops it before it starts (one line, exit 1).
+
 Ctrl-C stops the stream; the bars already closed are saved before exit.
 """
 
@@ -15,14 +17,22 @@ from typing import Annotated
 import typer
 
 from tui_market.cli.common import parse_symbols, run_async, settings_for
-from tui_market.infrastructure.interfaces import FeedState, FeedStatus, SymbolError
-from tui_market.models import Bar
+from tui_market.errors import MarketError, SymbolNotFound
+from tui_market.infrastructure.interfaces import (
+    FeedState,
+    FeedStatus,
+    IDataProvider,
+    SymbolError,
+)
+from tui_market.models import Bar, Interval, SymbolRef
+from tui_market.models.feed import QuoteInfo, delay_text
 from tui_market.models.live import (
     BarClosedEvent,
     LiveEvent,
     StorageError,
     StorageRecovered,
 )
+from tui_market.models.symbol_info import InvalidSymbolInfo, SymbolInfo
 from tui_market.runtime import open_runtime
 from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
 from tui_market.services.quote_service import QuoteService
@@ -48,7 +58,15 @@ def feed_line(state: FeedState) -> str:
     return f"{text}  {state.detail}".rstrip()
 
 
+def status_line(info: QuoteInfo) -> str:
+    """A symbol's market state and delay, e.g. "NASDAQ:NDX: market closed, delayed 15m"."""
+    parts = [f"market {info.status}" if info.status else "", delay_text(info.delay)]
+    return f"{info.symbol}: {', '.join(p for p in parts if p) or 'real time'}"
+
+
 def event_line(event: LiveEvent) -> str:
+    if isinstance(event, QuoteInfo):
+        return status_line(event)
     if isinstance(event, BarClosedEvent):
         return bar_line(event.bar, backfilled=event.backfilled)
     if isinstance(event, FeedState):
@@ -62,14 +80,31 @@ def event_line(event: LiveEvent) -> str:
     return str(event)
 
 
+async def check_symbols(provider: IDataProvider, symbols: list[str], interval: Interval) -> None:
+    """Raise ``SymbolNotFound`` (one line, exit 1) for a symbol the provider does not know,
+    before anything is watched: the feed would refuse it and wait forever. Other provider
+    failures are only logged (the live feed may work while history does not)."""
+    for symbol in symbols:
+        ref = SymbolRef.parse(symbol)
+        try:
+            await provider.fetch_ohlcv(ref.ticker, ref.exchange, interval, 1)
+        except SymbolNotFound:
+            raise
+        except MarketError as exc:
+            log.warning("could not check %s with the history provider: %s", symbol, exc)
+
+
 async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | None) -> int:
     """Run the live service until Ctrl-C (or ``max_bars`` closed bars); returns bars saved."""
     async with open_runtime(settings, seed=False) as rt:
+        await check_symbols(rt.provider, symbols, settings.interval)
         service = QuoteService(
             rt.stream, rt.bus, rt.provider, [settings.interval], backfill_on_start=True
         )
+        service.set_metadata({s: await _metadata(rt.provider, s) for s in symbols})
         await service.set_symbols(set(symbols))
         closed = 0
+        shown: dict[str, tuple[str, int]] = {}  # symbol -> (status, delay) last printed
         stopping: list[asyncio.Task[None]] = []
 
         def stop() -> None:
@@ -78,6 +113,10 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
 
         def on_event(event: LiveEvent) -> None:
             nonlocal closed
+            if isinstance(event, QuoteInfo):  # printed when the state or delay changes only
+                if shown.get(event.symbol) == (event.status, event.delay):
+                    return
+                shown[event.symbol] = (event.status, event.delay)
             typer.echo(event_line(event))
             if isinstance(event, BarClosedEvent):
                 closed += 1
@@ -110,6 +149,17 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
                     loop.remove_signal_handler(sig)
         typer.echo(f"saved {service.saved} closed bars", err=True)
         return service.saved
+
+
+async def _metadata(provider: IDataProvider, symbol: str) -> SymbolInfo | None:
+    """The symbol's session for its bars; None (UTC bars) when the provider cannot say."""
+    try:
+        raw = await provider.symbol_metadata(symbol)
+        return SymbolInfo.from_provider(raw) if raw is not None else None
+    except (MarketError, InvalidSymbolInfo) as exc:
+        log.warning("%s: no usable metadata (%s); bars on UTC boundaries", symbol, exc)
+        typer.echo(f"{symbol}: no session metadata ({exc}); bars on UTC boundaries", err=True)
+        return None
 
 
 def watch(

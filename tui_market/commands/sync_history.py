@@ -19,11 +19,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui_market.commands.bar_writes import advance_tail, series_docs, write_series
+from tui_market.commands.symbol_info import store_info
 from tui_market.errors import ProviderError, SymbolNotFound
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Interval, SymbolRef
+from tui_market.models.symbol_info import InvalidSymbolInfo
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,7 @@ class SyncHistoryHandler:
             log.error("sync %s %s failed: %s", symbol, interval.value, exc)
             await self._record_error(symbol, interval, str(exc) or exc.__class__.__name__)
             raise
+        await self._keep_info(symbol)
         bars = [bar for bar in fetched if bar.interval is interval]
         docs = series_docs(symbol, interval, bars)
         rejected = len(fetched) - len(docs)
@@ -125,6 +128,16 @@ class SyncHistoryHandler:
             rejected,
             _utc(last_bar),
         )
+
+    async def _keep_info(self, symbol: str) -> None:
+        """The metadata that came with the fetch, kept on the watchlist document; unusable
+        metadata is logged and skipped (the bars are still good)."""
+        try:
+            await store_info(self._symbols, symbol, await self._provider.symbol_metadata(symbol))
+        except InvalidSymbolInfo as exc:
+            log.warning("sync %s: %s", symbol, exc)
+        except ProviderError as exc:
+            log.warning("sync %s: no metadata: %s", symbol, exc)
 
     async def _record_error(self, symbol: str, interval: Interval, message: str) -> None:
         watched = await self._symbols.find_one({"_id": symbol}, {"_id": 1}) is not None

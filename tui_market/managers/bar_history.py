@@ -1,7 +1,7 @@
 """Merging provider bars into a live series: the "no gap, no duplicate after reconnect" rules.
 
 For one (symbol, interval) series, provider bars are taken oldest first, each placed in the
-period that contains its time (``Interval.floor``):
+period that contains its time (the builder's clock: UTC or the exchange session):
 
 - a bar before the end of the last bar already handed out as closed is skipped (it was
   emitted once already: no duplicate);
@@ -39,7 +39,7 @@ def merge_series(builder: BarBuilder, bars: Iterable[Bar], now: float) -> list[C
                     b.symbol, b.interval, t, bar.open, bar.high, bar.low, bar.close, bar.volume, 0
                 )
             )
-            b.closed_end = b.interval.next_open(t)
+            b.closed_end = b.next_open(t)
             continue
         if b.active and t > b.open_time:
             done = b.take_close()

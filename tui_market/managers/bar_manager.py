@@ -1,7 +1,8 @@
 """BarManager: live ticks -> OHLCV bars for many symbols and several intervals at once (pure).
 
-Alignment: bars open on UTC boundaries of ``Interval.floor`` / ``Interval.next_open``
-(multiples of the length since the epoch; Monday 00:00 weeks; calendar months). A tick exactly
+Alignment: each symbol has a ``BarClock`` (``set_clock``; ``session_clock``): by default UTC
+boundaries of ``Interval.floor`` / ``Interval.next_open`` (multiples of the length since the
+epoch; Monday 00:00 weeks; calendar months), or its exchange's session. A tick exactly
 on a boundary belongs to the new bar. A bar closes on the first accepted tick of a later
 period, or when ``on_clock(now)`` reaches its end (quiet markets still close on time).
 
@@ -34,6 +35,7 @@ from collections.abc import Iterable, Sequence
 
 from tui_market.managers.bar_history import merge_series
 from tui_market.managers.bars import INF, BarBuilder, BarStats, ClosedBar, FormingBar
+from tui_market.managers.session_clock import UTC_CLOCK, BarClock
 from tui_market.managers.symbol_state import EMPTY, SymbolState
 from tui_market.models import Bar, Interval, Tick
 
@@ -50,7 +52,19 @@ class BarManager:
             raise ValueError("BarManager needs at least one interval")
         self._index = {iv: i for i, iv in enumerate(self.intervals)}
         self._symbols: dict[str, SymbolState] = {}
+        self._clocks: dict[str, BarClock] = {}
         self.stats = BarStats()
+
+    def set_clock(self, symbol: str, clock: BarClock) -> None:
+        """Align ``symbol``'s bars with ``clock`` from now on. A symbol that already has bars
+        under another clock starts afresh: bars of two alignments must never mix."""
+        if self._clocks.get(symbol, UTC_CLOCK) == clock:
+            return
+        self._clocks[symbol] = clock
+        self._symbols.pop(symbol, None)
+
+    def clock(self, symbol: str) -> BarClock:
+        return self._clocks.get(symbol, UTC_CLOCK)
 
     # ---- ticks (hot path) -------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> Sequence[ClosedBar]:
@@ -127,7 +141,8 @@ class BarManager:
         return s.accept(ts, price, vol, self.stats)
 
     def _symbol(self, symbol: str) -> SymbolState:
-        s = SymbolState([BarBuilder(symbol, iv) for iv in self.intervals])
+        clock = self._clocks.get(symbol, UTC_CLOCK)
+        s = SymbolState([BarBuilder(symbol, iv, clock) for iv in self.intervals])
         self._symbols[symbol] = s
         return s
 
@@ -188,3 +203,4 @@ class BarManager:
     def forget(self, symbol: str) -> None:
         """Drop a symbol's state (removed from the watchlist); its forming bars are lost."""
         self._symbols.pop(symbol, None)
+        self._clocks.pop(symbol, None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from tui_market.managers.session_clock import UTC_CLOCK, BarClock
 from tui_market.models import Bar, Interval
 
 INF = math.inf
@@ -80,6 +81,7 @@ class BarBuilder:
 
     __slots__ = (
         "active",
+        "clock",
         "close",
         "close_ts",
         "closed_end",
@@ -97,11 +99,14 @@ class BarBuilder:
         "volume",
     )
 
-    def __init__(self, symbol: str, interval: Interval) -> None:
+    def __init__(self, symbol: str, interval: Interval, clock: BarClock = UTC_CLOCK) -> None:
         self.symbol = symbol
         self.interval = interval
-        # Precomputed bucket math for fixed-length intervals; 0 = calendar (month).
-        self.step = 0 if interval.is_calendar else interval.seconds
+        self.clock = clock
+        # Precomputed bucket math for fixed-length UTC intervals; 0 = ask the clock (calendar
+        # months, and every interval of a session clock, whose bars are cut at the close).
+        utc = clock is UTC_CLOCK
+        self.step = 0 if interval.is_calendar or not utc else interval.seconds
         self.offset = _WEEK_ORIGIN if interval is Interval.W1 else 0
         self.active = False
         self.closed_end = -INF  # end of the last bar handed out as closed
@@ -124,12 +129,16 @@ class BarBuilder:
         if step:
             t = int(ts // 1)
             return t - (t - self.offset) % step
-        return self.interval.floor(ts)
+        return self.clock.floor(self.interval, ts)
+
+    def next_open(self, open_time: int) -> int:
+        step = self.step
+        return open_time + step if step else self.clock.next_open(self.interval, open_time)
 
     def start(self, open_time: int) -> None:
         self.active = True
         self.open_time = open_time
-        self.end = open_time + self.step if self.step else self.interval.next_open(open_time)
+        self.end = self.next_open(open_time)
         self.open = self.close = math.nan
         self.high, self.low, self.volume, self.ticks = -INF, INF, 0.0, 0
         self.first_ts, self.close_ts = INF, -INF

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from tui_market.managers.bar_manager import BarManager, ClosedBar, FormingBar
+from tui_market.managers.session_clock import BarClock
 from tui_market.models import Bar, Interval, Tick
-from tui_market.models.feed import FeedState
+from tui_market.models.feed import FeedState, QuoteInfo
 from tui_market.models.live import LiveSnapshot, SymbolQuote
 
 Series = tuple[str, Interval]
@@ -27,6 +28,9 @@ class _Quote:
     reference: float | None = None
     last_ts: float | None = None
     volume: float | None = None  # cumulative session volume of the latest tick
+    from_feed: bool = False  # the reference is the feed's previous close (it wins)
+    session: str | None = None
+    delay: int = 0
 
 
 class QuoteManager:
@@ -48,7 +52,7 @@ class QuoteManager:
     def on_tick(self, tick: Tick) -> list[Bar]:
         quote = self._quotes.get(tick.symbol)
         if quote is None:
-            quote = self._quotes[tick.symbol] = _Quote(reference=tick.price)
+            quote = self._quotes[tick.symbol] = _Quote()
         if quote.last != tick.price:
             quote.prev = quote.last
         quote.last = tick.price
@@ -73,10 +77,30 @@ class QuoteManager:
         self._version += 1
         return self._release(self.manager.merge_history(bars, now))
 
-    def set_reference(self, symbol: str, price: float) -> None:
-        """The price change % is measured from (e.g. the previous daily close)."""
-        self._quotes.setdefault(symbol, _Quote()).reference = price
+    def set_reference(self, symbol: str, price: float | None) -> None:
+        """The previous session's daily close from the store: the change is measured from it
+        until the feed sends its own previous close."""
+        quote = self._quotes.setdefault(symbol, _Quote())
+        if not quote.from_feed and quote.reference != price:
+            quote.reference = price
+            self._touch(symbol)
+
+    def set_info(self, info: QuoteInfo) -> None:
+        """The feed's previous close, market session and delay for a symbol."""
+        quote = self._quotes.setdefault(info.symbol, _Quote())
+        if info.prev_close is not None:
+            quote.reference, quote.from_feed = info.prev_close, True
+        quote.session, quote.delay = info.session, info.delay
+        self._touch(info.symbol)
+
+    def set_clock(self, symbol: str, clock: BarClock) -> None:
+        """Align ``symbol``'s bars with its exchange session (see ``BarManager.set_clock``)."""
+        self.manager.set_clock(symbol, clock)
+
+    def _touch(self, symbol: str) -> None:
         self._version += 1
+        self._dirty.add(symbol)
+        self._tick_bumps += 1  # only this symbol changed: refreeze it alone
 
     def retain(self, symbols: Iterable[str]) -> None:
         keep = set(symbols)
@@ -121,7 +145,9 @@ class QuoteManager:
             bar = self.manager.forming(symbol, interval)
             if bar is not None:
                 forming[interval] = bar
-        return SymbolQuote(symbol, q.last, q.prev, q.reference, q.last_ts, _Forming(forming))
+        return SymbolQuote(
+            symbol, q.last, q.prev, q.reference, q.last_ts, _Forming(forming), q.session, q.delay
+        )
 
     def _refreeze(self) -> dict[str, SymbolQuote]:
         """Every quote: the cached ones again unless only ticks changed them since."""

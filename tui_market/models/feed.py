@@ -33,4 +33,36 @@ class SymbolError:
     message: str
 
 
-QuoteEvent = Tick | FeedState | SymbolError
+@dataclass(frozen=True, slots=True)
+class QuoteInfo:
+    """What the feed says about a symbol besides its price: the previous session's close the
+    change is measured from, the market's state and how late the data is. Sent when it changes.
+
+    ``session``: TradingView's ``current_session`` (``market``, ``pre_market``,
+    ``post_market``, ``out_of_session``); ``delay``: seconds late (``delayed_streaming_900``)."""
+
+    symbol: str
+    prev_close: float | None = None
+    session: str | None = None
+    delay: int = 0
+
+    @property
+    def status(self) -> str:
+        return market_status(self.session)
+
+
+_STATUS = {"market": "open", "pre_market": "pre-market", "post_market": "post-market"}
+
+
+def market_status(session: str | None) -> str:
+    """A trader's word for ``current_session``: open, pre-market, post-market, closed."""
+    if session is None:
+        return ""
+    return _STATUS.get(session, "closed")
+
+
+def delay_text(delay: int) -> str:
+    return f"delayed {delay // 60}m" if delay >= 60 else (f"delayed {delay}s" if delay else "")
+
+
+QuoteEvent = Tick | FeedState | SymbolError | QuoteInfo

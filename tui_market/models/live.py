@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from tui_market.models.feed import FeedState, SymbolError
+from tui_market.models.feed import FeedState, QuoteInfo, SymbolError, delay_text, market_status
 from tui_market.models.interval import Interval
 from tui_market.models.ohlcv import Bar
 
@@ -44,19 +44,28 @@ class StorageRecovered:
 
 
 StorageEvent = StorageError | StorageRecovered
-LiveEvent = FeedState | SymbolError | BarClosedEvent | StorageError | StorageRecovered
+LiveEvent = FeedState | SymbolError | QuoteInfo | BarClosedEvent | StorageError | StorageRecovered
 
 
 @dataclass(frozen=True, slots=True)
 class SymbolQuote:
-    """One symbol's live state. ``prev`` is the last price before ``last`` (for the flash)."""
+    """One symbol's live state. ``prev`` is the last price before ``last`` (for the flash);
+    ``reference`` the previous session's close the change is measured from; ``session`` the
+    feed's ``current_session`` and ``delay`` how many seconds late its data is."""
 
     symbol: str
     last: float | None = None
     prev: float | None = None
-    reference: float | None = None  # price the change is measured from
+    reference: float | None = None
     last_ts: float | None = None
     forming: Mapping[Interval, Bar] = field(default_factory=dict)
+    session: str | None = None
+    delay: int = 0
+
+    @property
+    def status(self) -> str:
+        """open / pre-market / post-market / closed, plus "delayed 15m" when it is late."""
+        return ", ".join(t for t in (market_status(self.session), delay_text(self.delay)) if t)
 
     @property
     def change(self) -> float | None:

@@ -1,8 +1,13 @@
 """ListSymbols: the watchlist in the order symbols were added, with each one's latest figures.
 
-Two queries whatever the size of the watchlist: all ``symbols``, and the ``sync_state``
-documents of the interval (they carry the series' last/previous close and last volume,
-kept up to date by SyncHistory and SaveBars). No query touches ``ohlcv``.
+Two queries whatever the size of the watchlist: all ``symbols`` (with their provider
+metadata, ``info``), and the ``sync_state`` documents of the interval and of ``1D`` (they carry
+each series' last/previous close and last volume, kept up to date by SyncHistory and SaveBars).
+No query touches ``ohlcv``.
+
+Change is measured as a trader reads it: from the previous session's close (the daily series:
+its previous close when its last bar is the same trading date as the last price, else its last
+close), never from the bar before the last one. Without daily bars the change is unknown.
 """
 
 from __future__ import annotations
@@ -13,7 +18,9 @@ from typing import Any
 
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
+from tui_market.managers.session_clock import clock_for
 from tui_market.models import Interval
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.get_sync_state import as_utc
 
 
@@ -33,11 +40,34 @@ class SymbolRow:
     last_sync: datetime | None
     sync_status: str | None
     sync_error: str | None
+    prev_close: float | None = None  # the previous session's close the change is from
+    info: SymbolInfo | None = None
 
 
-def _row(symbol: dict[str, Any], state: dict[str, Any] | None) -> SymbolRow:
+def previous_close(
+    last_bar: datetime | None, daily: dict[str, Any] | None, info: SymbolInfo | None
+) -> float | None:
+    """The previous session's close for a last price in the bar opening at ``last_bar``."""
+    if daily is None or last_bar is None:
+        return None
+    day_bar = as_utc(daily.get("last_bar"))
+    if day_bar is None:
+        return None
+    trading_day = clock_for(info).floor(Interval.D1, last_bar.timestamp())
+    if trading_day == int(day_bar.timestamp()):
+        return daily.get("prev_close")  # the daily series holds today: the one before it
+    if trading_day > day_bar.timestamp():
+        return daily.get("last_close")  # today has no daily bar yet: the last one is it
+    return None  # the daily series is ahead of this one: nothing sound to compare with
+
+
+def _row(
+    symbol: dict[str, Any], state: dict[str, Any] | None, daily: dict[str, Any] | None
+) -> SymbolRow:
     state = state or {}
-    last, prev = state.get("last_close"), state.get("prev_close")
+    info = SymbolInfo.from_doc(symbol.get("info"))
+    last = state.get("last_close")
+    prev = previous_close(as_utc(state.get("last_bar")), daily, info)
     change = last - prev if last is not None and prev is not None else None
     pct = change / prev * 100.0 if change is not None and prev else None
     return SymbolRow(
@@ -50,6 +80,8 @@ def _row(symbol: dict[str, Any], state: dict[str, Any] | None) -> SymbolRow:
         last_sync=as_utc(state.get("synced_at")),
         sync_status=state.get("status"),
         sync_error=state.get("error"),
+        prev_close=prev,
+        info=info,
     )
 
 
@@ -62,7 +94,16 @@ class ListSymbolsHandler:
         symbols = [doc async for doc in self._symbols.find({})]
         # A watchlist is small: order it here rather than with a server-side sort.
         symbols.sort(key=lambda d: (d.get("position", 0), d["_id"]))
-        states = {
-            doc["symbol"]: doc async for doc in self._state.find({"interval": msg.interval.value})
+        wanted = sorted({msg.interval.value, Interval.D1.value})
+        states: dict[tuple[str, str], dict[str, Any]] = {
+            (doc["symbol"], doc["interval"]): doc
+            async for doc in self._state.find({"interval": {"$in": wanted}})
         }
-        return [_row(doc, states.get(doc["_id"])) for doc in symbols]
+        return [
+            _row(
+                doc,
+                states.get((doc["_id"], msg.interval.value)),
+                states.get((doc["_id"], Interval.D1.value)),
+            )
+            for doc in symbols
+        ]

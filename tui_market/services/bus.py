@@ -17,10 +17,12 @@ from tui_market.commands.remove_symbol import (
 )
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler, SaveBarsResult
 from tui_market.commands.seed_watchlist import SeedWatchlist, SeedWatchlistHandler
+from tui_market.commands.symbol_info import RefreshSymbolInfo, RefreshSymbolInfoHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
@@ -41,6 +43,7 @@ class Bus:
             AddSymbol: AddSymbolHandler(db),
             RemoveSymbol: RemoveSymbolHandler(db),
             SyncHistory: SyncHistoryHandler(db, provider),
+            RefreshSymbolInfo: RefreshSymbolInfoHandler(db, provider),
             SaveBars: SaveBarsHandler(db),
             SeedWatchlist: SeedWatchlistHandler(db, provider),
             ListSymbols: ListSymbolsHandler(db),
@@ -67,6 +70,8 @@ class Bus:
     async def execute(self, message: RemoveSymbol) -> RemoveSymbolResult: ...
     @overload
     async def execute(self, message: SyncHistory) -> SyncResult: ...
+    @overload
+    async def execute(self, message: RefreshSymbolInfo) -> SymbolInfo | None: ...
     @overload
     async def execute(self, message: SaveBars) -> SaveBarsResult: ...
     @overload

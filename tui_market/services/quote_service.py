@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from tui_market.errors import MarketError
@@ -25,13 +25,16 @@ from tui_market.infrastructure.interfaces import (
 )
 from tui_market.managers.quote_manager import QuoteManager
 from tui_market.managers.reconnect_manager import ReconnectManager
+from tui_market.managers.session_clock import clock_for
 from tui_market.models import Bar, Interval, Tick
+from tui_market.models.feed import QuoteInfo
 from tui_market.models.live import (
     BarClosedEvent,
     LiveEvent,
     LiveSnapshot,
     SymbolQuote,
 )
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.services.backfill import backfill_series
 from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 
@@ -83,6 +86,18 @@ class QuoteService:
         self._book.retain(self._symbols)
         await self._stream.set_symbols(set(symbols))
 
+    def set_metadata(self, infos: Mapping[str, SymbolInfo | None]) -> None:
+        """Each symbol's stored metadata: its bars follow its exchange session (UTC for 24x7
+        or unknown), and its delay is known before the feed says it."""
+        for symbol, info in infos.items():
+            self._book.set_clock(symbol, clock_for(info))
+
+    def set_references(self, closes: Mapping[str, float | None]) -> None:
+        """The previous session's daily close per symbol, from the store: the change is
+        measured from it until the feed sends its own previous close."""
+        for symbol, close in closes.items():
+            self._book.set_reference(symbol, close)
+
     def snapshot(self) -> LiveSnapshot:
         return self._book.snapshot(self._stream.clock(), self._feed, self.saved, len(self._saver))
 
@@ -103,6 +118,10 @@ class QuoteService:
                         self._on_tick(event)
                 elif isinstance(event, FeedState):
                     await self._on_feed(event)
+                elif isinstance(event, QuoteInfo):
+                    if event.symbol in self._symbols:
+                        self._book.set_info(event)
+                        on_event(event)
                 elif isinstance(event, SymbolError):
                     on_event(event)
         finally:
@@ -163,7 +182,10 @@ class QuoteService:
     def _complete(self, bar: Bar) -> bool:
         """A bar that opened before we started watching holds only part of its trades (a
         closed market's snapshot replays its last trade): never save it over real history."""
-        return self._watch_from is None or bar.epoch >= bar.interval.floor(self._watch_from)
+        if self._watch_from is None:
+            return True
+        clock = self._book.manager.clock(bar.symbol)
+        return bar.epoch >= clock.floor(bar.interval, self._watch_from)
 
     async def _backfill(self, since: float) -> None:
         """Fetch what was missed since ``since`` for every live symbol and saved interval."""

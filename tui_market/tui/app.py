@@ -125,6 +125,7 @@ class MarketApp(App[None]):
         if mode == "symbols":
             screen = SymbolsScreen(self.clock, self.interval).data_bind(
                 app.health,
+                app.snapshot,
                 app.interval,
                 app.connecting,
                 rows=app.watchlist,

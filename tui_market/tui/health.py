@@ -31,6 +31,7 @@ class HealthState:
     pending: int = 0  # closed bars waiting in memory while the database is down
     provider: str = ""
     schedule: str = ""  # scheduled sync state; "" when scheduling is off
+    delayed: str = ""  # e.g. "3 delayed 15m": symbols whose feed is late (anonymous data)
 
 
 def feed_text(state: HealthState) -> Content:
@@ -67,6 +68,8 @@ def health_content(state: HealthState) -> Content:
         database_text(state),
         Content(state.provider),
     ]
+    if state.delayed:
+        parts.append(Content.from_markup("[$warning]$d[/]", d=state.delayed))
     if state.schedule:
         parts.append(Content(state.schedule))
     return Content(" │ ").join(parts)

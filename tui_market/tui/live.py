@@ -126,5 +126,13 @@ class LiveBridge:
         if self._last_tick_wall is not None:
             age = int(self._monotonic() - self._last_tick_wall)
         pending = snapshot.pending if health.database_up is False else 0  # shown while down
-        updated = replace(health, tick_age=age, retry_left=self._retry_left(), pending=pending)
+        delays = [q.delay for q in snapshot.quotes.values() if q.delay]
+        delayed = f"{len(delays)} delayed {max(delays) // 60}m" if delays else ""
+        updated = replace(
+            health,
+            tick_age=age,
+            retry_left=self._retry_left(),
+            pending=pending,
+            delayed=delayed,
+        )
         return fresh, updated

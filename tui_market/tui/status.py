@@ -171,6 +171,9 @@ class Status:
         never synced: one run on a first start, else one sync per such row."""
         symbols = [row.symbol for row in rows]
         if self.live is not None:
+            # metadata first: a symbol's bars follow its session from its first tick
+            self.live.service.set_metadata({row.symbol: row.info for row in rows})
+            self.live.service.set_references({row.symbol: row.prev_close for row in rows})
             self.live.set_symbols(symbols)
         if self.jobs is not None:
             self.jobs.set_symbols(symbols)

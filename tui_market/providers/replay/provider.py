@@ -10,16 +10,26 @@ there. Data, provenance and licence: ``data`` and ``tools/README-data.md``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 from tui_market.errors import ProviderError
 from tui_market.infrastructure.interfaces import IDataProvider
+from tui_market.managers.bar_align import aggregate
+from tui_market.managers.session_clock import BarClock, clock_for
 from tui_market.models import Bar, Interval
-from tui_market.providers.replay.data import ReplayData, Row, aggregate, shifted
+from tui_market.models.symbol_info import InvalidSymbolInfo, SymbolInfo
+from tui_market.providers.replay.data import ReplayData, Row, shifted
+from tui_market.providers.replay.metadata import demo_metadata
 
 __all__ = ["ReplayProvider", "full_symbol"]
 
 _CALENDAR = (Interval.D1, Interval.W1, Interval.MN1)
+
+
+def _date(epoch: int) -> date:
+    return datetime.fromtimestamp(epoch, UTC).date()
 
 
 def full_symbol(symbol: str, exchange: str = "") -> str:
@@ -60,7 +70,35 @@ class ReplayProvider(IDataProvider):
         if source is None:
             raise ProviderError(f"the demo data has no bars for {demo.symbol} at {interval}")
         rows = shifted(source.rows, self.shift())
-        return rows if interval is source.interval else aggregate(rows, interval)
+        clock = self.clock(demo.symbol)
+        if interval is source.interval and interval is Interval.M1:
+            return rows
+        if source.interval is Interval.D1:  # stored by date (00:00 UTC): to the session open
+            rows = [(clock.day_open(_date(r[0])), *r[1:]) for r in rows]
+            if interval is Interval.D1:
+                return rows
+        return aggregate(rows, interval, clock)
+
+    def clock(self, symbol: str) -> BarClock:
+        """The symbol's bar clock from the demo metadata (UTC when it has none)."""
+        try:
+            raw = self._metadata(symbol)
+            return clock_for(SymbolInfo.from_provider(raw) if raw is not None else None)
+        except InvalidSymbolInfo as exc:
+            raise ProviderError(f"demo metadata of {symbol} is unusable: {exc}") from exc
+
+    def _metadata(self, symbol: str) -> dict[str, Any] | None:
+        raw = demo_metadata().get(symbol)
+        if raw is None:
+            return None
+        # The demo moves recorded days by whole weeks, onto dates whose real holidays have
+        # nothing to do with them: a holiday list would close sessions the data trades in.
+        return {**raw, "session_holidays": ""}
+
+    async def symbol_metadata(self, symbol: str) -> Mapping[str, Any] | None:
+        name = full_symbol(symbol)
+        self.data.get(name)  # SymbolNotFound for a symbol the demo does not have
+        return self._metadata(name)
 
     async def fetch_ohlcv(
         self, symbol: str, exchange: str, interval: Interval, n_bars: int

@@ -34,6 +34,7 @@ from tui_market.infrastructure.interfaces.quote_stream import QuoteEvent
 from tui_market.models import Interval, Tick
 from tui_market.providers.replay.data import ReplayData, Series
 from tui_market.providers.replay.path import SessionVolume, mirror_bar, path_price
+from tui_market.providers.replay.status import ReplayStatus
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class ReplayQuoteStream(IQuoteStream):
         self._last_ts = self.start
         self._volume = SessionVolume()
         self._played: dict[str, int] = {}  # bars played by symbols that left (resume there)
+        self._status = ReplayStatus(self.data)
 
     # -- public API ------------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
@@ -157,6 +159,9 @@ class ReplayQuoteStream(IQuoteStream):
                 continue
             self._last_ts = due
             for sym in sorted(self._active):
+                info = self._status.changed(sym, due)
+                if info is not None and sym in self._wanted:
+                    yield info
                 if sym in self._wanted:  # may change while a tick is being consumed
                     yield self._tick(sym, slot)
             slot += 1

@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from tvDatafeed import TvDatafeed
 from websocket import (
@@ -44,7 +44,10 @@ from tui_market.providers.tradingview.protocol import (
 )
 
 log = logging.getLogger(__name__)
-_WATCHED = ("symbol_error", "series_error", "critical_error", "protocol_error", "series_completed")
+_WATCHED = (
+    "symbol_error", "series_error", "critical_error", "protocol_error", "series_completed",
+    "symbol_resolved",
+)  # fmt: skip
 
 
 @dataclass
@@ -61,6 +64,8 @@ class FetchReport:
     completed: bool = False
     heartbeats: int = 0
     malformed: int = 0
+    resolved: dict[str, Any] | None = None  # symbol_resolved's metadata, unchecked
+    update_mode: str | None = None  # series_completed's mode: "streaming", "delayed_streaming_900"
 
     @property
     def refused(self) -> bool:
@@ -131,9 +136,16 @@ class WatchedSocket:
             except ProtocolError as exc:
                 log.warning("tvDatafeed fetch: unreadable %s: %s", method, exc)
                 continue
-            p = [str(x) for x in params_of(msg)] if isinstance(msg, dict) else []
+            raw = params_of(msg) if isinstance(msg, dict) else []
+            p = [str(x) for x in raw]
+            if method == "symbol_resolved":
+                if len(raw) > 2 and isinstance(raw[2], dict):
+                    report.resolved = raw[2]
+                continue
             if method == "series_completed":
                 report.completed = True
+                if len(raw) > 2 and isinstance(raw[2], str):
+                    report.update_mode = raw[2]
             elif method == "symbol_error":
                 report.symbol_error = p[2] if len(p) > 2 else "invalid symbol"
             elif method == "series_error":

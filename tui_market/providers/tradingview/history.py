@@ -15,6 +15,7 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,7 +24,10 @@ from tvDatafeed import Interval as TvInterval
 
 from tui_market.errors import ProviderError, ProviderUnavailable, SymbolNotFound
 from tui_market.infrastructure.interfaces import IDataProvider
+from tui_market.managers.bar_align import realign
+from tui_market.managers.session_clock import UTC_CLOCK, BarClock, clock_for
 from tui_market.models import Bar, Interval
+from tui_market.models.symbol_info import InvalidSymbolInfo, SymbolInfo
 from tui_market.providers.tradingview import WS_URL
 from tui_market.providers.tradingview.auth import TokenSource, token_refused
 from tui_market.providers.tradingview.daemon_thread import in_daemon_thread
@@ -45,13 +49,11 @@ def to_utc(stamp: Any) -> datetime:
 
 
 def bar_open(stamp: Any, interval: Interval) -> datetime:
-    """The bar's open in UTC, on our bucket boundaries. TradingView stamps daily, weekly and
-    monthly bars at the session open (SP:SPX: 14:30 UTC); we label them by their UTC calendar
-    bucket (00:00 UTC), as BarManager does for live bars, so history and live bars coincide."""
-    when = to_utc(stamp)
-    if interval.seconds < Interval.D1.seconds:
-        return when
-    return datetime.fromtimestamp(interval.floor(when.timestamp()), UTC)
+    """The bar's open in UTC as TradingView stamps it: intraday bars on the session grid, daily
+    and longer ones at the session open (SP:SPX: 14:30 UTC). ``realign`` puts them on the
+    symbol's ``BarClock`` afterwards, the one BarManager uses for live bars."""
+    del interval
+    return to_utc(stamp)
 
 
 def frame_to_bars(frame: Any, symbol: str, interval: Interval) -> tuple[list[Bar], int]:
@@ -110,6 +112,8 @@ class TradingViewProvider(IDataProvider):
         }
         self.timeout = timeout
         self.last_rejected = 0  # rows rejected by the most recent fetch_ohlcv
+        self._raw: dict[str, dict[str, Any]] = {}  # symbol_resolved (+ update_mode) per symbol
+        self._metadata: dict[str, SymbolInfo] = {}
         self._auth = TokenSource(username, password, self._sign_in, token_cache or TokenCache())
 
     def __repr__(self) -> str:
@@ -133,6 +137,9 @@ class TradingViewProvider(IDataProvider):
             raise self._explain(full, report)
         self._auth.accepted(token)
         bars, self.last_rejected = frame_to_bars(frame, full, interval)
+        clock = self._clock(full, report)
+        if clock is not UTC_CLOCK or interval.seconds >= Interval.D1.seconds:
+            bars = realign(bars, clock)  # intraday UTC bars are taken as TradingView stamps them
         if self.last_rejected:
             log.warning(
                 "%s %s: rejected %d of %d rows from TradingView",
@@ -190,6 +197,29 @@ class TradingViewProvider(IDataProvider):
             err = SymbolNotFound(f"{full}: unknown symbol on TradingView")
         log.warning("%s", err)
         return err
+
+    def _clock(self, full: str, report: FetchReport) -> BarClock:
+        """The bar clock from the metadata that came with the fetch (kept for
+        ``symbol_metadata``); UTC buckets when there was none or it is unusable."""
+        if report.resolved is None:
+            return clock_for(self._metadata.get(full))
+        raw = {**report.resolved, "update_mode": report.update_mode or ""}
+        try:
+            info = SymbolInfo.from_provider(raw)
+        except InvalidSymbolInfo as exc:
+            log.warning("%s: unusable symbol_resolved (%s); UTC bars", full, exc)
+            return clock_for(None)
+        self._raw[full] = raw
+        self._metadata[full] = info
+        return clock_for(info)
+
+    async def symbol_metadata(self, symbol: str) -> Mapping[str, Any] | None:
+        """``symbol_resolved`` of the last fetch of ``symbol``; one daily bar is fetched to get
+        it when there was none."""
+        if symbol not in self._raw:
+            exchange, _, ticker = symbol.partition(":")
+            await self.fetch_ohlcv(ticker, exchange, Interval.D1, 1)
+        return self._raw.get(symbol)
 
     async def search(self, text: str) -> list[tuple[str, str]]:
         """TradingView symbol search (an HTTP call); offline or failing -> []."""

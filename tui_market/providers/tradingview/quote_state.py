@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from typing import Any
 
 from tui_market.infrastructure.interfaces import SymbolError
 from tui_market.models import Tick
+from tui_market.models.feed import QuoteInfo
 from tui_market.models.ohlcv import MAX_PRICE
 
 log = logging.getLogger(__name__)
 NO_VOLUME = 1e50  # at or above: TradingView's placeholder for 'no volume' (NASDAQ:NDX sends 1e100)
 MAX_TIME = 4_102_444_800.0  # 2100-01-01 UTC: a later lp_time is garbage (or milliseconds)
 
+_DELAYED = re.compile(r"delayed_streaming_(\d{1,5})")
+_DELAYED = re.compile(r"delayed_streaming_(\d{1,5})")
 _TickKey = tuple[float, float | None, float | None]
 
 
@@ -52,6 +56,7 @@ class QuoteBook:
         self._values: dict[str, dict[str, Any]] = {}
         self._emitted: dict[str, _TickKey] = {}
         self._errors: dict[str, str] = {}
+        self._infos: dict[str, QuoteInfo] = {}
         self.rejected_fields = 0  # lp / lp_time / volume values that were not usable numbers
 
     def values(self, symbol: str) -> dict[str, Any]:
@@ -63,6 +68,33 @@ class QuoteBook:
         self._values.pop(symbol, None)
         self._emitted.pop(symbol, None)
         self._errors.pop(symbol, None)
+        self._infos.pop(symbol, None)
+
+    def info(self, symbol: str) -> QuoteInfo | None:
+        """The symbol's previous close, session and delay, when they changed since last asked.
+
+        The previous close is ``prev_close_price`` when the feed sends it, else ``lp - ch``
+        (``ch`` is the change since the previous session's close)."""
+        state = self._values.get(symbol)
+        if not state:
+            return None
+        prev = _number(state.get("prev_close_price"))
+        if prev is None or not 0 < prev < MAX_PRICE:
+            lp, ch = _number(state.get("lp")), _number(state.get("ch"))
+            prev = lp - ch if lp is not None and ch is not None and lp - ch > 0 else None
+        session = state.get("current_session")
+        mode = state.get("update_mode")
+        match = _DELAYED.fullmatch(mode) if isinstance(mode, str) else None
+        info = QuoteInfo(
+            symbol,
+            prev,
+            session if isinstance(session, str) else None,
+            int(match.group(1)) if match else 0,
+        )
+        if self._infos.get(symbol) == info:
+            return None
+        self._infos[symbol] = info
+        return info
 
     def apply(self, data: object, received: float) -> Tick | SymbolError | None:
         """Merge one ``qsd`` body (``p[1]``); return the event it causes, if any.

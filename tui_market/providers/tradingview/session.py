@@ -182,6 +182,10 @@ class QuoteSession:
             return
         finally:
             self._counters.malformed += self._book.rejected_fields - rejected
+        name = body.get("n") if isinstance(body, dict) else None
+        info = self._book.info(name) if isinstance(name, str) else None
+        if info is not None:
+            self._emit(info)
         if event is None:
             return
         if isinstance(event, Tick):

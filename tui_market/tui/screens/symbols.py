@@ -17,6 +17,7 @@ from textual.reactive import reactive
 from textual.theme import Theme
 from textual.widgets import DataTable, Static
 
+from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import (
     OpenHistory,
@@ -29,7 +30,7 @@ from tui_market.tui.screens import symbols_format as fmt
 from tui_market.tui.screens.confirm import ConfirmScreen
 from tui_market.tui.screens.mode import ModeScreen
 
-COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Last sync")
+COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Status", "Last sync")
 SCHEDULE_COLUMNS = ("Next sync", "Last result")
 EMPTY_TEXT = "The watchlist is empty: press a to add a symbol (e.g. NASDAQ:AAPL)."
 CONNECTING_TEXT = "connecting to the database…"
@@ -49,6 +50,7 @@ class SymbolsScreen(ModeScreen):
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
     schedule: reactive[dict[str, ScheduleInfo]] = reactive(dict, always_update=True, init=False)
     connecting: reactive[bool] = reactive(False, init=False)
+    snapshot: reactive[LiveSnapshot] = reactive(EMPTY_SNAPSHOT, init=False)
 
     def compose(self) -> ComposeResult:
         yield from self.frame()
@@ -75,6 +77,11 @@ class SymbolsScreen(ModeScreen):
     def watch_connecting(self) -> None:
         self._fill()
 
+    def watch_snapshot(self, old: LiveSnapshot, new: LiveSnapshot) -> None:
+        # live prices move the Last/Change cells; repaint only when a watched quote changed
+        if any(old.quotes.get(r.symbol) != new.quotes.get(r.symbol) for r in self.rows):
+            self._fill()
+
     # ---- painting -----------------------------------------------------------------------------
     def _coloured(self, text: str, value: float | None) -> Text:
         colour = self.app.theme_variables.get(f"price-{fmt.direction(value)}", "")
@@ -87,13 +94,15 @@ class SymbolsScreen(ModeScreen):
             sync_cell: str | Text = Text(f"error {sync}", style=colour)
         else:
             sync_cell = sync
+        last, change, pct, status = fmt.live_figures(row, self.snapshot.quotes.get(row.symbol))
         cells: list[str | Text] = [
             Text(row.symbol, style="bold"),
             row.description,
-            Text(fmt.price(row.last_close), justify="right"),
-            self._coloured(fmt.signed(row.change), row.change),
-            self._coloured(fmt.percent(row.change_pct), row.change_pct),
-            Text(fmt.volume(row.volume), justify="right"),
+            Text(fmt.price(last, row.info), justify="right"),
+            self._coloured(fmt.signed(change, info=row.info), change),
+            self._coloured(fmt.percent(pct), pct),
+            Text(fmt.volume(row.volume, row.info), justify="right"),
+            status,
             sync_cell,
         ]
         if self.schedule:

@@ -112,8 +112,8 @@ class TickerScreen(ModeScreen):
     def _row_changed(self) -> None:
         self._chart_key = None
         self._request_history()
-        # The moved cursor is drawn first; the new symbol's chart (a plotext figure, tens of
-        # ms) on the refresh after, so a key press is answered before the chart is rebuilt.
+        # The moved cursor is drawn first, the new symbol's chart on the refresh after: a key
+        # press is answered before the chart is laid out again.
         self.call_after_refresh(self._paint_now)
 
     def _paint_now(self) -> None:

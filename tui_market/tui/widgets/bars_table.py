@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.candles import time_label
+from tui_market.tui.widgets.chart_labels import time_label
 
 # Fixed widths: auto-sized columns keep the width of the first rows they saw, so a later,
 # wider series (BTC after AAPL) would be cut off.

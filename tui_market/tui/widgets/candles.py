@@ -1,57 +1,67 @@
-"""Candlestick and volume plots (plotext through textual-plotext).
+"""Candlestick and volume charts: a pure ``Canvas`` (``candle_canvas.py``) drawn through
+Textual's line API.
 
-The owner calls ``show`` with only the bars that fit (see ``ChartWindow``); the widget draws
-them at its size. Up/down colours come from the theme variables ``$candle-up``/``$candle-down``
-(then ``$price-up``/``$price-down``, then ``$success``/``$error``). Both plots use fixed-width
-y labels so candles and volume bars line up.
+The owner calls ``show`` with the bars to draw (see ``ChartWindow``); the widget computes the
+canvas once per bars, size and style and keeps its strips, so a repaint only hands them out.
+Up/down colours come from the theme variables ``$candle-up``/``$candle-down`` (then
+``$price-up``/``$price-down``, then ``$success``/``$error``); axis text is in the widget's own
+style. Both charts use the same fixed-width y axis, so candles and volume line up.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Hashable, Sequence
 
-from textual.app import RenderResult
+from rich.segment import Segment
+from rich.style import Style
 from textual.color import Color, ColorParseError
-from textual_plotext import PlotextPlot
-from textual_plotext.plot import Plot
+from textual.strip import Strip
+from textual.widget import Widget
 
 from tui_market.models import Bar, Interval
-from tui_market.tui.widgets.candle_figure import (
-    RGB,
-    draw_candles,
-    fitted,
-    plot_visual,
-    time_label,
-    volume_label,
-)
+from tui_market.tui.widgets.candle_canvas import candle_canvas, volume_canvas
+from tui_market.tui.widgets.chart_grid import Canvas, Role
+from tui_market.tui.widgets.chart_labels import fitted, time_label
 
-__all__ = ["RGB", "CandleChart", "VolumeChart", "time_label"]
+__all__ = ["RGB", "CandleChart", "ChartWidget", "VolumeChart", "canvas_strips", "time_label"]
 log = logging.getLogger(__name__)
+RGB = tuple[int, int, int]
+FALLBACK: RGB = (200, 200, 200)
+UP_COLOURS = ("candle-up", "price-up", "success")
+DOWN_COLOURS = ("candle-down", "price-down", "error")
 
 
-class _ThemedPlot(PlotextPlot):
-    """A plot whose up/down colours follow the app theme."""
+def canvas_strips(canvas: Canvas, styles: dict[Role, Style]) -> list[Strip]:
+    """One strip per canvas row, each run styled by its role."""
+    return [
+        Strip([Segment(text, styles[role]) for text, role in row], canvas.width)
+        for row in canvas.rows
+    ]
 
-    def fresh_plot(self) -> Plot:
-        """A new figure per frame: plotext keeps layout state between builds, so redrawing
-        the same bars after other data could place ticks a column apart."""
-        self._plot = Plot()
-        return self._plot
 
-    def draw(self) -> RenderResult:
-        """The figure as ``PlotextPlot.render`` sizes and themes it, drawn from its cells
-        (``PlotVisual``) instead of through an ANSI string."""
-        width, height = self.size
-        visual = plot_visual(
-            self._plot,
-            width,
-            height,
-            self._get_plotext_theme_name(self.app.theme),
-            self.app.ansi_theme,
-        )
-        return super().render() if visual is None else visual
+class ChartWidget(Widget):
+    """A chart drawn from a ``Canvas``: subclasses say how (``draw``) and from what
+    (``drawn_from``); the strips are cached until either, the size or the style changes."""
+
+    DEFAULT_CSS = """
+    ChartWidget {
+        width: 1fr;
+        height: 1fr;
+    }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.bars: Sequence[Bar] = ()
+        self.shown = 0  # show() calls so far: new bars, a new canvas
+        self.cached: tuple[Hashable, list[Strip]] | None = None
+
+    def draw(self, width: int, height: int) -> Canvas:
+        raise NotImplementedError
+
+    def drawn_from(self) -> Hashable:
+        return self.shown
 
     def theme_rgb(self, *names: str) -> RGB:
         """The first of the theme variables ``names`` that parses as a colour."""
@@ -64,26 +74,41 @@ class _ThemedPlot(PlotextPlot):
                 return Color.parse(text).rgb
             except ColorParseError as exc:
                 log.warning("theme variable %s=%r is not a colour: %s", name, text, exc)
-        return (200, 200, 200)
+        return FALLBACK
 
-    def _colors(self) -> tuple[RGB, RGB]:
-        return (
-            self.theme_rgb("candle-up", "price-up", "success"),
-            self.theme_rgb("candle-down", "price-down", "error"),
-        )
+    def role_styles(self, base: Style) -> dict[Role, Style]:
+        up, down = self.theme_rgb(*UP_COLOURS), self.theme_rgb(*DOWN_COLOURS)
+        return {
+            Role.AXIS: base,
+            Role.UP: base + Style(color=Color(*up).rich_color),
+            Role.DOWN: base + Style(color=Color(*down).rich_color),
+        }
+
+    def strips(self) -> list[Strip]:
+        """The chart's rows at the current size and style, computed once for each."""
+        width, height = self.size
+        base = self.rich_style
+        key = (self.drawn_from(), width, height, self.app.theme, base)
+        if self.cached is None or self.cached[0] != key:
+            strips = canvas_strips(self.draw(width, height), self.role_styles(base))
+            self.cached = (key, strips)
+        return self.cached[1]
+
+    def render_line(self, y: int) -> Strip:
+        strips = self.strips()
+        if y < len(strips):
+            return strips[y]
+        return Strip.blank(self.size.width, self.rich_style)
 
 
-class CandleChart(_ThemedPlot):
+class CandleChart(ChartWidget):
     """Candles for ``bars`` (the owner appends a forming bar last when there is one)."""
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
-        self.bars: Sequence[Bar] = ()
         self.interval = Interval.D1
         self.title = ""
         self.fit: int | None = None
-        # The live chart has no time labels: plotext's label placement shifted by a column
-        # between otherwise identical frames in one process, which made snapshots flaky.
         self.time_axis = True
 
     def show(
@@ -97,50 +122,31 @@ class CandleChart(_ThemedPlot):
         """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the
         width at render time (so a paint before layout never draws the wrong count)."""
         self.bars, self.interval, self.title, self.fit = bars, interval, title, fit
+        self.shown += 1
         self.refresh()
 
-    def render(self) -> RenderResult:
-        plt = self.fresh_plot()
-        width = self.size.width
-        bars = fitted(self.bars, self.fit, width)
-        colors = self._colors() if bars else None
-        draw_candles(
-            plt, bars, colors, self.interval, self.title, width=width, time_axis=self.time_axis
+    def drawn_from(self) -> Hashable:
+        return (self.shown, self.time_axis)
+
+    def draw(self, width: int, height: int) -> Canvas:
+        return candle_canvas(
+            fitted(self.bars, self.fit, width),
+            width,
+            height,
+            interval=self.interval,
+            fit=self.fit,
+            title=self.title,
+            time_axis=self.time_axis,
         )
-        return self.draw()
 
 
-class VolumeChart(_ThemedPlot):
+class VolumeChart(ChartWidget):
     """Volume bars under a ``CandleChart``, coloured by the candle's direction."""
-
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(id=id, classes=classes)
-        self.bars: Sequence[Bar] = ()
 
     def show(self, bars: Sequence[Bar]) -> None:
         self.bars = bars
+        self.shown += 1
         self.refresh()
 
-    def render(self) -> RenderResult:
-        plt = self.fresh_plot()
-        bars = self.bars
-        if bars:
-            up, down = self._colors()
-            # Volume as candle bodies from 0: the same x positions and widths as the candles.
-            x: Any = list(range(len(bars)))
-            zeros = [0.0] * len(bars)
-            volumes = [b.volume for b in bars]
-            rising = [b.close >= b.open for b in bars]
-            data = {
-                "Open": [0.0 if r else v for r, v in zip(rising, volumes, strict=True)],
-                "Close": [v if r else 0.0 for r, v in zip(rising, volumes, strict=True)],
-                "High": volumes,
-                "Low": zeros,
-            }
-            plt.candlestick(x, data, colors=[up, down])
-            top = max(volumes, default=0.0) or 1.0
-            plt.ylim(0, top * 1.05)
-            plt.xlim(-0.5, max(len(bars) - 0.5, 4.5))
-            plt.yticks([top], [volume_label(top)])
-            plt.xticks([], [])
-        return self.draw()
+    def draw(self, width: int, height: int) -> Canvas:
+        return volume_canvas(self.bars, width, height)
