@@ -12,11 +12,13 @@ from tui_market.infrastructure.database import Database
 VOLATILE = frozenset({"synced_at", "new", "updated", "unchanged", "rejected"})
 
 
-async def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
+ALERTS = (alert_schema.ALERTS, alert_schema.ALERT_EVENTS, alert_schema.COUNTERS)
+
+
+async def dump(db: Database, also: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
+    """The watchlist, bars and sync state, plus the collections ``also`` names."""
     out: dict[str, list[dict[str, Any]]] = {}
-    names = (schema.SYMBOLS, schema.OHLCV, schema.SYNC_STATE)
-    alerts = (alert_schema.ALERTS, alert_schema.ALERT_EVENTS, alert_schema.COUNTERS)
-    for name in names + alerts:
+    for name in (schema.SYMBOLS, schema.OHLCV, schema.SYNC_STATE, *also):
         docs = [
             {k: v for k, v in doc.items() if k not in VOLATILE}
             async for doc in db.get_collection(name).find({})

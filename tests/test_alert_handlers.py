@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dbdump import dump
+from tests.dbdump import ALERTS, dump
 from tui_market.commands.add_alert import AddAlert
 from tui_market.commands.add_symbol import AddSymbol
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen
@@ -70,18 +70,18 @@ async def test_add_alert_stores_it_with_a_fresh_id(bus: Bus, database: Database)
 async def test_bad_input_is_refused_and_stores_nothing(
     bus: Bus, database: Database, symbol: str, kind: str, level: str, error: type, says: str
 ) -> None:
-    before = await dump(database)
+    before = await dump(database, ALERTS)
     with pytest.raises(error, match=says):
         await bus.execute(AddAlert(symbol, kind, level))
-    assert await dump(database) == before
+    assert await dump(database, ALERTS) == before
 
 
 async def test_a_duplicate_is_refused_and_stores_nothing(bus: Bus, database: Database) -> None:
     await bus.execute(AddAlert("NASDAQ:AAPL", "above", "200"))
-    before = await dump(database)
+    before = await dump(database, ALERTS)
     with pytest.raises(InvalidAlert, match="alert 1 already watches NASDAQ:AAPL crosses above"):
         await bus.execute(AddAlert("NASDAQ:AAPL", "above", "200.0"))
-    assert await dump(database) == before
+    assert await dump(database, ALERTS) == before
 
 
 async def test_a_fired_once_only_alert_is_spent_and_its_event_stored_once(
@@ -116,6 +116,6 @@ async def test_a_re_arming_alert_stays_active_and_stores_each_firing(bus: Bus) -
 
 
 async def test_removing_an_unknown_id_changes_nothing(bus: Bus, database: Database) -> None:
-    before = await dump(database)
+    before = await dump(database, ALERTS)
     assert await bus.execute(RemoveAlert(42)) is None
-    assert await dump(database) == before
+    assert await dump(database, ALERTS) == before
