@@ -2,8 +2,7 @@
 the replayed price crosses it, with a line in the output and the event in MongoDB; a restart
 replays the same prices (the crossing happens again) and does not fire it again.
 
-The level comes from the replay data itself: the first new high after a few ticks, so the
-crossing is certain and the price crosses it again later (a once-only alert must stay quiet).
+The level comes from the replay data itself (``tests.replay_level``).
 """
 
 from __future__ import annotations
@@ -21,41 +20,9 @@ from collections.abc import Iterator
 import pytest
 from pymongo import MongoClient
 
+from tests.replay_level import SYMBOL, crossing_level, replay_prices
 from tests.test_cli_watch import BAR_LINE, DEADLINE
 from tui_market.infrastructure import alert_schema
-from tui_market.models import Tick
-from tui_market.providers.replay import ReplayQuoteStream
-
-SYMBOL = "NASDAQ:AAPL"
-
-
-def replay_prices(n: int) -> list[float]:
-    async def take() -> list[float]:
-        stream = ReplayQuoteStream(speed=None)
-        await stream.set_symbols({SYMBOL})
-        prices: list[float] = []
-        async for event in stream.events():
-            if isinstance(event, Tick):
-                prices.append(event.price)
-                if len(prices) >= n:
-                    break
-        await stream.close()
-        return prices
-
-    return asyncio.run(take())
-
-
-def crossing_level() -> float:
-    """Halfway into the first jump to a new high after tick 5; crossed again later."""
-    prices = replay_prices(60)  # within the 12 minutes each run watches
-    for i in range(5, len(prices)):
-        high = max(prices[:i])
-        if prices[i] - high >= 0.02:
-            level = round((high + prices[i]) / 2, 3)
-            later = prices[i + 1 :]
-            assert any(a < level <= b for a, b in zip(later, later[1:], strict=False))
-            return level
-    raise AssertionError("no new high in the replay data")
 
 
 @pytest.fixture
@@ -111,7 +78,7 @@ def test_a_demo_alert_fires_once_in_watch_and_not_again_after_a_restart(
     db: tuple[list[str], MongoClient],
 ) -> None:
     args, database = db
-    level = crossing_level()
+    level = crossing_level(asyncio.run(replay_prices()))
     cli(*args, "symbols", "add", SYMBOL)
     added = cli(*args, "alerts", "add", SYMBOL, "above", str(level))
     assert added.stdout.startswith("alert 1: ")

@@ -18,6 +18,7 @@ import typer
 
 from tui_market.cli.common import parse_symbols, run_async, settings_for
 from tui_market.errors import MarketError, SymbolNotFound
+from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.infrastructure.interfaces import (
     FeedState,
     FeedStatus,
@@ -35,7 +36,6 @@ from tui_market.models.live import (
 )
 from tui_market.models.symbol_info import InvalidSymbolInfo, SymbolInfo
 from tui_market.runtime import open_runtime
-from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.services.alert_service import AlertWatch
 from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
 from tui_market.services.quote_service import QuoteService

@@ -67,6 +67,8 @@ class AddAlertHandler:
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )
+        if counter is None:  # an upsert returning the document after cannot give None
+            raise InvalidAlert("the alert counter could not be read; try again")
         alert = Alert(
             int(counter["n"]), symbol, kind, level, interval, msg.rearm, created_at=draft.created_at
         )

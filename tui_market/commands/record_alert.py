@@ -52,6 +52,8 @@ class RecordAlertFiredHandler:
         try:
             await self._events.insert_one(alert_schema.event_to_doc(msg.fired, msg.source, now))
         except DuplicateKeyError:
-            log.info("alert %d: event %s stored already", alert.id, alert_schema.event_id(msg.fired))
+            log.info(
+                "alert %d: event %s stored already", alert.id, alert_schema.event_id(msg.fired)
+            )
             return False
         return True

@@ -50,16 +50,22 @@ def parse_kind(text: str) -> AlertKind:
         return AlertKind(text.strip().lower().replace("_", "-"))
     except ValueError:
         choices = ", ".join(k.value for k in AlertKind)
-        raise InvalidAlert(f"{text.strip()!r} is not an alert kind; use one of: {choices}") from None
+        raise InvalidAlert(
+            f"{text.strip()!r} is not an alert kind; use one of: {choices}"
+        ) from None
 
 
 def parse_level(text: str | float) -> float:
     """A level (a price, or a percentage for ``change``): a finite number above zero."""
     raw = text.strip().replace(",", "") if isinstance(text, str) else text
+    if raw == "":
+        raise InvalidAlert("type a level: a positive number (e.g. 200)")
     try:
         level = float(raw)
     except ValueError:
-        raise InvalidAlert(f"level {str(text).strip()!r} is not a number (e.g. 200 or 1.5)") from None
+        raise InvalidAlert(
+            f"level {str(text).strip()!r} is not a number (e.g. 200 or 1.5)"
+        ) from None
     if not math.isfinite(level) or level <= 0:
         raise InvalidAlert(f"level {str(text).strip()!r}: give a positive number (e.g. 200)")
     return level

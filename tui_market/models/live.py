@@ -46,7 +46,13 @@ class StorageRecovered:
 
 StorageEvent = StorageError | StorageRecovered
 LiveEvent = (
-    FeedState | SymbolError | QuoteInfo | BarClosedEvent | StorageError | StorageRecovered | AlertFired
+    FeedState
+    | SymbolError
+    | QuoteInfo
+    | BarClosedEvent
+    | StorageError
+    | StorageRecovered
+    | AlertFired
 )
 
 

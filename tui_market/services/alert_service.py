@@ -81,7 +81,9 @@ class AlertWatch:
         try:
             await self._bus.execute(RecordAlertFired(fired, self._source))
         except PyMongoError as exc:
-            log.error("alert %d fired but could not be stored (will retry): %s", fired.alert.id, exc)
+            log.error(
+                "alert %d fired but could not be stored (will retry): %s", fired.alert.id, exc
+            )
             self._unsaved.append(fired)
 
     async def flush(self) -> None:

@@ -28,14 +28,14 @@ from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar
 from tui_market.models.alert import Alert
 from tui_market.models.symbol_info import SymbolInfo
+from tui_market.queries.get_bars import GetBars, GetBarsHandler
+from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_alert_events import (
     AlertEvent,
     ListAlertEvents,
     ListAlertEventsHandler,
 )
 from tui_market.queries.list_alerts import ListAlerts, ListAlertsHandler
-from tui_market.queries.get_bars import GetBars, GetBarsHandler
-from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
 
 Handler = Callable[[Any], Awaitable[Any]]

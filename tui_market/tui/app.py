@@ -23,6 +23,7 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.models import Interval
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
@@ -31,11 +32,13 @@ from tui_market.settings import Settings
 from tui_market.tui import heap
 from tui_market.tui.health import HealthState
 from tui_market.tui.messages import (
+    AlertTriggered,
     DatabasePinged,
     FeedStateChanged,
     IntervalChosen,
     JobRan,
     LiveNotice,
+    MissedAlertsRequested,
     ModeRequested,
     OpenHistory,
     Request,
@@ -108,6 +111,7 @@ class MarketApp(App[None]):
         self.runtime: Runtime | None = None
         self.mounted = False
         self.status = Status(self, live=live, sync_period=sync_period)
+        self.desktop = DesktopNotices()
         if runtime is not None:
             self._use_runtime(runtime)
 
@@ -172,6 +176,7 @@ class MarketApp(App[None]):
         self.connecting = False
         self.health = self.status.start()
         self.post_message(WatchlistStale(self.interval))
+        self.post_message(MissedAlertsRequested())
 
     # ---- requests: one router -------------------------------------------------------------------
     @on(Request)
@@ -252,6 +257,15 @@ class MarketApp(App[None]):
         notice = self.status.follow(fact)
         if notice is not None:
             self.notify(notice.text, title=notice.title, severity=notice.severity)
+
+    @on(AlertTriggered)
+    def _alert_fired(self, fact: AlertTriggered) -> None:
+        """Said three ways: a notification, the bell, and a desktop notice where there is one."""
+        text, title = fact.fired.text, f"Alert {fact.fired.alert.id}"
+        self.bell()
+        self.notify(text, title=title, severity="warning", timeout=15)
+        desktop: Callable[[], Awaitable[bool]] = partial(self.desktop.send, title, text)
+        self.run_worker(desktop, group="desktop", description="desktop notice", exit_on_error=False)
 
     # ---- navigation -----------------------------------------------------------------------------
     @on(ModeRequested)
