@@ -89,9 +89,9 @@ async def test_a_fired_once_only_alert_is_spent_and_its_event_stored_once(
 ) -> None:
     alert = await bus.execute(AddAlert("NASDAQ:AAPL", "above", "200"))
     fired = AlertFired(alert, 1_700_000_000.0, 201.5)
-    assert await bus.execute(RecordAlertFired(fired, "watch")) is True
+    assert await bus.execute(RecordAlertFired((fired,), "watch")) == 1
     # the TUI saw the same tick: nothing more is stored
-    assert await bus.execute(RecordAlertFired(fired, "tui")) is False
+    assert await bus.execute(RecordAlertFired((fired,), "tui")) == 0
     stored = await bus.execute(ListAlerts())
     assert [(a.active, a.fired_count) for a in stored] == [(False, 1)]
     assert await bus.execute(ListAlerts(active_only=True)) == []  # a restart does not watch it
@@ -106,10 +106,11 @@ async def test_a_fired_once_only_alert_is_spent_and_its_event_stored_once(
 
 async def test_a_re_arming_alert_stays_active_and_stores_each_firing(bus: Bus) -> None:
     alert = await bus.execute(AddAlert("NASDAQ:AAPL", "below", "150", rearm=True))
-    for ts in (1.0, 2.0, 2.0):  # the third is the same firing again
-        await bus.execute(RecordAlertFired(AlertFired(alert, ts, 149.0), "tui"))
+    first, second = AlertFired(alert, 1.0, 149.0), AlertFired(alert, 2.0, 149.0)
+    assert await bus.execute(RecordAlertFired((first, second), "tui")) == 2
+    assert await bus.execute(RecordAlertFired((second,), "tui")) == 0  # the same firing again
     (stored,) = await bus.execute(ListAlerts(active_only=True))
-    assert stored.active and stored.fired_at is not None
+    assert stored.active and stored.fired_at is not None and stored.fired_count == 3
     events = await bus.execute(ListAlertEvents())
     assert len(events) == 2
     assert await bus.execute(ListAlertEvents(unseen_only=True)) == []  # the TUI showed them

@@ -96,6 +96,13 @@ def test_change_beyond_n_percent_either_way() -> None:
     assert fired == []  # still beyond: no new crossing
 
 
+def test_change_jumping_from_beyond_minus_to_beyond_plus_fires() -> None:
+    manager = AlertManager([alert(1, AlertKind.CHANGE, 2.0, rearm=True)])
+    assert run(manager, [97.0, 103.0], reference=100.0) == [1]
+    fired = manager.on_tick(Tick(AAPL, 5.0, 96.0), 100.0)
+    assert [round(f.price, 6) for f in fired] == [-4.0]  # a change alert reports the move in %
+
+
 def test_change_needs_a_reference() -> None:
     manager = AlertManager([alert(1, AlertKind.CHANGE, 2.0)])
     assert run(manager, [100.0, 110.0], reference=None) == []

@@ -151,7 +151,7 @@ async def test_alerts_fired_while_the_tui_was_closed_are_listed_at_start(
     await seed(database, [AAPL])
     alert = await runtime.bus.execute(AddAlert(AAPL, "above", "190"))
     fired = AlertFired(alert, NOW.timestamp(), 190.5)
-    await runtime.bus.execute(RecordAlertFired(fired, "watch"))
+    await runtime.bus.execute(RecordAlertFired((fired,), "watch"))
     seen: list[Message] = []
     app = app_for(runtime, live=False)
     async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:

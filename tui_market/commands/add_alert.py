@@ -62,8 +62,8 @@ class AddAlertHandler:
         if existing is not None:
             raise InvalidAlert(f"alert {existing['_id']} already watches {draft.condition}")
         counter = await self._counters.find_one_and_update(
-            {"_id": alert_schema.ALERTS},
-            {"$inc": {"n": 1}},
+            {"_id": alert_schema.COUNTER_ID},
+            {"$inc": {"n": 1, "version": 1}},
             upsert=True,
             return_document=ReturnDocument.AFTER,
         )

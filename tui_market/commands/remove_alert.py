@@ -20,6 +20,7 @@ class RemoveAlert:
 class RemoveAlertHandler:
     def __init__(self, db: Database) -> None:
         self._alerts = db.get_collection(alert_schema.ALERTS)
+        self._counters = db.get_collection(alert_schema.COUNTERS)
 
     async def __call__(self, msg: RemoveAlert) -> Alert | None:
         """The removed alert, or None when there was no alert with that id."""
@@ -27,5 +28,6 @@ class RemoveAlertHandler:
         if doc is None:
             return None
         alert = alert_schema.doc_to_alert(doc)
+        await self._counters.update_one({"_id": alert_schema.COUNTER_ID}, alert_schema.BUMP_VERSION)
         log.info("alert %d removed: %s", alert.id, alert.condition)
         return alert

@@ -5,6 +5,10 @@
 only), ``rearm``, ``active`` (False once a once-only alert fired), ``created_at``, ``fired_at``,
 ``fired_count``.
 
+The ``counters`` document ``alerts`` also holds ``version``, raised whenever the set of active
+alerts changes (added, removed, spent): a live worker reads that one number to know whether to
+read the alerts again.
+
 ``alert_events``: one per firing, ``_id`` = ``<alert id>|<stream time>``: two processes that
 see the same tick (the TUI and a ``watch``) store one event, not two. ``seen`` is False for an
 event stored by ``watch``: the TUI lists those at start, then marks them seen.
@@ -21,6 +25,8 @@ from tui_market.models.alert import Alert, AlertFired, AlertKind
 ALERTS = "alerts"
 ALERT_EVENTS = "alert_events"
 COUNTERS = "counters"
+COUNTER_ID = "alerts"  # the counters document: ``n`` (last id) and ``version``
+BUMP_VERSION = {"$inc": {"version": 1}}
 
 
 def as_utc(value: datetime | None) -> datetime | None:

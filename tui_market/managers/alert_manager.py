@@ -7,14 +7,14 @@ Crossing semantics (the same for every kind):
 - The first tick of a symbol only sets the baseline: a price already beyond the level when
   watching starts is not a crossing (nobody saw it cross). A closed bar's baseline is the
   previous closed bar's close, or its own open for the first bar seen.
-- ``change``: the same on ``|change %|`` against ``level``: it fires when the move since the
-  previous close goes from within +-N % to beyond it, either way.
+- ``change``: the same on the two prices N % above and below the previous close: it fires when
+  the price moves from within +-N % to beyond it (or jumps from beyond -N % to beyond +N %).
 - A once-only alert is spent when it fires and never fires again in this manager, even if a
   reload still lists it active (its stored state may not be written yet). A re-arming alert
   stays; it fires again on the next crossing, which needs the value back on the other side.
 
-Levels are kept sorted per symbol, so a tick costs two binary searches however many alerts
-a symbol has.
+Trigger prices are kept sorted per symbol in two ladders (rising, falling), so a tick costs one
+binary search however many alerts a symbol has.
 """
 
 from __future__ import annotations
@@ -31,30 +31,67 @@ from tui_market.models.tick import Tick
 
 @dataclass(slots=True)
 class _Ladder:
-    """Alerts of one kind on one series, sorted by level."""
+    """Alerts on one series sorted by the price that triggers them."""
 
     levels: list[float] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
 
     @classmethod
-    def of(cls, alerts: Iterable[Alert]) -> _Ladder:
-        ordered = sorted(alerts, key=lambda a: (a.level, a.id))
-        return cls([a.level for a in ordered], ordered)
+    def of(cls, pairs: Iterable[tuple[float, Alert]]) -> _Ladder:
+        ordered = sorted(pairs, key=lambda p: (p[0], p[1].id))
+        return cls([level for level, _ in ordered], [alert for _, alert in ordered])
+
+    def drop(self, alert: Alert) -> None:
+        while alert in self.alerts:
+            index = self.alerts.index(alert)
+            del self.alerts[index], self.levels[index]
 
     def upward(self, before: float, now: float) -> list[Alert]:
         """Levels with ``before < level <= now``."""
-        return self.alerts[bisect_right(self.levels, before) : bisect_right(self.levels, now)]
+        start = bisect_right(self.levels, before)
+        if start == len(self.levels) or self.levels[start] > now:
+            return []
+        return self.alerts[start : bisect_right(self.levels, now, start)]
 
     def downward(self, before: float, now: float) -> list[Alert]:
         """Levels with ``now <= level < before``."""
-        return self.alerts[bisect_left(self.levels, now) : bisect_left(self.levels, before)]
+        end = bisect_left(self.levels, before)
+        if end == 0 or self.levels[end - 1] < now:
+            return []
+        return self.alerts[bisect_left(self.levels, now, 0, end) : end]
 
 
 @dataclass(slots=True)
 class _Book:
-    above: _Ladder = field(default_factory=_Ladder)
-    below: _Ladder = field(default_factory=_Ladder)
-    change: _Ladder = field(default_factory=_Ladder)
+    """One series' alerts: ``rising`` fire when the value goes up through their trigger,
+    ``falling`` when it goes down. ``change`` alerts sit in both, at the previous close +-N %
+    (``reference``: the close they were placed from)."""
+
+    alerts: list[Alert]
+    rising: _Ladder = field(default_factory=_Ladder)
+    falling: _Ladder = field(default_factory=_Ladder)
+    reference: float | None = None
+
+    def place(self, reference: float | None) -> None:
+        self.reference = reference
+        up: list[tuple[float, Alert]] = []
+        down: list[tuple[float, Alert]] = []
+        for alert in self.alerts:
+            if alert.kind is AlertKind.CHANGE:
+                if reference:
+                    up.append((reference * (1 + alert.level / 100.0), alert))
+                    down.append((reference * (1 - alert.level / 100.0), alert))
+            elif alert.kind.upward:
+                up.append((alert.level, alert))
+            else:
+                down.append((alert.level, alert))
+        self.rising, self.falling = _Ladder.of(up), _Ladder.of(down)
+
+    def drop(self, alert: Alert) -> None:
+        if alert in self.alerts:
+            self.alerts.remove(alert)
+        self.rising.drop(alert)
+        self.falling.drop(alert)
 
 
 class AlertManager:
@@ -64,7 +101,6 @@ class AlertManager:
         self._closes: dict[tuple[str, Interval], _Book] = {}  # series -> close alerts
         self._spent: set[int] = set()  # once-only alerts fired here
         self._last: dict[str, float] = {}  # symbol -> last price seen
-        self._last_move: dict[str, float] = {}  # symbol -> last |change %| seen
         self._last_close: dict[tuple[str, Interval], float] = {}
         self.set_alerts(alerts)
 
@@ -86,36 +122,29 @@ class AlertManager:
                 closes.setdefault((alert.symbol, alert.interval), []).append(alert)
             elif not alert.kind.on_close:
                 ticks.setdefault(alert.symbol, []).append(alert)
-        self._ticks = {s: _book(group) for s, group in ticks.items()}
-        self._closes = {k: _book(group) for k, group in closes.items()}
+        old = self._ticks
+        self._ticks = {s: _placed(group, old.get(s)) for s, group in ticks.items()}
+        self._closes = {k: _placed(group, None) for k, group in closes.items()}
 
     def on_tick(self, tick: Tick, reference: float | None = None) -> list[AlertFired]:
         """Alerts this tick fires; ``reference`` is the previous close (for ``change``)."""
-        book = self._ticks.get(tick.symbol)
-        price = tick.price
-        before = self._last.get(tick.symbol)
-        self._last[tick.symbol] = price
+        symbol, price = tick.symbol, tick.price
+        before = self._last.get(symbol)
+        self._last[symbol] = price
+        book = self._ticks.get(symbol)
         if book is None:
             return []
-        hits: list[Alert] = []
-        if before is not None and before != price:
-            if price > before:
-                hits += book.above.upward(before, price)
-            else:
-                hits += book.below.downward(before, price)
-        move = None
-        if book.change.alerts and reference:
-            move = (price - reference) / reference * 100.0
-            was = self._last_move.get(tick.symbol)
-            self._last_move[tick.symbol] = abs(move)
-            if was is not None and abs(move) > was:
-                hits += book.change.upward(was, abs(move))
+        if reference != book.reference:
+            book.place(reference)
+        if before is None or before == price:
+            return []
+        if price > before:
+            hits = book.rising.upward(before, price)
+        else:
+            hits = book.falling.downward(before, price)
         if not hits:
             return []
-        fired = []
-        for alert in hits:
-            value = move if alert.kind is AlertKind.CHANGE and move is not None else price
-            fired.append(AlertFired(alert, tick.ts, value))
+        fired = [AlertFired(alert, tick.ts, _value(alert, price, reference)) for alert in hits]
         self._spend(fired)
         return fired
 
@@ -128,23 +157,37 @@ class AlertManager:
         if book is None or before == bar.close:
             return []
         if bar.close > before:  # closes above: before <= level < close
-            hits = book.above.downward(bar.close, before)
+            hits = book.rising.downward(bar.close, before)
         else:  # closes below: close < level <= before
-            hits = book.below.upward(bar.close, before)
+            hits = book.falling.upward(bar.close, before)
         fired = [AlertFired(alert, float(bar.epoch), bar.close) for alert in hits]
         self._spend(fired)
         return fired
 
     def _spend(self, fired: list[AlertFired]) -> None:
-        spent = {f.alert.id for f in fired if not f.alert.rearm}
-        if spent:
-            self._spent |= spent
-            self.set_alerts(self._alerts)
+        """Take fired once-only alerts out of their ladders (not a rebuild of every ladder)."""
+        spent = [f.alert for f in fired if not f.alert.rearm]
+        if not spent:
+            return
+        self._spent |= {a.id for a in spent}
+        self._alerts = tuple(a for a in self._alerts if a.id not in self._spent)
+        for alert in spent:
+            if alert.kind.on_close and alert.interval is not None:
+                book = self._closes.get((alert.symbol, alert.interval))
+            else:
+                book = self._ticks.get(alert.symbol)
+            if book is not None:
+                book.drop(alert)
 
 
-def _book(alerts: list[Alert]) -> _Book:
-    return _Book(
-        above=_Ladder.of(a for a in alerts if a.kind in (AlertKind.ABOVE, AlertKind.CLOSE_ABOVE)),
-        below=_Ladder.of(a for a in alerts if a.kind in (AlertKind.BELOW, AlertKind.CLOSE_BELOW)),
-        change=_Ladder.of(a for a in alerts if a.kind is AlertKind.CHANGE),
-    )
+def _placed(alerts: list[Alert], old: _Book | None) -> _Book:
+    book = _Book(alerts)
+    book.place(old.reference if old is not None else None)
+    return book
+
+
+def _value(alert: Alert, price: float, reference: float | None) -> float:
+    """What the firing reports: the price, or the change in % for ``change``."""
+    if alert.kind is AlertKind.CHANGE and reference:
+        return (price - reference) / reference * 100.0
+    return price

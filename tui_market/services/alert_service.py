@@ -2,10 +2,10 @@
 
 ``QuoteService`` calls ``on_tick`` for every tick and ``on_bar`` for every bar closed live; the
 pure ``AlertManager`` decides, and each firing is stored through ``RecordAlertFired`` in the
-background (the tick path never waits for MongoDB). The active alerts are read again every
-``reload_every`` seconds, so an alert added from the CLI or the TUI is watched by every
-running live worker (the TUI's and ``watch``'s). A firing the database refused is kept and
-written again on the next reload.
+background (the tick path never waits for MongoDB). Every ``reload_every`` seconds the alerts'
+version (one number) is read, and the alerts themselves when it changed, so an alert added from
+the CLI or the TUI is watched by every running live worker (the TUI's and ``watch``'s). A
+firing the database refused is kept and written again on the next reload.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tui_market.commands.record_alert import RecordAlertFired, Source
 from tui_market.managers.alert_manager import AlertManager
 from tui_market.models import Bar, Tick
 from tui_market.models.alert import AlertFired
+from tui_market.queries.alerts_version import AlertsVersion
 from tui_market.queries.list_alerts import ListAlerts
 
 log = logging.getLogger(__name__)
@@ -35,18 +36,22 @@ class AlertWatch:
         self._bus = bus
         self._source: Source = source
         self._reload_every = reload_every
-        self._writes: set[asyncio.Task[None]] = set()
-        self._unsaved: list[AlertFired] = []
+        self._writer: asyncio.Task[None] | None = None
+        self._unsaved: list[AlertFired] = []  # fired, not stored yet
+        self._version: int | None = None  # of the alerts loaded
         self.fired = 0
 
     async def load(self) -> bool:
-        """Read the active alerts; False (logged) when the database did not answer."""
+        """Read the active alerts if they changed; False (logged) when the database did not
+        answer."""
         try:
-            alerts = await self._bus.execute(ListAlerts(active_only=True))
+            version = await self._bus.execute(AlertsVersion())
+            if version != self._version:
+                self.manager.set_alerts(await self._bus.execute(ListAlerts(active_only=True)))
+                self._version = version
         except PyMongoError as exc:
             log.warning("cannot read the alerts (keeping %d): %s", len(self.manager.alerts), exc)
             return False
-        self.manager.set_alerts(alerts)
         return True
 
     async def run(self) -> None:
@@ -54,9 +59,7 @@ class AlertWatch:
         while True:
             await asyncio.sleep(self._reload_every)
             if await self.load() and self._unsaved:
-                retry, self._unsaved = self._unsaved, []
-                for fired in retry:
-                    self._store(fired)
+                self._start_writer()
 
     def on_tick(self, tick: Tick, reference: float | None, emit: Emit) -> None:
         for fired in self.manager.on_tick(tick, reference):
@@ -70,24 +73,27 @@ class AlertWatch:
         self.fired += 1
         log.info("alert %d fired: %s", fired.alert.id, fired.text)
         emit(fired)
-        self._store(fired)
+        self._unsaved.append(fired)
+        self._start_writer()
 
-    def _store(self, fired: AlertFired) -> None:
-        task = asyncio.create_task(self._write(fired), name=f"store alert {fired.alert.id}")
-        self._writes.add(task)
-        task.add_done_callback(self._writes.discard)
+    def _start_writer(self) -> None:
+        """One writer at a time: a burst of firings is stored in a few batches, on one
+        connection (a task per firing opened a connection each)."""
+        if self._writer is None or self._writer.done():
+            self._writer = asyncio.create_task(self._write(), name="store alert events")
 
-    async def _write(self, fired: AlertFired) -> None:
-        try:
-            await self._bus.execute(RecordAlertFired(fired, self._source))
-        except PyMongoError as exc:
-            log.error(
-                "alert %d fired but could not be stored (will retry): %s", fired.alert.id, exc
-            )
-            self._unsaved.append(fired)
+    async def _write(self) -> None:
+        while self._unsaved:
+            batch, self._unsaved = self._unsaved, []
+            try:
+                await self._bus.execute(RecordAlertFired(tuple(batch), self._source))
+            except PyMongoError as exc:
+                log.error("%d alert firings not stored (retried later): %s", len(batch), exc)
+                self._unsaved = batch + self._unsaved
+                return
 
     async def flush(self) -> None:
         """Wait for the firings being stored (the live loop is ending)."""
-        if self._writes:
+        if self._writer is not None:
             with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(*self._writes)
+                await self._writer

@@ -28,6 +28,7 @@ from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar
 from tui_market.models.alert import Alert
 from tui_market.models.symbol_info import SymbolInfo
+from tui_market.queries.alerts_version import AlertsVersion, AlertsVersionHandler
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_alert_events import (
@@ -66,6 +67,7 @@ class Bus:
             MarkAlertEventsSeen: MarkAlertEventsSeenHandler(db),
             ListAlerts: ListAlertsHandler(db),
             ListAlertEvents: ListAlertEventsHandler(db),
+            AlertsVersion: AlertsVersionHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:
@@ -104,13 +106,15 @@ class Bus:
     @overload
     async def execute(self, message: RemoveAlert) -> Alert | None: ...
     @overload
-    async def execute(self, message: RecordAlertFired) -> bool: ...
+    async def execute(self, message: RecordAlertFired) -> int: ...
     @overload
     async def execute(self, message: MarkAlertEventsSeen) -> int: ...
     @overload
     async def execute(self, message: ListAlerts) -> list[Alert]: ...
     @overload
     async def execute(self, message: ListAlertEvents) -> list[AlertEvent]: ...
+    @overload
+    async def execute(self, message: AlertsVersion) -> int: ...
     @overload
     async def execute(self, message: object) -> Any: ...
 

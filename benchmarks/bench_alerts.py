@@ -1,0 +1,151 @@
+"""Alerts on the live path: 1,000 alerts over 50 symbols at 2,000 ticks/s.
+
+The live path is ``QuoteService`` (the same loop as the TUI's live worker and ``watch``): a
+synthetic stream (``live_fixture.SyntheticStream``, 50 symbols, paced against the wall clock) ->
+QuoteManager/BarManager -> SaveBars on an embedded server. It runs twice per round, without
+and with an ``AlertWatch`` holding 1,000 stored alerts (20 per symbol: 8 above and 8 below the
+price in 0.5 % steps, 2 change +-N %, 2 bar-close; half re-arming), alternating, several rounds.
+CPU: this process's CPU time over wall time in the window (the stream's work included, as a
+real feed's socket reading would be); the embedded server's CPU from /proc (it answers the
+alerts' reload every 2 s and stores each firing). The overhead is (with - without) / without.
+
+Also the pure cost: ``AlertManager.on_tick`` alone with the same 1,000 alerts, per tick.
+
+    python benchmarks/bench_alerts.py            # 3 rounds of 2 x 20 s
+    python benchmarks/bench_alerts.py --quick    # 1 round of 2 x 8 s
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from live_fixture import SyntheticProvider, SyntheticStream, proc_cpu_seconds, server_pid, symbols
+
+from tui_market.commands.add_alert import AddAlert
+from tui_market.commands.add_symbol import AddSymbol
+from tui_market.infrastructure.database import Database
+from tui_market.infrastructure.embedded import EmbeddedServer
+from tui_market.managers.alert_manager import AlertManager
+from tui_market.models import Interval, Tick
+from tui_market.models.alert import AlertKind
+from tui_market.queries.list_alerts import ListAlerts
+from tui_market.runtime import make_bus
+from tui_market.services.alert_service import AlertWatch
+from tui_market.services.bus import Bus
+from tui_market.services.quote_service import QuoteService
+
+N_SYMBOLS, RATE, PER_SYMBOL, GOAL = 50, 2000.0, 20, 0.10
+
+
+async def add_alerts(bus: Bus, names: list[str]) -> None:
+    for s, name in enumerate(names):
+        for i in range(PER_SYMBOL):
+            rearm = (i + s) % 2 == 0
+            if i < 16:
+                step = (i % 8 + 1) * 0.005
+                kind = AlertKind.ABOVE if i < 8 else AlertKind.BELOW
+                level = 100.0 * (1 + step if kind is AlertKind.ABOVE else 1 - step)
+                await bus.execute(AddAlert(name, kind, round(level, 4), rearm=rearm))
+            elif i < 18:
+                await bus.execute(AddAlert(name, AlertKind.CHANGE, 0.5 * (i - 15), rearm=rearm))
+            else:
+                kind = AlertKind.CLOSE_ABOVE if i == 18 else AlertKind.CLOSE_BELOW
+                level = 100.1 if i == 18 else 99.9
+                await bus.execute(AddAlert(name, kind, level, Interval.M1, rearm=rearm))
+
+
+async def one_run(
+    bus: Bus, names: list[str], seconds: float, alerts: bool, pid: int | None
+) -> tuple[float, float, float, int]:
+    """(process CPU share, server CPU share, ticks/s, alerts fired) over the window."""
+    stream = SyntheticStream(RATE)
+    watch = AlertWatch(bus, "watch") if alerts else None
+    service = QuoteService(stream, bus, SyntheticProvider(), [Interval.M1], alerts=watch)
+    await service.set_symbols(set(names))
+    running = asyncio.create_task(service.run(lambda event: None))
+    await asyncio.sleep(2.0)  # warm-up
+    sent0, wall0, cpu0 = stream.sent, time.perf_counter(), time.process_time()
+    srv0 = proc_cpu_seconds(pid) if pid else 0.0
+    await asyncio.sleep(seconds)
+    wall = time.perf_counter() - wall0
+    cpu = (time.process_time() - cpu0) / wall
+    srv = (proc_cpu_seconds(pid) - srv0) / wall if pid else float("nan")
+    ticks = (stream.sent - sent0) / wall
+    await stream.close()
+    await running
+    return cpu, srv, ticks, watch.fired if watch is not None else 0
+
+
+async def pure_cost(bus: Bus, ticks: int = 200_000) -> float:
+    """Microseconds per tick of ``AlertManager.on_tick`` with the stored alerts."""
+    manager = AlertManager(await bus.execute(ListAlerts(active_only=True)))
+    names = symbols(N_SYMBOLS)
+    feed = [
+        Tick(names[i % N_SYMBOLS], float(i), 100.0 + ((i * 7919) % 401 - 200) / 100.0)
+        for i in range(ticks)
+    ]
+    start = time.process_time()
+    for tick in feed:
+        manager.on_tick(tick, 100.0)
+    return (time.process_time() - start) / ticks * 1e6
+
+
+async def main(rounds: int, seconds: float) -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-alerts-") as tmp:
+        server = EmbeddedServer(Path(tmp) / "server")
+        uri = await asyncio.to_thread(server.acquire)
+        db = await Database.connect(uri, f"bench_{uuid.uuid4().hex[:8]}", embedded=True)
+        try:
+            bus = make_bus(db, SyntheticProvider())
+            names = symbols(N_SYMBOLS)
+            for name in names:
+                await bus.execute(AddSymbol(name))
+            await add_alerts(bus, names)
+            pid = server_pid(Path(tmp) / "server")
+            print(f"pure: AlertManager.on_tick {await pure_cost(bus):.2f} us/tick, 1,000 alerts")
+            results: dict[bool, list[tuple[float, float, float, int]]] = {False: [], True: []}
+            for r in range(rounds):
+                for alerts in (False, True) if r % 2 == 0 else (True, False):
+                    result = await one_run(bus, names, seconds, alerts, pid)
+                    results[alerts].append(result)
+                    cpu, srv, rate, fired = result
+                    label = "with alerts   " if alerts else "without alerts"
+                    print(
+                        f"  round {r + 1} {label}: CPU {cpu:6.1%}  server {srv:6.1%}  "
+                        f"{rate:,.0f} ticks/s  {fired} fired"
+                    )
+            report(results)
+        finally:
+            await db.drop()
+            await db.close()
+            await asyncio.to_thread(server.release)
+
+
+def report(results: dict[bool, list[tuple[float, float, float, int]]]) -> None:
+    without = statistics.median(r[0] for r in results[False])
+    with_ = statistics.median(r[0] for r in results[True])
+    srv_without = statistics.median(r[1] for r in results[False])
+    srv_with = statistics.median(r[1] for r in results[True])
+    overhead = (with_ - without) / without
+    print(
+        f"live path, {N_SYMBOLS} symbols, {RATE:,.0f} ticks/s, median of {len(results[True])}: "
+        f"CPU without {without:.1%}, with 1,000 alerts {with_:.1%}: overhead {overhead:+.1%} "
+        f"(goal < {GOAL:.0%}: {'met' if overhead < GOAL else 'NOT met'}); "
+        f"server {srv_without:.1%} -> {srv_with:.1%}"
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1 round of 2 x 8 s")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20.0)
+    args = parser.parse_args()
+    rounds, seconds = (1, 8.0) if args.quick else (args.rounds, args.seconds)
+    asyncio.run(main(rounds, seconds))
