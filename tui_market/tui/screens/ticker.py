@@ -59,7 +59,7 @@ class TickerScreen(ModeScreen):
     BINDINGS = [
         Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
         Binding("right_square_bracket", "interval(1)", "Interval +", id="ticker.interval_next"),
-        Binding("A", "alert", "Alert", id="ticker.alert"),
+        Binding("A", "alert", "Alert", show=False, id="ticker.alert"),
     ]
 
     snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
