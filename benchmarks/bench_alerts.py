@@ -13,6 +13,7 @@ Also the pure cost: ``AlertManager.on_tick`` alone with the same 1,000 alerts, p
 
     python benchmarks/bench_alerts.py            # 3 rounds of 2 x 20 s
     python benchmarks/bench_alerts.py --quick    # 1 round of 2 x 8 s
+    python benchmarks/bench_alerts.py --firing   # levels within reach: ~20 firings a second
 """
 
 from __future__ import annotations
@@ -43,20 +44,22 @@ from tui_market.services.quote_service import QuoteService
 N_SYMBOLS, RATE, PER_SYMBOL, GOAL = 50, 2000.0, 20, 0.10
 
 
-async def add_alerts(bus: Bus, names: list[str]) -> None:
+async def add_alerts(bus: Bus, names: list[str], firing: bool) -> None:
+    scale = 1.0 if firing else 10.0  # quiet: 10x further away
     for s, name in enumerate(names):
         for i in range(PER_SYMBOL):
             rearm = (i + s) % 2 == 0
             if i < 16:
-                step = (i % 8 + 1) * 0.005
+                step = (i % 8 + 1) * 0.005 * scale
                 kind = AlertKind.ABOVE if i < 8 else AlertKind.BELOW
                 level = 100.0 * (1 + step if kind is AlertKind.ABOVE else 1 - step)
                 await bus.execute(AddAlert(name, kind, round(level, 4), rearm=rearm))
             elif i < 18:
-                await bus.execute(AddAlert(name, AlertKind.CHANGE, 0.5 * (i - 15), rearm=rearm))
+                change = 0.5 * (i - 15) * scale
+                await bus.execute(AddAlert(name, AlertKind.CHANGE, change, rearm=rearm))
             else:
                 kind = AlertKind.CLOSE_ABOVE if i == 18 else AlertKind.CLOSE_BELOW
-                level = 100.1 if i == 18 else 99.9
+                level = 100.0 + (0.1 if i == 18 else -0.1) * scale * 3
                 await bus.execute(AddAlert(name, kind, level, Interval.M1, rearm=rearm))
 
 
@@ -96,7 +99,7 @@ async def pure_cost(bus: Bus, ticks: int = 200_000) -> float:
     return (time.process_time() - start) / ticks * 1e6
 
 
-async def main(rounds: int, seconds: float) -> None:
+async def main(rounds: int, seconds: float, firing: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-alerts-") as tmp:
         server = EmbeddedServer(Path(tmp) / "server")
         uri = await asyncio.to_thread(server.acquire)
@@ -106,7 +109,8 @@ async def main(rounds: int, seconds: float) -> None:
             names = symbols(N_SYMBOLS)
             for name in names:
                 await bus.execute(AddSymbol(name))
-            await add_alerts(bus, names)
+            await add_alerts(bus, names, firing)
+            print(f"workload: {'firing' if firing else 'quiet'}")
             pid = server_pid(Path(tmp) / "server")
             print(f"pure: AlertManager.on_tick {await pure_cost(bus):.2f} us/tick, 1,000 alerts")
             results: dict[bool, list[tuple[float, float, float, int]]] = {False: [], True: []}
@@ -146,6 +150,7 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true", help="1 round of 2 x 8 s")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--firing", action="store_true", help="levels within the prices' reach")
     args = parser.parse_args()
     rounds, seconds = (1, 8.0) if args.quick else (args.rounds, args.seconds)
-    asyncio.run(main(rounds, seconds))
+    asyncio.run(main(rounds, seconds, args.firing))
