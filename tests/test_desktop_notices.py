@@ -22,9 +22,9 @@ def test_why_off_names_what_is_missing(tmp_path: Path) -> None:
 
 
 async def test_headless_sends_nothing_and_says_so_once(caplog: pytest.LogCaptureFixture) -> None:
-    notices = DesktopNotices(off_reason=why_off({}, "linux"))
-    assert not notices.available
     with caplog.at_level(logging.INFO, logger="tui_market.infrastructure.desktop_notices"):
+        notices = DesktopNotices(off_reason=why_off({}, "linux"))
+        assert not notices.available
         for _ in range(3):
             assert await notices.send("tui-market alert", "NASDAQ:AAPL crosses above 200") is False
     said = [r.getMessage() for r in caplog.records if "desktop notifications off" in r.getMessage()]

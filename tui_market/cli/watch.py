@@ -109,10 +109,8 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
             rt.provider,
             [settings.interval],
             backfill_on_start=True,
-            alerts=AlertWatch(rt.bus, "watch"),
+            alerts=AlertWatch(rt.bus, "watch", desktop=DesktopNotices()),
         )
-        desktop = DesktopNotices()
-        notices: set[asyncio.Task[bool]] = set()
         service.set_metadata({s: await _metadata(rt.provider, s) for s in symbols})
         await service.set_symbols(set(symbols))
         closed = 0
@@ -130,10 +128,6 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
                     return
                 shown[event.symbol] = (event.status, event.delay)
             typer.echo(event_line(event))
-            if isinstance(event, AlertFired):
-                task = asyncio.create_task(desktop.send("tui-market alert", event.text))
-                notices.add(task)
-                task.add_done_callback(notices.discard)
             if isinstance(event, BarClosedEvent):
                 closed += 1
                 if max_bars is not None and closed >= max_bars:

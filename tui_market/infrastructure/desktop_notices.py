@@ -36,6 +36,9 @@ class DesktopNotices:
         self._reason = why_off() if off_reason is None else off_reason
         self._notifier: Any = None
         self._said = False
+        if self._reason:
+            log.info("desktop notifications off: %s", self._reason)
+            self._said = True
 
     @property
     def available(self) -> bool:

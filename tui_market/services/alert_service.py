@@ -19,6 +19,7 @@ from typing import Any
 from pymongo.errors import PyMongoError
 
 from tui_market.commands.record_alert import RecordAlertFired, Source
+from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.managers.alert_manager import AlertManager
 from tui_market.models import Bar, Tick
 from tui_market.models.alert import AlertFired
@@ -31,8 +32,18 @@ RELOAD_EVERY = 2.0  # seconds between reads of the stored alerts
 
 
 class AlertWatch:
-    def __init__(self, bus: Any, source: Source, *, reload_every: float = RELOAD_EVERY) -> None:
+    def __init__(
+        self,
+        bus: Any,
+        source: Source,
+        *,
+        reload_every: float = RELOAD_EVERY,
+        desktop: DesktopNotices | None = None,
+    ) -> None:
         self.manager = AlertManager()
+        self._desktop = desktop  # each firing also shown there, in the background
+        self._notices: set[asyncio.Task[bool]] = set()
+        self._failing = False  # the last read failed (said once, not every reload)
         self._bus = bus
         self._source: Source = source
         self._reload_every = reload_every
@@ -50,8 +61,13 @@ class AlertWatch:
                 self.manager.set_alerts(await self._bus.execute(ListAlerts(active_only=True)))
                 self._version = version
         except PyMongoError as exc:
-            log.warning("cannot read the alerts (keeping %d): %s", len(self.manager.alerts), exc)
+            if not self._failing:
+                log.warning(
+                    "cannot read the alerts (keeping %d): %s", len(self.manager.alerts), exc
+                )
+            self._failing = True
             return False
+        self._failing = False
         return True
 
     async def run(self) -> None:
@@ -75,6 +91,11 @@ class AlertWatch:
         emit(fired)
         self._unsaved.append(fired)
         self._start_writer()
+        if self._desktop is not None and self._desktop.available:
+            notice = self._desktop.send(f"tui-market: alert {fired.alert.id}", fired.text)
+            task = asyncio.create_task(notice, name="desktop notice")
+            self._notices.add(task)
+            task.add_done_callback(self._notices.discard)
 
     def _start_writer(self) -> None:
         """One writer at a time: a burst of firings is stored in a few batches, on one

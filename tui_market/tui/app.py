@@ -23,7 +23,6 @@ from textual.reactive import reactive, var
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
-from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.models import Interval
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
@@ -111,7 +110,6 @@ class MarketApp(App[None]):
         self.runtime: Runtime | None = None
         self.mounted = False
         self.status = Status(self, live=live, sync_period=sync_period)
-        self.desktop = DesktopNotices()
         if runtime is not None:
             self._use_runtime(runtime)
 
@@ -260,12 +258,10 @@ class MarketApp(App[None]):
 
     @on(AlertTriggered)
     def _alert_fired(self, fact: AlertTriggered) -> None:
-        """Said three ways: a notification, the bell, and a desktop notice where there is one."""
-        text, title = fact.fired.text, f"Alert {fact.fired.alert.id}"
+        """A notification and the bell (the live worker also sends a desktop notice)."""
         self.bell()
-        self.notify(text, title=title, severity="warning", timeout=15)
-        desktop: Callable[[], Awaitable[bool]] = partial(self.desktop.send, title, text)
-        self.run_worker(desktop, group="desktop", description="desktop notice", exit_on_error=False)
+        title = f"Alert {fact.fired.alert.id}"
+        self.notify(fact.fired.text, title=title, severity="warning", timeout=15)
 
     # ---- navigation -----------------------------------------------------------------------------
     @on(ModeRequested)
