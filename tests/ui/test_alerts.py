@@ -104,6 +104,22 @@ async def test_change_kind_prefills_a_percentage_and_escape_stores_nothing(
     assert await runtime.bus.execute(ListAlerts()) == []
 
 
+async def test_a_on_the_ticker_opens_the_dialog_for_the_selected_symbol(
+    runtime: Runtime, database: Database
+) -> None:
+    await seed(database, ["NASDAQ:TSLA", AAPL])
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("3", "down", "A")
+        screen = app.screen
+        assert isinstance(screen, AlertScreen)
+        assert screen.symbol == AAPL
+        last = next(row.last_close for row in app.watchlist if row.symbol == AAPL)
+        assert screen.query_one("#alert-level", Input).value == f"{last:.10g}"
+        await pilot.press("escape", "q")
+
+
 async def run_live(database: Database, bars: int) -> list[Message]:
     """The app with its live worker on the demo replay, until ``bars`` 1m bars closed."""
     settings = load_settings(demo=True, interval="1m")
