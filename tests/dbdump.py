@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import alert_schema, schema
 from tui_market.infrastructure.database import Database
 
 # What a run reports about itself (time of the attempt, counts of its own writes) moves on by
@@ -12,9 +12,13 @@ from tui_market.infrastructure.database import Database
 VOLATILE = frozenset({"synced_at", "new", "updated", "unchanged", "rejected"})
 
 
-async def dump(db: Database) -> dict[str, list[dict[str, Any]]]:
+ALERTS = (alert_schema.ALERTS, alert_schema.ALERT_EVENTS, alert_schema.COUNTERS)
+
+
+async def dump(db: Database, also: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
+    """The watchlist, bars and sync state, plus the collections ``also`` names."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for name in (schema.SYMBOLS, schema.OHLCV, schema.SYNC_STATE):
+    for name in (schema.SYMBOLS, schema.OHLCV, schema.SYNC_STATE, *also):
         docs = [
             {k: v for k, v in doc.items() if k not in VOLATILE}
             async for doc in db.get_collection(name).find({})

@@ -18,6 +18,7 @@ import typer
 
 from tui_market.cli.common import parse_symbols, run_async, settings_for
 from tui_market.errors import MarketError, SymbolNotFound
+from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.infrastructure.interfaces import (
     FeedState,
     FeedStatus,
@@ -25,6 +26,7 @@ from tui_market.infrastructure.interfaces import (
     SymbolError,
 )
 from tui_market.models import Bar, Interval, SymbolRef
+from tui_market.models.alert import AlertFired
 from tui_market.models.feed import QuoteInfo, delay_text
 from tui_market.models.live import (
     BarClosedEvent,
@@ -34,6 +36,7 @@ from tui_market.models.live import (
 )
 from tui_market.models.symbol_info import InvalidSymbolInfo, SymbolInfo
 from tui_market.runtime import open_runtime
+from tui_market.services.alert_service import AlertWatch
 from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
 from tui_market.services.quote_service import QuoteService
 from tui_market.settings import Settings
@@ -65,6 +68,8 @@ def status_line(info: QuoteInfo) -> str:
 
 
 def event_line(event: LiveEvent) -> str:
+    if isinstance(event, AlertFired):
+        return f"alert {event.alert.id}: {event.text}"
     if isinstance(event, QuoteInfo):
         return status_line(event)
     if isinstance(event, BarClosedEvent):
@@ -99,7 +104,12 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
     async with open_runtime(settings, seed=False) as rt:
         await check_symbols(rt.provider, symbols, settings.interval)
         service = QuoteService(
-            rt.stream, rt.bus, rt.provider, [settings.interval], backfill_on_start=True
+            rt.stream,
+            rt.bus,
+            rt.provider,
+            [settings.interval],
+            backfill_on_start=True,
+            alerts=AlertWatch(rt.bus, "watch", desktop=DesktopNotices()),
         )
         service.set_metadata({s: await _metadata(rt.provider, s) for s in symbols})
         await service.set_symbols(set(symbols))

@@ -135,6 +135,11 @@ class QuoteManager:
             return None
         return Tick(symbol, quote.last_ts, quote.last, quote.volume)
 
+    def reference(self, symbol: str) -> float | None:
+        """The close the change is measured from (cheap: no snapshot)."""
+        quote = self._quotes.get(symbol)
+        return None if quote is None else quote.reference
+
     def quote(self, symbol: str) -> SymbolQuote | None:
         quote = self._quotes.get(symbol)
         return None if quote is None else self._freeze(symbol, quote)

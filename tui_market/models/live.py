@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from tui_market.models.alert import AlertFired
 from tui_market.models.feed import FeedState, QuoteInfo, SymbolError, delay_text, market_status
 from tui_market.models.interval import Interval
 from tui_market.models.ohlcv import Bar
@@ -44,7 +45,15 @@ class StorageRecovered:
 
 
 StorageEvent = StorageError | StorageRecovered
-LiveEvent = FeedState | SymbolError | QuoteInfo | BarClosedEvent | StorageError | StorageRecovered
+LiveEvent = (
+    FeedState
+    | SymbolError
+    | QuoteInfo
+    | BarClosedEvent
+    | StorageError
+    | StorageRecovered
+    | AlertFired
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, overload
 
+from tui_market.commands.add_alert import AddAlert, AddAlertHandler
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
+from tui_market.commands.alert_events_seen import MarkAlertEventsSeen, MarkAlertEventsSeenHandler
+from tui_market.commands.record_alert import RecordAlertFired, RecordAlertFiredHandler
+from tui_market.commands.remove_alert import RemoveAlert, RemoveAlertHandler
 from tui_market.commands.remove_symbol import (
     RemoveSymbol,
     RemoveSymbolHandler,
@@ -22,9 +26,17 @@ from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, Sy
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar
+from tui_market.models.alert import Alert
 from tui_market.models.symbol_info import SymbolInfo
+from tui_market.queries.alerts_version import AlertsVersion, AlertsVersionHandler
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
+from tui_market.queries.list_alert_events import (
+    AlertEvent,
+    ListAlertEvents,
+    ListAlertEventsHandler,
+)
+from tui_market.queries.list_alerts import ListAlerts, ListAlertsHandler
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
 
 Handler = Callable[[Any], Awaitable[Any]]
@@ -49,6 +61,13 @@ class Bus:
             ListSymbols: ListSymbolsHandler(db),
             GetBars: GetBarsHandler(db),
             GetSyncState: GetSyncStateHandler(db),
+            AddAlert: AddAlertHandler(db),
+            RemoveAlert: RemoveAlertHandler(db),
+            RecordAlertFired: RecordAlertFiredHandler(db),
+            MarkAlertEventsSeen: MarkAlertEventsSeenHandler(db),
+            ListAlerts: ListAlertsHandler(db),
+            ListAlertEvents: ListAlertEventsHandler(db),
+            AlertsVersion: AlertsVersionHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:
@@ -82,6 +101,20 @@ class Bus:
     async def execute(self, message: GetBars) -> list[Bar]: ...
     @overload
     async def execute(self, message: GetSyncState) -> SyncState | None: ...
+    @overload
+    async def execute(self, message: AddAlert) -> Alert: ...
+    @overload
+    async def execute(self, message: RemoveAlert) -> Alert | None: ...
+    @overload
+    async def execute(self, message: RecordAlertFired) -> int: ...
+    @overload
+    async def execute(self, message: MarkAlertEventsSeen) -> int: ...
+    @overload
+    async def execute(self, message: ListAlerts) -> list[Alert]: ...
+    @overload
+    async def execute(self, message: ListAlertEvents) -> list[AlertEvent]: ...
+    @overload
+    async def execute(self, message: AlertsVersion) -> int: ...
     @overload
     async def execute(self, message: object) -> Any: ...
 

@@ -35,6 +35,7 @@ from tui_market.models.live import (
     SymbolQuote,
 )
 from tui_market.models.symbol_info import SymbolInfo
+from tui_market.services.alert_service import AlertWatch
 from tui_market.services.backfill import backfill_series
 from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 
@@ -58,6 +59,7 @@ class QuoteService:
         persist: Sequence[Interval] | None = None,
         backfill_on_start: bool = False,
         max_pending: int = MAX_PENDING,
+        alerts: AlertWatch | None = None,
     ) -> None:
         self._stream = stream
         self._bus = bus
@@ -79,6 +81,7 @@ class QuoteService:
         self._watch_from: float | None = None  # stream time of the first LIVE
         self._on_event: OnEvent = _ignore
         self.backfills = 0
+        self.alerts = alerts  # judged on every tick and live-closed bar
 
     # ---- public API -------------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
@@ -111,6 +114,9 @@ class QuoteService:
         if self._clock_every is not None:
             clock = self._tick_clock(self._clock_every)
             timers.append(asyncio.create_task(clock, name="quote-clock"))
+        if self.alerts is not None:
+            await self.alerts.load()
+            timers.append(asyncio.create_task(self.alerts.run(), name="alert-reload"))
         try:
             async for event in self._stream.events():
                 if isinstance(event, Tick):
@@ -131,6 +137,8 @@ class QuoteService:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
             await self.flush()
+            if self.alerts is not None:
+                await self.alerts.flush()
 
     async def flush(self) -> int:
         """Save every queued closed bar through SaveBars; returns how many were saved."""
@@ -142,6 +150,8 @@ class QuoteService:
 
     # ---- internals --------------------------------------------------------------------------
     def _on_tick(self, tick: Tick) -> None:
+        if self.alerts is not None:  # every print counts, held back by the gate or not
+            self.alerts.on_tick(tick, self._book.reference(tick.symbol), self._on_event)
         if not self._gate.active:
             self._closed(self._book.on_tick(tick))
             return
@@ -153,6 +163,8 @@ class QuoteService:
             if bar.interval in self.persist and (backfilled or self._complete(bar)):
                 self._saver.add(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
+            if self.alerts is not None and not backfilled:
+                self.alerts.on_bar(bar, self._on_event)
 
     async def _on_feed(self, state: FeedState) -> None:
         self._feed = state

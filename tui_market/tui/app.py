@@ -31,11 +31,13 @@ from tui_market.settings import Settings
 from tui_market.tui import heap
 from tui_market.tui.health import HealthState
 from tui_market.tui.messages import (
+    AlertTriggered,
     DatabasePinged,
     FeedStateChanged,
     IntervalChosen,
     JobRan,
     LiveNotice,
+    MissedAlertsRequested,
     ModeRequested,
     OpenHistory,
     Request,
@@ -172,6 +174,7 @@ class MarketApp(App[None]):
         self.connecting = False
         self.health = self.status.start()
         self.post_message(WatchlistStale(self.interval))
+        self.post_message(MissedAlertsRequested())
 
     # ---- requests: one router -------------------------------------------------------------------
     @on(Request)
@@ -252,6 +255,13 @@ class MarketApp(App[None]):
         notice = self.status.follow(fact)
         if notice is not None:
             self.notify(notice.text, title=notice.title, severity=notice.severity)
+
+    @on(AlertTriggered)
+    def _alert_fired(self, fact: AlertTriggered) -> None:
+        """A notification and the bell (the live worker also sends a desktop notice)."""
+        self.bell()
+        title = f"Alert {fact.fired.alert.id}"
+        self.notify(fact.fired.text, title=title, severity="warning", timeout=15)
 
     # ---- navigation -----------------------------------------------------------------------------
     @on(ModeRequested)

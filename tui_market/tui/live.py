@@ -20,6 +20,7 @@ from textual.app import App
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
 
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, SymbolError
+from tui_market.models.alert import AlertFired
 from tui_market.models.live import (
     LiveEvent,
     LiveSnapshot,
@@ -28,7 +29,7 @@ from tui_market.models.live import (
 )
 from tui_market.services.quote_service import QuoteService
 from tui_market.tui.health import HealthState
-from tui_market.tui.messages import FeedStateChanged, LiveNotice
+from tui_market.tui.messages import AlertTriggered, FeedStateChanged, LiveNotice
 
 log = logging.getLogger(__name__)
 FRAME = 0.1  # seconds between frames: the screens' repaint rate for live data
@@ -98,6 +99,8 @@ class LiveBridge:
             self.app.post_message(LiveNotice(event.message, "error", "Database"))
         elif isinstance(event, StorageRecovered):
             self.app.post_message(LiveNotice(event.message, "information", "Database"))
+        elif isinstance(event, AlertFired):
+            self.app.post_message(AlertTriggered(event))
 
     # ---- app side -----------------------------------------------------------------------------
     def feed_changed(self, state: FeedState, health: HealthState) -> HealthState:

@@ -18,6 +18,7 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 
 from tui_market.models import Bar, FeedState, Interval
+from tui_market.models.alert import AlertFired, AlertKind
 
 if TYPE_CHECKING:
     from tui_market.jobs.sync_jobs import JobRun
@@ -90,6 +91,22 @@ class SymbolSearchRequested(Request):
     """Search the provider for ``text`` (the add dialog asks, debounced)."""
 
     text: str
+
+
+@dataclass
+class AlertAddRequested(Request):
+    """Store an alert (the alert dialog's answer); the live worker watches it from then on."""
+
+    symbol: str
+    kind: AlertKind
+    level: float
+    interval: Interval
+    rearm: bool = False
+
+
+@dataclass
+class MissedAlertsRequested(Request, bubble=False):
+    """At start: list the alerts that fired while the TUI was closed (a ``watch`` ran)."""
 
 
 @dataclass
@@ -208,6 +225,13 @@ class DatabasePinged(Message, bubble=False):
 @dataclass
 class JobRan(Message, bubble=False):
     run: JobRun
+
+
+@dataclass
+class AlertTriggered(Message, bubble=False):
+    """An alert fired in the live worker (already being stored)."""
+
+    fired: AlertFired
 
 
 @dataclass

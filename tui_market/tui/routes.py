@@ -18,17 +18,23 @@ from typing import TYPE_CHECKING, Any, Literal
 from pymongo.errors import PyMongoError
 from textual.message import Message
 
+from tui_market.commands.add_alert import AddAlert
 from tui_market.commands.add_symbol import AddSymbol
+from tui_market.commands.alert_events_seen import MarkAlertEventsSeen
 from tui_market.commands.remove_symbol import RemoveSymbol
 from tui_market.commands.sync_history import SyncHistory
 from tui_market.errors import MarketError
 from tui_market.models import InvalidSymbol
+from tui_market.models.alert import InvalidAlert
 from tui_market.queries.get_bars import GetBars
+from tui_market.queries.list_alert_events import ListAlertEvents
 from tui_market.queries.list_symbols import ListSymbols
 from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
 from tui_market.tui.messages import (
+    AlertAddRequested,
     BarsLoaded,
     BarsRequested,
+    MissedAlertsRequested,
     Request,
     SymbolAdded,
     SymbolAddRequested,
@@ -130,6 +136,26 @@ async def search(rt: Runtime, request: SymbolSearchRequested) -> SymbolSearchRes
     return SymbolSearchResults(request.text, list(results))
 
 
+async def add_alert(rt: Runtime, r: AlertAddRequested) -> Notice:
+    try:
+        alert = await rt.bus.execute(AddAlert(r.symbol, r.kind, r.level, r.interval, r.rearm))
+    except (InvalidAlert, InvalidSymbol) as exc:
+        log.info("alert refused: %s", exc)
+        return Notice(f"No alert added: {exc}", "error", "Alert")
+    return Notice(f"Alert {alert.id}: {alert.condition}", title="Alert added")
+
+
+async def missed_alerts(rt: Runtime, request: MissedAlertsRequested) -> Notice | None:
+    """Alerts fired while the TUI was closed, said once at start (then marked seen)."""
+    events = await rt.bus.execute(ListAlertEvents(unseen_only=True, limit=20))
+    if not events:
+        return None
+    await rt.bus.execute(MarkAlertEventsSeen(tuple(e.id for e in events)))
+    lines = [f"{e.ts:%Y-%m-%d %H:%M} {e.text}" for e in reversed(events)]
+    said = f"{len(events)} alert{'s' if len(events) > 1 else ''} fired while you were away"
+    return Notice("\n".join(lines), "warning", said)
+
+
 async def reload_watchlist(rt: Runtime, request: WatchlistStale) -> WatchlistChanged:
     return WatchlistChanged(await rt.bus.execute(ListSymbols(request.interval)))
 
@@ -164,6 +190,8 @@ ROUTES: dict[type[Request], Route] = {
         "remove symbol", remove_symbol, _constant("watchlist-edit"), reload_watchlist=True
     ),
     SymbolSearchRequested: Route("symbol search", search, _constant("search"), exclusive=True),
+    AlertAddRequested: Route("add alert", add_alert, _constant("alerts")),
+    MissedAlertsRequested: Route("list missed alerts", missed_alerts, _constant("alerts-missed")),
     WatchlistStale: Route(
         "read the watchlist", reload_watchlist, _constant("watchlist"), exclusive=True
     ),

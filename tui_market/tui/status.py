@@ -61,6 +61,8 @@ class Status:
 
     def attach(self, runtime: Runtime, interval: Interval) -> None:
         """The runtime is open: build the live service and the schedule (not started yet)."""
+        from tui_market.infrastructure.desktop_notices import DesktopNotices
+        from tui_market.services.alert_service import AlertWatch
         from tui_market.services.quote_service import QuoteService
 
         self._runtime = runtime
@@ -73,6 +75,7 @@ class Status:
                 tuple(Interval),
                 persist=(interval,),
                 backfill_on_start=True,
+                alerts=AlertWatch(runtime.bus, "tui", desktop=DesktopNotices()),
             )
             self.live = LiveBridge(self.app, service, runtime.stream)
         if self._period:

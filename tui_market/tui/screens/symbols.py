@@ -27,6 +27,7 @@ from tui_market.tui.messages import (
 )
 from tui_market.tui.schedule import ScheduleInfo
 from tui_market.tui.screens import symbols_format as fmt
+from tui_market.tui.screens.alert_dialog import last_price, open_alert_dialog
 from tui_market.tui.screens.confirm import ConfirmScreen
 from tui_market.tui.screens.mode import ModeScreen
 
@@ -45,6 +46,7 @@ class SymbolsScreen(ModeScreen):
         Binding("s", "sync", "Sync", id="symbols.sync"),
         Binding("S", "sync_all", "Sync all", id="symbols.sync_all"),
         Binding("p", "app.toggle_schedule", "Pause jobs", id="symbols.pause_jobs"),
+        Binding("A", "alert", "Alert", show=False, id="symbols.alert"),
     ]
 
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
@@ -160,6 +162,11 @@ class SymbolsScreen(ModeScreen):
 
         question = f"Remove {symbol} from the watchlist? (its stored bars are kept)"
         self.app.push_screen(ConfirmScreen(question, yes="Remove"), confirmed)
+
+    def action_alert(self) -> None:
+        symbol = self.selected_symbol()
+        last = last_price(symbol, self.rows, self.snapshot.quotes) if symbol else None
+        open_alert_dialog(self, symbol, last)
 
     @on(DataTable.RowSelected, "#watchlist")
     def _row_selected(self, event: DataTable.RowSelected) -> None:

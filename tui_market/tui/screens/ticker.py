@@ -25,6 +25,7 @@ from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
 from tui_market.tui.routes import HISTORY_BARS
+from tui_market.tui.screens.alert_dialog import last_price, open_alert_dialog
 from tui_market.tui.screens.mode import Clock, ModeScreen
 from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
 from tui_market.tui.widgets.live_chart import LiveChart
@@ -58,6 +59,7 @@ class TickerScreen(ModeScreen):
     BINDINGS = [
         Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
         Binding("right_square_bracket", "interval(1)", "Interval +", id="ticker.interval_next"),
+        Binding("A", "alert", "Alert", show=False, id="ticker.alert"),
     ]
 
     snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
@@ -122,6 +124,11 @@ class TickerScreen(ModeScreen):
     def action_interval(self, step: int) -> None:
         index = (INTERVALS.index(self.interval) + step) % len(INTERVALS)
         self.post_message(IntervalChosen(INTERVALS[index]))
+
+    def action_alert(self) -> None:
+        symbol = self.query_one(TickerTable).selected_symbol
+        last = last_price(symbol, self.rows, self.snapshot.quotes) if symbol else None
+        open_alert_dialog(self, symbol, last)
 
     def _request_history(self) -> None:
         symbol = self.query_one(TickerTable).selected_symbol
