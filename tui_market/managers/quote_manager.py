@@ -146,7 +146,15 @@ class QuoteManager:
             if bar is not None:
                 forming[interval] = bar
         return SymbolQuote(
-            symbol, q.last, q.prev, q.reference, q.last_ts, _Forming(forming), q.session, q.delay
+            symbol,
+            q.last,
+            q.prev,
+            q.reference,
+            q.last_ts,
+            _Forming(forming),
+            q.session,
+            q.delay,
+            _Ends(forming),
         )
 
     def _refreeze(self) -> dict[str, SymbolQuote]:
@@ -199,6 +207,24 @@ class _Forming(Mapping[Interval, Bar]):
 
     def __repr__(self) -> str:
         return f"_Forming({dict(self)!r})"
+
+
+class _Ends(Mapping[Interval, int]):
+    """Each forming bar's end (the next bar's open), read from the same captured bars."""
+
+    __slots__ = ("_raw",)
+
+    def __init__(self, raw: dict[Interval, FormingBar]) -> None:
+        self._raw = raw
+
+    def __getitem__(self, interval: Interval) -> int:
+        return self._raw[interval].end
+
+    def __iter__(self) -> Iterator[Interval]:
+        return iter(self._raw)
+
+    def __len__(self) -> int:
+        return len(self._raw)
 
 
 def _as_bar(bar: FormingBar) -> Bar:
