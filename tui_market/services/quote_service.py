@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tui_market.errors import MarketError
 from tui_market.infrastructure.interfaces import (
     FeedState,
     FeedStatus,
@@ -35,7 +34,7 @@ from tui_market.models.live import (
     SymbolQuote,
 )
 from tui_market.models.symbol_info import SymbolInfo
-from tui_market.services.backfill import backfill_series
+from tui_market.services.backfill import backfill_symbol
 from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 
 log = logging.getLogger(__name__)
@@ -76,14 +75,29 @@ class QuoteService:
         self._live = False  # ticks and the clock may close bars
         self._outage_since: float | None = None
         self._was_live = False
-        self._watch_from: float | None = None  # stream time of the first LIVE
+        # Per symbol, the stream time its watching began (the first LIVE, or when it was added
+        # later): a bar that opened before then holds only part of its trades.
+        self._watch_from: dict[str, float] = {}
+        self._unfilled: set[str] = set()  # added while live: backfilled before their ticks
         self._on_event: OnEvent = _ignore
         self.backfills = 0
 
     # ---- public API -------------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
+        """Watch ``symbols``. One added after the feed went live gets the start-up backfill
+        too (before any tick of it counts), as if it had been there at the first LIVE."""
+        added = set(symbols) - self._symbols
         self._symbols = set(symbols)
         self._book.retain(self._symbols)
+        for gone in [s for s in self._watch_from if s not in self._symbols]:
+            del self._watch_from[gone]
+        self._unfilled &= self._symbols
+        if self._was_live:
+            now = self._stream.clock()
+            for symbol in added:
+                self._watch_from[symbol] = now
+            if self._backfill_on_start:
+                self._unfilled |= added
         await self._stream.set_symbols(set(symbols))
 
     def set_metadata(self, infos: Mapping[str, SymbolInfo | None]) -> None:
@@ -113,6 +127,8 @@ class QuoteService:
             timers.append(asyncio.create_task(clock, name="quote-clock"))
         try:
             async for event in self._stream.events():
+                if self._unfilled and self._live:
+                    await self._backfill_added()
                 if isinstance(event, Tick):
                     if event.symbol in self._symbols:
                         self._on_tick(event)
@@ -160,13 +176,14 @@ class QuoteService:
         if state.status is FeedStatus.LIVE:
             self._on_event(state)
             if self._was_live and self._outage_since is not None:
-                await self._backfill(self._outage_since)
+                await self._backfill(self._outage_since, self._symbols)
             elif not self._was_live:
-                self._watch_from = self._stream.clock()
+                now = self._stream.clock()
+                self._watch_from = dict.fromkeys(self._symbols, now)
                 if self._backfill_on_start:
                     # the first bar starts mid-period: merge the provider's forming bar into
                     # it so a saved bar never replaces good history with a partial one
-                    await self._backfill(self._watch_from)
+                    await self._backfill(now, self._symbols)
             self._outage_since = None
             self._was_live = True
             self._live = True
@@ -182,28 +199,34 @@ class QuoteService:
     def _complete(self, bar: Bar) -> bool:
         """A bar that opened before we started watching holds only part of its trades (a
         closed market's snapshot replays its last trade): never save it over real history."""
-        if self._watch_from is None:
+        since = self._watch_from.get(bar.symbol)
+        if since is None:
             return True
         clock = self._book.manager.clock(bar.symbol)
-        return bar.epoch >= clock.floor(bar.interval, self._watch_from)
+        return bar.epoch >= clock.floor(bar.interval, since)
 
-    async def _backfill(self, since: float) -> None:
-        """Fetch what was missed since ``since`` for every live symbol and saved interval."""
+    async def _backfill_added(self) -> None:
+        """The start-up backfill of symbols added after the feed went live."""
+        added, self._unfilled = self._unfilled, set()
+        since = min(self._watch_from.get(s, self._stream.clock()) for s in added)
+        await self._backfill(since, added)
+
+    async def _backfill(self, since: float, symbols: set[str]) -> None:
+        """Fetch what was missed since ``since`` for ``symbols`` and every saved interval."""
         now = self._stream.clock()
         self.backfills += 1
-        for symbol in sorted(self._symbols):
-            merged = fetched = 0
-            for interval in self.persist:
-                try:
-                    bars = await backfill_series(self._provider, symbol, interval, since, now)
-                except MarketError as exc:
-                    log.warning("backfill of %s %s failed: %s", symbol, interval.value, exc)
-                    self._on_event(SymbolError(symbol, f"backfill {interval.value} failed: {exc}"))
-                    continue
-                self._closed(self._book.merge(bars, now), backfilled=True)
-                merged += 1
-                fetched += len(bars)
-            if fetched and merged == len(self.persist):  # nothing fetched covers no tick
+        self._unfilled -= symbols
+        for symbol in sorted(symbols):
+            clock = self._book.manager.clock(symbol)
+            bars, failures = await backfill_symbol(
+                self._provider, symbol, self.persist, since, now, clock
+            )
+            if symbol not in self._symbols:  # removed while its history was fetched
+                continue
+            for failure in failures:
+                self._on_event(SymbolError(symbol, failure))
+            self._closed(self._book.merge(bars, now), backfilled=True)
+            if bars and not failures:  # nothing fetched covers no tick
                 self._gate.covered(symbol, now, self._book.last_tick(symbol))
 
     async def _tick_clock(self, every: float) -> None:
