@@ -1,7 +1,7 @@
 """``tui-market``: with no subcommand, the TUI; with one, a headless job for scripts and cron.
 
 One typer app. Each subcommand is a function in its own module (``symbols``, ``bars``,
-``sync``, ``watch``, ``serve``), added below; they share ``common`` (``settings_for``,
+``sync``, ``realign``, ``watch``, ``serve``), added below; they share ``common`` (``settings_for``,
 ``run_async``, ``fail``).
 """
 
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tui_market import paths
-from tui_market.cli import bars, serve, symbols, sync, watch
+from tui_market.cli import bars, realign, serve, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.early_server import EarlyServer
@@ -117,6 +117,7 @@ def locate(ctx: typer.Context) -> None:
 app.add_typer(symbols.app, name="symbols")
 app.command("bars")(bars.bars)
 app.command("sync")(sync.sync)
+app.command("realign")(realign.realign)
 app.command("watch")(watch.watch)
 app.command("serve")(serve.serve)
 

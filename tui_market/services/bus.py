@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, overload
 
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
+from tui_market.commands.drop_bars import DropBars, DropBarsHandler
 from tui_market.commands.remove_symbol import (
     RemoveSymbol,
     RemoveSymbolHandler,
@@ -21,11 +22,12 @@ from tui_market.commands.symbol_info import RefreshSymbolInfo, RefreshSymbolInfo
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
-from tui_market.models import Bar
+from tui_market.models import Bar, Interval
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
+from tui_market.queries.series_times import SeriesTimes, SeriesTimesHandler
 
 Handler = Callable[[Any], Awaitable[Any]]
 
@@ -42,6 +44,7 @@ class Bus:
         return {
             AddSymbol: AddSymbolHandler(db),
             RemoveSymbol: RemoveSymbolHandler(db),
+            DropBars: DropBarsHandler(db),
             SyncHistory: SyncHistoryHandler(db, provider),
             RefreshSymbolInfo: RefreshSymbolInfoHandler(db, provider),
             SaveBars: SaveBarsHandler(db),
@@ -49,6 +52,7 @@ class Bus:
             ListSymbols: ListSymbolsHandler(db),
             GetBars: GetBarsHandler(db),
             GetSyncState: GetSyncStateHandler(db),
+            SeriesTimes: SeriesTimesHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:
@@ -68,6 +72,10 @@ class Bus:
     async def execute(self, message: AddSymbol) -> AddSymbolResult: ...
     @overload
     async def execute(self, message: RemoveSymbol) -> RemoveSymbolResult: ...
+    @overload
+    async def execute(self, message: DropBars) -> int: ...
+    @overload
+    async def execute(self, message: SeriesTimes) -> dict[Interval, list[int]]: ...
     @overload
     async def execute(self, message: SyncHistory) -> SyncResult: ...
     @overload
