@@ -3,7 +3,16 @@
 Series map (see that folder's README): sds_2 NASDAQ:NDX (1 min), sds_7 SP:SPX (daily),
 sds_6 TVC:RUT (1 min) are certain; sds_5 DJ:DJI, sds_3 TVC:VIX and sds_4 TVC:DXY (1 min) are
 *likely* (matched by price level only). Quote snapshots are the captured ``qsd`` values;
-symbols without one get a snapshot built from their last bar.
+symbols without one get a snapshot built from their last bar. Every snapshot carries
+``prev_close_price`` (``lp - ch`` where the capture has no such field), as TradingView sends it.
+
+Metadata as TradingView sends it: ``symbol_resolved`` is the capture's for SP:SPX and TVC:RUT;
+the other US exchange symbols get the capture's New York session fields (SP:SPX's ``session``,
+``timezone``, ``session_holidays``), crypto stays 24x7. Each series' ``update_mode`` is the one
+its captured ``series_completed`` carries (NASDAQ:NDX and TVC:VIX: ``delayed_streaming_900``).
+History bars coarser than the rows are stamped as TradingView stamps them: intraday buckets from
+the session open in the exchange's time zone, daily bars at the session open (computed here
+with ``zoneinfo``, not with the app's session clock).
 """
 
 from __future__ import annotations
@@ -11,9 +20,11 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tests.fakes import tv_codec
 
@@ -27,6 +38,8 @@ SERIES_SYMBOLS = {
     "sds_4": "TVC:DXY",
 }
 LIKELY = frozenset({"DJ:DJI", "TVC:VIX", "TVC:DXY"})
+US_SESSION = frozenset({"NASDAQ:NDX", "DJ:DJI", "NASDAQ:AAPL", "NASDAQ:TSLA", "TVC:VIX"})
+SESSION_FIELDS = ("session", "timezone", "session_holidays")
 Row = list[Any]  # [t, o, h, l, c] or [t, o, h, l, c, v]; tests may put garbage in it
 
 
@@ -40,11 +53,30 @@ def resolution_seconds(resolution: str) -> int | None:
     return n * unit if n > 0 else None
 
 
-def aggregate(rows: list[Row], seconds: int) -> list[Row]:
-    """Group finer bars into ``seconds`` buckets (UTC-aligned; weeks/months approximate)."""
+def session_start(t: float, seconds: int, info: dict[str, Any]) -> float:
+    """The open time TradingView stamps on the ``seconds`` bar holding ``t``: UTC buckets for a
+    24x7 symbol (and for weeks and months, approximately); else buckets from the latest session
+    open in the exchange's zone, a day's bar at that day's open."""
+    session, zone = str(info.get("session", "24x7")), str(info.get("timezone", "Etc/UTC"))
+    if session == "24x7" or seconds > 86_400 or not re.match(r"\d{4}-", session):
+        return t // seconds * seconds
+    try:
+        local = datetime.fromtimestamp(t, ZoneInfo(zone))
+    except (OverflowError, OSError, ValueError):  # a garbage time a test put in the rows
+        return t // seconds * seconds
+    hour, minute = int(session[:2]), int(session[2:4])
+    opened = local.replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if opened > local:  # before today's open: the bucket runs from yesterday's
+        opened -= timedelta(days=1)
+    start = opened.timestamp()
+    return start if seconds == 86_400 else start + (t - start) // seconds * seconds
+
+
+def aggregate(rows: list[Row], seconds: int, info: dict[str, Any] | None = None) -> list[Row]:
+    """Group finer bars into ``seconds`` buckets (``session_start``; UTC without ``info``)."""
     out: list[Row] = []
     for row in rows:
-        t = float(row[0]) // seconds * seconds
+        t = session_start(float(row[0]), seconds, info or {})
         if out and out[-1][0] == t:
             last = out[-1]
             last[2], last[3], last[4] = max(last[2], row[2]), min(last[3], row[3]), row[4]
@@ -63,13 +95,14 @@ class Symbol:
     info: dict[str, Any]
     quote: dict[str, Any]
     likely: bool = False
+    update_mode: str = "streaming"  # what ``series_completed`` says about its history
 
     def bars(self, resolution: str, count: int) -> list[Row] | None:
         """The last ``count`` bars at ``resolution``; None if the resolution is invalid."""
         seconds = resolution_seconds(resolution)
         if seconds is None:
             return None
-        rows = self.rows if seconds <= self.seconds else aggregate(self.rows, seconds)
+        rows = self.rows if seconds <= self.seconds else aggregate(self.rows, seconds, self.info)
         return [list(r) for r in rows[-max(count, 1) :]]
 
 
@@ -102,6 +135,7 @@ def _parsed() -> MarketData:
     rows: dict[str, list[Row]] = {}
     infos: dict[str, dict[str, Any]] = {}
     quotes: dict[str, dict[str, Any]] = {}
+    modes: dict[str, str] = {}
     for payload in tv_codec.split(CAPTURE.read_text(encoding="ascii")).payloads:
         msg = tv_codec.read_payload(payload)
         if not isinstance(msg, dict):
@@ -114,20 +148,38 @@ def _parsed() -> MarketData:
             infos[p[2]["pro_name"]] = p[2]
         elif method == "qsd":
             quotes[p[1]["n"]] = p[1]["v"]
+        elif method == "series_completed":
+            modes[SERIES_SYMBOLS[p[1]]] = p[2]
+    us_session = {k: infos["SP:SPX"][k] for k in SESSION_FIELDS}
     market = MarketData()
     for name, bars in rows.items():
         seconds = 86_400 if name == "SP:SPX" else 60
         quote = quotes.get(name) or _quote_from_bars(name, bars)
+        info = infos.get(name) or _info(name, us_session if name in US_SESSION else {})
         market.symbols[name] = Symbol(
-            name, bars, seconds, infos.get(name) or _info(name), quote, likely=name in LIKELY
+            name, bars, seconds, info, _with_prev_close(quote), likely=name in LIKELY
         )
+        market.symbols[name].update_mode = modes.get(name, "streaming")
     for name, quote in quotes.items():  # quote-only symbols (BTCUSD, AAPL, TSLA)
         if name not in market.symbols:
-            market.symbols[name] = Symbol(name, [], 60, _info(name), quote)
+            info = _info(name, us_session if name in US_SESSION else {})
+            market.symbols[name] = Symbol(name, [], 60, info, _with_prev_close(quote))
     return market
 
 
-def _info(name: str) -> dict[str, Any]:
+def _with_prev_close(quote: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot with TradingView's ``prev_close_price``: the capture's, else ``lp - ch``."""
+    lp, ch = quote.get("lp"), quote.get("ch")
+    if (
+        "prev_close_price" not in quote
+        and isinstance(lp, float | int)
+        and isinstance(ch, float | int)
+    ):
+        quote["prev_close_price"] = round(float(lp) - float(ch), 6)
+    return quote
+
+
+def _info(name: str, session: dict[str, Any] | None = None) -> dict[str, Any]:
     exchange, _, ticker = name.partition(":")
     return {
         "name": ticker,
@@ -142,6 +194,7 @@ def _info(name: str) -> dict[str, Any]:
         "minmov": 1,
         "has_intraday": True,
         "currency_code": "USD",
+        **(session or {}),
     }
 
 

@@ -153,7 +153,10 @@ class SessionLogic:
                     [cs, sid, turn, 0, len(rows) - 1, "LASTSESSION", True],
                     stamp=False,
                 ),
-                self.msg("series_completed", [cs, sid, "streaming", turn, {"rt_update_period": 5}]),
+                self.msg(
+                    "series_completed",
+                    [cs, sid, sym.update_mode, turn, {"rt_update_period": 5}],
+                ),
             ]
         )
         return out
