@@ -96,6 +96,26 @@ class Symbol:
     quote: dict[str, Any]
     likely: bool = False
     update_mode: str = "streaming"  # what ``series_completed`` says about its history
+    traded: bool = False  # the server pushed trades of it: they are its history now
+    last_volume: float | None = None
+
+    def trade(self, price: float, at: int, volume: float | None) -> None:
+        """A trade the server pushed, added to its 1m history as TradingView's history holds
+        every trade: a bar's volume is the change of the cumulative volume over its trades
+        (the first trade adding none, a drop starting a new session)."""
+        if not self.traded:
+            self.traded, self.rows, self.seconds = True, [], 60
+        before, self.last_volume = self.last_volume, volume
+        traded = 0.0 if before is None or volume is None else volume - before
+        if traded < 0 and volume is not None:
+            traded = volume
+        t = at // 60 * 60
+        last = self.rows[-1] if self.rows else None
+        if last is not None and last[0] == t:
+            last[2], last[3], last[4] = max(last[2], price), min(last[3], price), price
+            last[5] += traded
+        else:
+            self.rows.append([t, price, price, price, price, traded])
 
     def bars(self, resolution: str, count: int) -> list[Row] | None:
         """The last ``count`` bars at ``resolution``; None if the resolution is invalid."""

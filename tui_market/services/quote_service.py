@@ -80,7 +80,7 @@ class QuoteService:
         self._watch_from: dict[str, float] = {}
         self._unfilled: set[str] = set()  # added while live: backfilled before their ticks
         self._on_event: OnEvent = _ignore
-        self.backfills = 0
+        self.backfills = 0  # backfills completed
 
     # ---- public API -------------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
@@ -214,7 +214,6 @@ class QuoteService:
     async def _backfill(self, since: float, symbols: set[str]) -> None:
         """Fetch what was missed since ``since`` for ``symbols`` and every saved interval."""
         now = self._stream.clock()
-        self.backfills += 1
         self._unfilled -= symbols
         for symbol in sorted(symbols):
             clock = self._book.manager.clock(symbol)
@@ -228,6 +227,7 @@ class QuoteService:
             self._closed(self._book.merge(bars, now), backfilled=True)
             if bars and not failures:  # nothing fetched covers no tick
                 self._gate.covered(symbol, now, self._book.last_tick(symbol))
+        self.backfills += 1  # done: counted once its bars are merged
 
     async def _tick_clock(self, every: float) -> None:
         while True:
