@@ -8,11 +8,11 @@ become ``Bar`` objects only when a screen reads them (the Ticker reads one inter
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from tui_market.managers.bar_manager import BarManager, ClosedBar, FormingBar
+from tui_market.managers.bar_manager import BarManager, ClosedBar
+from tui_market.managers.forming_view import FormingEnds, LazyForming
 from tui_market.managers.session_clock import BarClock
 from tui_market.models import Bar, Interval, Tick
 from tui_market.models.feed import FeedState, QuoteInfo
@@ -151,10 +151,10 @@ class QuoteManager:
             q.prev,
             q.reference,
             q.last_ts,
-            _Forming(forming),
+            LazyForming(forming),
             q.session,
             q.delay,
-            _Ends(forming),
+            FormingEnds(forming),
         )
 
     def _refreeze(self) -> dict[str, SymbolQuote]:
@@ -182,60 +182,3 @@ class QuoteManager:
             saved=saved,
             pending=pending,
         )
-
-
-class _Forming(Mapping[Interval, Bar]):
-    """Forming bars captured at a snapshot, turned into ``Bar`` on first read (then kept)."""
-
-    __slots__ = ("_bars", "_raw")
-
-    def __init__(self, raw: dict[Interval, FormingBar]) -> None:
-        self._raw = raw
-        self._bars: dict[Interval, Bar] = {}
-
-    def __getitem__(self, interval: Interval) -> Bar:
-        bar = self._bars.get(interval)
-        if bar is None:
-            bar = self._bars[interval] = _as_bar(self._raw[interval])
-        return bar
-
-    def __iter__(self) -> Iterator[Interval]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def __repr__(self) -> str:
-        return f"_Forming({dict(self)!r})"
-
-
-class _Ends(Mapping[Interval, int]):
-    """Each forming bar's end (the next bar's open), read from the same captured bars."""
-
-    __slots__ = ("_raw",)
-
-    def __init__(self, raw: dict[Interval, FormingBar]) -> None:
-        self._raw = raw
-
-    def __getitem__(self, interval: Interval) -> int:
-        return self._raw[interval].end
-
-    def __iter__(self) -> Iterator[Interval]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-
-def _as_bar(bar: FormingBar) -> Bar:
-    """A forming bar for painting (no validation: built from already checked ticks)."""
-    return Bar.model_construct(
-        symbol=bar.symbol,
-        interval=bar.interval,
-        time=datetime.fromtimestamp(bar.time, UTC),
-        open=bar.open,
-        high=bar.high,
-        low=bar.low,
-        close=bar.close,
-        volume=bar.volume,
-    )

@@ -25,6 +25,7 @@ from tui_market.infrastructure.interfaces import (
 from tui_market.managers.quote_manager import QuoteManager
 from tui_market.managers.reconnect_manager import ReconnectManager
 from tui_market.managers.session_clock import clock_for
+from tui_market.managers.watch_starts import WatchStarts
 from tui_market.models import Bar, Interval, Tick
 from tui_market.models.feed import QuoteInfo
 from tui_market.models.live import (
@@ -75,10 +76,7 @@ class QuoteService:
         self._live = False  # ticks and the clock may close bars
         self._outage_since: float | None = None
         self._was_live = False
-        # Per symbol, the stream time its watching began (the first LIVE, or when it was added
-        # later): a bar that opened before then holds only part of its trades.
-        self._watch_from: dict[str, float] = {}
-        self._unfilled: set[str] = set()  # added while live: backfilled before their ticks
+        self._starts = WatchStarts(backfill=backfill_on_start)
         self._on_event: OnEvent = _ignore
         self.backfills = 0  # backfills completed
 
@@ -89,15 +87,7 @@ class QuoteService:
         added = set(symbols) - self._symbols
         self._symbols = set(symbols)
         self._book.retain(self._symbols)
-        for gone in [s for s in self._watch_from if s not in self._symbols]:
-            del self._watch_from[gone]
-        self._unfilled &= self._symbols
-        if self._was_live:
-            now = self._stream.clock()
-            for symbol in added:
-                self._watch_from[symbol] = now
-            if self._backfill_on_start:
-                self._unfilled |= added
+        self._starts.watch(self._symbols, added, self._stream.clock())
         await self._stream.set_symbols(set(symbols))
 
     def set_metadata(self, infos: Mapping[str, SymbolInfo | None]) -> None:
@@ -127,8 +117,9 @@ class QuoteService:
             timers.append(asyncio.create_task(clock, name="quote-clock"))
         try:
             async for event in self._stream.events():
-                if self._unfilled and self._live:
-                    await self._backfill_added()
+                if self._starts.unfilled and self._live:  # added since: their start-up backfill
+                    added, since = self._starts.take_unfilled(self._stream.clock())
+                    await self._backfill(since, added)
                 if isinstance(event, Tick):
                     if event.symbol in self._symbols:
                         self._on_tick(event)
@@ -166,7 +157,8 @@ class QuoteService:
 
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
-            if bar.interval in self.persist and (backfilled or self._complete(bar)):
+            clock = self._book.manager.clock(bar.symbol)
+            if bar.interval in self.persist and (backfilled or self._starts.complete(bar, clock)):
                 self._saver.add(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
 
@@ -179,7 +171,7 @@ class QuoteService:
                 await self._backfill(self._outage_since, self._symbols)
             elif not self._was_live:
                 now = self._stream.clock()
-                self._watch_from = dict.fromkeys(self._symbols, now)
+                self._starts.went_live(self._symbols, now)
                 if self._backfill_on_start:
                     # the first bar starts mid-period: merge the provider's forming bar into
                     # it so a saved bar never replaces good history with a partial one
@@ -196,25 +188,10 @@ class QuoteService:
         self._live = False
         self._on_event(state)
 
-    def _complete(self, bar: Bar) -> bool:
-        """A bar that opened before we started watching holds only part of its trades (a
-        closed market's snapshot replays its last trade): never save it over real history."""
-        since = self._watch_from.get(bar.symbol)
-        if since is None:
-            return True
-        clock = self._book.manager.clock(bar.symbol)
-        return bar.epoch >= clock.floor(bar.interval, since)
-
-    async def _backfill_added(self) -> None:
-        """The start-up backfill of symbols added after the feed went live."""
-        added, self._unfilled = self._unfilled, set()
-        since = min(self._watch_from.get(s, self._stream.clock()) for s in added)
-        await self._backfill(since, added)
-
     async def _backfill(self, since: float, symbols: set[str]) -> None:
         """Fetch what was missed since ``since`` for ``symbols`` and every saved interval."""
         now = self._stream.clock()
-        self._unfilled -= symbols
+        self._starts.filled(symbols)
         for symbol in sorted(symbols):
             clock = self._book.manager.clock(symbol)
             bars, failures = await backfill_symbol(
