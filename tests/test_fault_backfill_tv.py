@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from tests.fakes.live_run import (
     CLOCK_EVERY,
     QUIET,
@@ -39,17 +41,23 @@ COUNT, CUT, BACK = 240, 80, 150  # script steps: all, the cut, the reconnect (2 
 
 
 async def outage_run(
-    db: Database, feed: ScriptedFeed, refuse: str | None = None
+    db: Database, feed: ScriptedFeed, refuse: str | None = None, *, at_start: bool = False
 ) -> tuple[QuoteService, list[LiveEvent]]:
     """Play ``feed`` with one outage from step ``CUT`` to ``BACK``; ``refuse``: a symbol whose
-    history the server no longer serves by then."""
+    history the server no longer serves by then; ``at_start``: the start-up backfill too."""
     events: list[LiveEvent] = []
     async with FakeTradingViewServer(script_market(feed), history_from_trades=True) as server:
         await feed.play(server, 0, 1)  # the quote snapshot a new subscriber gets first
         stream = ScriptClockStream(server.url, feed)
         provider = TradingViewProvider(ws_url=server.url, timeout=30)
         service = QuoteService(
-            stream, Bus(db, provider), provider, INTERVALS, flush_every=0.2, clock_every=CLOCK_EVERY
+            stream,
+            Bus(db, provider),
+            provider,
+            INTERVALS,
+            flush_every=0.2,
+            clock_every=CLOCK_EVERY,
+            backfill_on_start=at_start,
         )
         await service.set_symbols(set(feed.symbols))
         task = asyncio.create_task(service.run(events.append))
@@ -91,11 +99,14 @@ def closed(events: list[LiveEvent]) -> list[BarClosedEvent]:
     return [e for e in events if isinstance(e, BarClosedEvent)]
 
 
+@pytest.mark.parametrize("at_start", [False, True], ids=["outage", "start-and-outage"])
 async def test_an_outage_backfilled_through_tradingviewprovider_loses_nothing(
-    database: Database,
+    database: Database, at_start: bool
 ) -> None:
+    """With the start-up backfill as well, the first bars (merged with the provider's and
+    counted from the quote snapshot's cumulative volume) equal the script's too."""
     feed = ScriptedFeed(SYMBOLS, count=COUNT)
-    service, events = await outage_run(database, feed)
+    service, events = await outage_run(database, feed, at_start=at_start)
     expected = sorted(map(values, script_bars(feed, INTERVALS)))
     saved = sorted(map(values, await stored(database, SYMBOLS, INTERVALS)))
     assert saved == expected

@@ -147,3 +147,25 @@ async def test_a_symbol_set_after_the_first_live_gets_the_start_up_backfill(
     assert (bar.epoch, bar.open, bar.high, bar.low, bar.close) == (T, 100.0, 105.0, 95.0, 103.0)
     assert bar.volume == 60.0
     assert service.backfills == 2
+
+
+async def test_a_tick_the_backfill_already_holds_still_shows_as_the_last_price(
+    database: Database,
+) -> None:
+    """The quote snapshot (the last trade, before the backfill's end) is inside the merged
+    bar, so it adds nothing to the bars; but it is the latest price, and the screens show it."""
+    provider = MemoryProvider()
+    forming = Bar.from_epoch(SYMBOL, Interval.M1, T, 100.0, 105.0, 95.0, 101.0, 50.0)
+    provider.set_bars(SYMBOL, Interval.M1, [forming])
+    snapshot = Tick(SYMBOL, T + 20, 101.0, 990.0)
+    stream = ListStream([snapshot], now=T + 30)
+    service = QuoteService(
+        stream, Bus(database, provider), provider, (Interval.M1,), backfill_on_start=True
+    )
+    await service.set_symbols({SYMBOL})
+    await service.run(lambda event: None)
+    assert service.covered_ticks == 1
+    quote = service.quote(SYMBOL)
+    assert quote is not None and (quote.last, quote.last_ts) == (101.0, T + 20)
+    forming_now = quote.forming[Interval.M1]
+    assert (forming_now.high, forming_now.volume) == (105.0, 50.0)  # the bar is the provider's

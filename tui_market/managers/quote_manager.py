@@ -50,6 +50,13 @@ class QuoteManager:
 
     # ---- feeding ----------------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> list[Bar]:
+        self.note(tick)
+        closed = self.manager.on_tick(tick)
+        return self._release(closed) if closed else []
+
+    def note(self, tick: Tick) -> None:
+        """The quote's last price and time from ``tick``, bars untouched (a tick a backfill
+        already holds still is the latest price the screens show)."""
         quote = self._quotes.get(tick.symbol)
         if quote is None:
             quote = self._quotes[tick.symbol] = _Quote()
@@ -63,8 +70,6 @@ class QuoteManager:
         self._version += 1
         self._dirty.add(tick.symbol)
         self._tick_bumps += 1
-        closed = self.manager.on_tick(tick)
-        return self._release(closed) if closed else []
 
     def on_clock(self, now: float) -> list[Bar]:
         closed = self._release(self.manager.on_clock(now))

@@ -152,8 +152,11 @@ class QuoteService:
         if not self._gate.active:
             self._closed(self._book.on_tick(tick))
             return
-        for admitted in self._gate.admit(tick):
-            self._closed(self._book.on_tick(admitted))
+        admitted = self._gate.admit(tick)
+        if not admitted and not self._gate.holding:  # covered by a backfill: price only
+            self._book.note(tick)
+        for each in admitted:
+            self._closed(self._book.on_tick(each))
 
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
