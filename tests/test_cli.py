@@ -7,6 +7,7 @@ script in a subprocess to prove there is no traceback and exit code 2.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import logging
@@ -20,6 +21,7 @@ import pytest
 from pymongo import MongoClient
 from typer.testing import CliRunner, Result
 
+from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market import paths
 from tui_market.cli import app
 
@@ -109,11 +111,16 @@ def test_unreachable_database_exits_1_with_one_line() -> None:
 
 
 def test_watchlist_add_list_remove(db_args: list[str]) -> None:
-    added = run(*db_args, "symbols", "add", "nasdaq:aapl", "NYSE:IBM", "--description", "note")
+    demo = [*db_args, "--provider", "replay"]  # metadata from the demo data, no network
+    added = run(*demo, "symbols", "add", "nasdaq:aapl", "NYSE:IBM", "--description", "note")
     assert added.exit_code == 0, added.stderr
-    assert added.stdout.splitlines() == ["NASDAQ:AAPL: added", "NYSE:IBM: added"]
-    again = run(*db_args, "symbols", "add", "NASDAQ:AAPL")
-    assert again.stdout.strip() == "NASDAQ:AAPL: already in the watchlist"
+    aapl, ibm = added.stdout.splitlines()
+    assert aapl == "NASDAQ:AAPL: added (America/New_York 0930-1600)"
+    assert ibm.startswith("NYSE:IBM: added (metadata not resolved: 'NYSE:IBM' is not in the")
+    again = run(*demo, "symbols", "add", "NASDAQ:AAPL")
+    assert (
+        again.stdout.strip() == "NASDAQ:AAPL: already in the watchlist (America/New_York 0930-1600)"
+    )
     listed = run(*db_args, "symbols", "list")
     assert listed.exit_code == 0
     assert 0 < listed.stdout.index("NASDAQ:AAPL") < listed.stdout.index("NYSE:IBM")
@@ -157,7 +164,7 @@ def test_demo_sync_reports_each_failure_and_exits_1(db_args: list[str]) -> None:
 def test_sync_without_symbols_syncs_the_watchlist(db_args: list[str]) -> None:
     empty = run(*db_args, "sync", "--demo")
     assert empty.exit_code == 1 and "nothing to sync" in one_line(empty.stderr)
-    run(*db_args, "symbols", "add", "NASDAQ:TSLA", "SP:SPX")
+    run(*db_args, "--provider", "replay", "symbols", "add", "NASDAQ:TSLA", "SP:SPX")
     result = run(*db_args, "sync", "--demo", "--interval", "1D", "--bars", "5")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
@@ -270,3 +277,24 @@ def test_symbols_list_formats_prices_with_each_symbols_tick(
         "CME_MINI:ES1!": ["4,298.75", "5.25", "0.12", "1,234,567"],
         "TVC:VIX": ["13.83", "-1.05", "-7.06", "-"],
     }
+
+
+async def test_symbols_add_resolves_the_metadata_from_tradingview(
+    db_args: list[str], mongo_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``symbols add`` asks the provider (here the fake TradingView server, through the real
+    TradingViewProvider) what the symbol is, and keeps it on the watchlist document: SP:SPX's
+    session from the real capture's ``symbol_resolved``."""
+    async with FakeTradingViewServer() as server:
+        monkeypatch.setenv("TUI_MARKET_TV_WS_URL", server.url)
+        added = await asyncio.to_thread(run, *db_args, "symbols", "add", "SP:SPX")
+    assert added.exit_code == 0, added.stderr
+    assert added.stdout.strip() == "SP:SPX: added (America/New_York 0930-1610)"
+    client: MongoClient = MongoClient(mongo_uri)
+    try:
+        doc = client[db_args[-1]]["symbols"].find_one({"_id": "SP:SPX"})
+    finally:
+        client.close()
+    assert doc is not None
+    assert (doc["info"]["timezone"], doc["info"]["session"]) == ("America/New_York", "0930-1610")
+    assert doc["description"] == "S&P 500"

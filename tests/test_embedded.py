@@ -117,7 +117,17 @@ def test_two_app_processes_share_one_server(data_dir: Path) -> None:
     pid = state_of(data_dir)["pid"]
     procs = [
         subprocess.Popen(
-            ["tui-market", "--data-dir", str(data_dir), "symbols", "add", symbol],
+            # the demo provider resolves the metadata: no network
+            [
+                "tui-market",
+                "--data-dir",
+                str(data_dir),
+                "--provider",
+                "replay",
+                "symbols",
+                "add",
+                symbol,
+            ],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

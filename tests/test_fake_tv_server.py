@@ -116,7 +116,10 @@ async def test_quotes_snapshot_deltas_errors_and_remove() -> None:
         await ws.send(
             encode_message("set_auth_token", ["unauthorized_user_token"])
             + encode_message("quote_create_session", [qs])
-            + encode_message("quote_set_fields", [qs, "lp", "lp_time", "volume", "ch"])
+            + encode_message(
+                "quote_set_fields",
+                [qs, "lp", "lp_time", "volume", "ch", "prev_close_price", "update_mode"],
+            )
             + encode_message("quote_add_symbols", [qs, "NASDAQ:NDX", "NASDAQ:NOPE"])
         )
         msgs = await read(ws, "quote_completed")
@@ -124,7 +127,14 @@ async def test_quotes_snapshot_deltas_errors_and_remove() -> None:
         assert snap == {
             "n": "NASDAQ:NDX",
             "s": "ok",
-            "v": {"volume": 1e100, "lp_time": 1686427872, "lp": 14528.3605, "ch": 43.82},
+            "v": {
+                "volume": 1e100,
+                "lp_time": 1686427872,
+                "lp": 14528.3605,
+                "ch": 43.82,
+                "update_mode": "delayed_streaming_900",  # the capture's: 15 minutes late
+                "prev_close_price": 14484.5405,  # as TradingView sends it (lp - ch here)
+            },
         }
         err = params_of((await read(ws, "qsd"))[-1])[1]
         assert err["n"] == "NASDAQ:NOPE" and err["s"] == "error"

@@ -5,9 +5,13 @@ watchlist changes."""
 from __future__ import annotations
 
 import random
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from tui_market.managers.quote_manager import QuoteManager
+from tui_market.managers.session_clock import SessionClock
 from tui_market.models import Bar, Interval, Tick
+from tui_market.models.symbol_info import SymbolInfo
 
 SYMBOLS = ["NASDAQ:AAPL", "NASDAQ:TSLA", "BITSTAMP:BTCUSD"]
 INTERVALS = (Interval.M1, Interval.M5, Interval.H1)
@@ -76,3 +80,21 @@ def test_a_snapshot_is_not_changed_by_later_ticks() -> None:
     assert before.quotes[SYMBOLS[0]].forming[Interval.M5].high == 100.0  # read after the tick
     assert after.quotes[SYMBOLS[0]].forming[Interval.M5].high == 120.0
     assert before.quotes[SYMBOLS[0]].last == 100.0
+
+
+def test_the_forming_bar_cut_at_the_session_close_counts_down_to_the_close() -> None:
+    """NASDAQ's last 1h bar of the day runs 15:30-16:00 New York: at 15:45 it closes in 15
+    minutes, not in the 45 a full hour would leave. A 24x7 symbol keeps its UTC hour."""
+    nasdaq = SymbolInfo(timezone="America/New_York", session="0930-1600")
+    at = datetime(2024, 3, 12, 15, 45, tzinfo=ZoneInfo("America/New_York")).timestamp()
+    book = QuoteManager((Interval.M1, Interval.H1))
+    book.set_clock("NASDAQ:AAPL", SessionClock(nasdaq))
+    book.on_tick(Tick("NASDAQ:AAPL", at, 170.0, 10.0))
+    book.on_tick(Tick("BITSTAMP:BTCUSD", at, 68_000.0, 1.0))
+    snapshot = book.snapshot(at, None, 0, 0)
+    assert snapshot.seconds_to_close(Interval.H1, "NASDAQ:AAPL") == 15 * 60
+    assert snapshot.seconds_to_close(Interval.M1, "NASDAQ:AAPL") == 60
+    # 15:45 New York is 19:45 UTC (EDT): the UTC hour ends at 20:00
+    assert snapshot.seconds_to_close(Interval.H1, "BITSTAMP:BTCUSD") == 15 * 60
+    later = book.snapshot(at + 600, None, 0, 0)
+    assert later.seconds_to_close(Interval.H1, "NASDAQ:AAPL") == 5 * 60

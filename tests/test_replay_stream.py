@@ -59,8 +59,12 @@ async def test_two_runs_give_identical_ticks(data: ReplayData) -> None:
 async def test_ticks_of_a_bar_rebuild_that_bar(data: ReplayData, per_bar: int) -> None:
     stream = ReplayQuoteStream(data, speed=None, start=START + 7, ticks_per_bar=per_bar)
     await stream.set_symbols({"DJ:DJI"})
-    ticks = await take_ticks(stream.events(), per_bar * 40)
+    snapshot, *ticks = await take_ticks(stream.events(), 1 + per_bar * 40)
     assert stream.first_open == START + 60  # first minute boundary after an unaligned start
+    # the quote snapshot first: the last price, nothing traded yet in the replay's session
+    first = stream.planned_bar("DJ:DJI", 0)
+    assert snapshot == Tick("DJ:DJI", stream.first_open, first[0], 0.0)
+    assert ticks[per_bar - 1].volume == pytest.approx(first[4])  # the whole first bar counted
     by_bar: dict[int, list[Tick]] = {}
     for t in ticks:
         by_bar.setdefault(Interval.M1.floor(t.ts), []).append(t)

@@ -108,7 +108,7 @@ async def test_a_working_uri_with_a_password_is_masked_in_the_log_and_the_health
     app_log: Path,
 ) -> None:
     uri, host = auth_server
-    added = cli("-v", "--mongodb-uri", uri, "symbols", "add", "NASDAQ:AAPL")
+    added = cli("-v", "--mongodb-uri", uri, "--provider", "replay", "symbols", "add", "NASDAQ:AAPL")
     assert added.returncode == 0, added.stderr
     assert PASSWORD not in added.stdout + added.stderr + paths.log_file().read_text()
     assert "alice:***@" in paths.log_file().read_text()

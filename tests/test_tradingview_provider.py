@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -19,6 +20,7 @@ from tests.fakes.tv_data import load_market_data
 from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.errors import ProviderError, ProviderUnavailable, SymbolNotFound
 from tui_market.models import Interval
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.providers.tradingview.history import TradingViewProvider
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -59,6 +61,27 @@ async def test_real_bars_come_back_as_utc_bars_and_heartbeats_are_echoed() -> No
     assert server.connections[0].state.token == "unauthorized_user_token"
 
 
+async def test_a_delayed_session_symbol_as_tradingview_serves_it() -> None:
+    """NASDAQ:NDX through the real provider: 1h bars stamped from the 09:30 New York open (the
+    fake stamps them so, as TradingView does), metadata with the New York session fields and
+    the delayed ``update_mode`` of the capture's ``series_completed``."""
+    async with FakeTradingViewServer() as server:
+        provider = TradingViewProvider(ws_url=server.url, timeout=10)
+        hours = await provider.fetch_ohlcv("NDX", "NASDAQ", Interval.H1, 20)
+        meta = await provider.symbol_metadata("NASDAQ:NDX")
+    assert len(hours) == 20
+    local = [b.time.astimezone(ZoneInfo("America/New_York")) for b in hours]
+    assert {t.minute for t in local} == {30} and {t.hour for t in local} <= set(range(9, 16))
+    assert meta is not None
+    info = SymbolInfo.from_provider(meta)
+    assert (info.timezone, info.session[:9], info.delay_seconds) == (
+        "America/New_York",
+        "0930-1610",
+        900,
+    )
+    assert info.holidays  # the capture's session_holidays
+
+
 def test_utc_conversion_under_new_york_time() -> None:
     """A separate interpreter with TZ=America/New_York: same epochs as the capture."""
     script = r"""
@@ -66,6 +89,7 @@ import asyncio, json, time
 from datetime import datetime
 from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.models import Interval
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.providers.tradingview.history import TradingViewProvider, to_utc
 
 async def main():

@@ -354,3 +354,12 @@ async def test_a_refused_token_backs_off_with_the_servers_reason() -> None:
         assert "bad auth token" in feed.states(FeedStatus.BACKING_OFF)[0].detail
         assert sent(server.connections[0], "set_auth_token") == [["bad_token"]]
         assert not feed.ticks()
+
+
+async def test_the_snapshot_gives_the_previous_close_and_the_delay() -> None:
+    """NASDAQ:NDX's snapshot as TradingView sends it: ``prev_close_price`` and the capture's
+    ``delayed_streaming_900`` (its data is 15 minutes late), out of session."""
+    async with fake() as server, running(server.url, {"NASDAQ:NDX"}) as feed:
+        await feed.wait(lambda: any(isinstance(e, QuoteInfo) for e in feed.events))
+    (info,) = [e for e in feed.events if isinstance(e, QuoteInfo)]
+    assert info == QuoteInfo("NASDAQ:NDX", 14484.5405, "out_of_session", 900)

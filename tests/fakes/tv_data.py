@@ -3,19 +3,26 @@
 Series map (see that folder's README): sds_2 NASDAQ:NDX (1 min), sds_7 SP:SPX (daily),
 sds_6 TVC:RUT (1 min) are certain; sds_5 DJ:DJI, sds_3 TVC:VIX and sds_4 TVC:DXY (1 min) are
 *likely* (matched by price level only). Quote snapshots are the captured ``qsd`` values;
-symbols without one get a snapshot built from their last bar.
+symbols without one get a snapshot built from their last bar. Every snapshot carries
+``prev_close_price`` (``lp - ch`` where the capture has no such field), as TradingView sends it.
+
+Metadata as TradingView sends it: ``symbol_resolved`` is the capture's for SP:SPX and TVC:RUT;
+the other US exchange symbols get the capture's New York session fields (SP:SPX's ``session``,
+``timezone``, ``session_holidays``), crypto stays 24x7. Each series' ``update_mode`` is the one
+its captured ``series_completed`` carries (NASDAQ:NDX and TVC:VIX: ``delayed_streaming_900``).
+History bars coarser than the rows are stamped as TradingView stamps them (``tv_bars``).
 """
 
 from __future__ import annotations
 
 import copy
-import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from tests.fakes import tv_codec
+from tests.fakes.tv_bars import Row, aggregate, resolution_seconds
 
 CAPTURE = Path(__file__).resolve().parents[1] / "data" / "tradingview" / "socket_messages.txt"
 SERIES_SYMBOLS = {
@@ -27,32 +34,8 @@ SERIES_SYMBOLS = {
     "sds_4": "TVC:DXY",
 }
 LIKELY = frozenset({"DJ:DJI", "TVC:VIX", "TVC:DXY"})
-Row = list[Any]  # [t, o, h, l, c] or [t, o, h, l, c, v]; tests may put garbage in it
-
-
-def resolution_seconds(resolution: str) -> int | None:
-    """Seconds of a TradingView resolution ("1", "60", "1H", "1D", "W", "1M"); None if bad."""
-    m = re.fullmatch(r"(\d*)([SHDWM]?)", resolution)
-    if not m or (not m.group(1) and not m.group(2)):
-        return None
-    n = int(m.group(1) or 1)
-    unit = {"": 60, "S": 1, "H": 3600, "D": 86_400, "W": 604_800, "M": 2_592_000}[m.group(2)]
-    return n * unit if n > 0 else None
-
-
-def aggregate(rows: list[Row], seconds: int) -> list[Row]:
-    """Group finer bars into ``seconds`` buckets (UTC-aligned; weeks/months approximate)."""
-    out: list[Row] = []
-    for row in rows:
-        t = float(row[0]) // seconds * seconds
-        if out and out[-1][0] == t:
-            last = out[-1]
-            last[2], last[3], last[4] = max(last[2], row[2]), min(last[3], row[3]), row[4]
-            if len(last) > 5 and len(row) > 5:
-                last[5] += row[5]
-        else:
-            out.append([t, *row[1:]])
-    return out
+US_SESSION = frozenset({"NASDAQ:NDX", "DJ:DJI", "NASDAQ:AAPL", "NASDAQ:TSLA", "TVC:VIX"})
+SESSION_FIELDS = ("session", "timezone", "session_holidays")
 
 
 @dataclass
@@ -63,13 +46,34 @@ class Symbol:
     info: dict[str, Any]
     quote: dict[str, Any]
     likely: bool = False
+    update_mode: str = "streaming"  # what ``series_completed`` says about its history
+    traded: bool = False  # the server pushed trades of it: they are its history now
+    last_volume: float | None = None
+
+    def trade(self, price: float, at: int, volume: float | None) -> None:
+        """A trade the server pushed, added to its 1m history as TradingView's history holds
+        every trade: a bar's volume is the change of the cumulative volume over its trades
+        (the first trade adding none, a drop starting a new session)."""
+        if not self.traded:
+            self.traded, self.rows, self.seconds = True, [], 60
+        before, self.last_volume = self.last_volume, volume
+        traded = 0.0 if before is None or volume is None else volume - before
+        if traded < 0 and volume is not None:
+            traded = volume
+        t = at // 60 * 60
+        last = self.rows[-1] if self.rows else None
+        if last is not None and last[0] == t:
+            last[2], last[3], last[4] = max(last[2], price), min(last[3], price), price
+            last[5] += traded
+        else:
+            self.rows.append([t, price, price, price, price, traded])
 
     def bars(self, resolution: str, count: int) -> list[Row] | None:
         """The last ``count`` bars at ``resolution``; None if the resolution is invalid."""
         seconds = resolution_seconds(resolution)
         if seconds is None:
             return None
-        rows = self.rows if seconds <= self.seconds else aggregate(self.rows, seconds)
+        rows = self.rows if seconds <= self.seconds else aggregate(self.rows, seconds, self.info)
         return [list(r) for r in rows[-max(count, 1) :]]
 
 
@@ -102,6 +106,7 @@ def _parsed() -> MarketData:
     rows: dict[str, list[Row]] = {}
     infos: dict[str, dict[str, Any]] = {}
     quotes: dict[str, dict[str, Any]] = {}
+    modes: dict[str, str] = {}
     for payload in tv_codec.split(CAPTURE.read_text(encoding="ascii")).payloads:
         msg = tv_codec.read_payload(payload)
         if not isinstance(msg, dict):
@@ -114,20 +119,38 @@ def _parsed() -> MarketData:
             infos[p[2]["pro_name"]] = p[2]
         elif method == "qsd":
             quotes[p[1]["n"]] = p[1]["v"]
+        elif method == "series_completed":
+            modes[SERIES_SYMBOLS[p[1]]] = p[2]
+    us_session = {k: infos["SP:SPX"][k] for k in SESSION_FIELDS}
     market = MarketData()
     for name, bars in rows.items():
         seconds = 86_400 if name == "SP:SPX" else 60
         quote = quotes.get(name) or _quote_from_bars(name, bars)
+        info = infos.get(name) or _info(name, us_session if name in US_SESSION else {})
         market.symbols[name] = Symbol(
-            name, bars, seconds, infos.get(name) or _info(name), quote, likely=name in LIKELY
+            name, bars, seconds, info, _with_prev_close(quote), likely=name in LIKELY
         )
+        market.symbols[name].update_mode = modes.get(name, "streaming")
     for name, quote in quotes.items():  # quote-only symbols (BTCUSD, AAPL, TSLA)
         if name not in market.symbols:
-            market.symbols[name] = Symbol(name, [], 60, _info(name), quote)
+            info = _info(name, us_session if name in US_SESSION else {})
+            market.symbols[name] = Symbol(name, [], 60, info, _with_prev_close(quote))
     return market
 
 
-def _info(name: str) -> dict[str, Any]:
+def _with_prev_close(quote: dict[str, Any]) -> dict[str, Any]:
+    """The snapshot with TradingView's ``prev_close_price``: the capture's, else ``lp - ch``."""
+    lp, ch = quote.get("lp"), quote.get("ch")
+    if (
+        "prev_close_price" not in quote
+        and isinstance(lp, float | int)
+        and isinstance(ch, float | int)
+    ):
+        quote["prev_close_price"] = round(float(lp) - float(ch), 6)
+    return quote
+
+
+def _info(name: str, session: dict[str, Any] | None = None) -> dict[str, Any]:
     exchange, _, ticker = name.partition(":")
     return {
         "name": ticker,
@@ -142,6 +165,7 @@ def _info(name: str) -> dict[str, Any]:
         "minmov": 1,
         "has_intraday": True,
         "currency_code": "USD",
+        **(session or {}),
     }
 
 

@@ -48,6 +48,7 @@ class FakeTradingViewServer:
         frame_delay: float = 0.0,
         garbage_every: int | None = None,
         clock: Callable[[], float] = time.time,
+        history_from_trades: bool = False,
     ) -> None:
         self.market = market or load_market_data()
         self.heartbeat_every, self.echo_window = heartbeat_every, echo_window
@@ -56,6 +57,7 @@ class FakeTradingViewServer:
         self.frame_delay, self.garbage_every = frame_delay, garbage_every
         self.silent = False
         self.clock = clock
+        self.history_from_trades = history_from_trades  # pushed trades become the history
         self.logic = SessionLogic(self.market, frozenset(bad_tokens), clock)
         self.connections: list[ClientConn] = []
         self.messages_sent = 0
@@ -87,6 +89,8 @@ class FakeTradingViewServer:
         """A trade: update the symbol's quote and send a ``qsd`` delta to every subscriber.
         Returns how many quote sessions it was sent to."""
         sym = self.market.symbols[symbol]
+        if self.history_from_trades:
+            sym.trade(lp, lp_time, volume)
         delta = self.logic.quote_delta(sym, lp, lp_time, volume, extra)
         sent = 0
         for conn in self.live:

@@ -11,9 +11,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakes.tv_bars import resolution_seconds
 from tests.fakes.tv_codec import to_json
 from tests.fakes.tv_conn import ClientConn, QuoteSession, SessionState
-from tests.fakes.tv_data import MarketData, Symbol, resolution_seconds
+from tests.fakes.tv_data import MarketData, Symbol
 
 __all__ = ["ClientConn", "QuoteSession", "SessionLogic", "SessionState", "symbol_of"]
 NODE = "fake-charts-free-1-series-runner-1"
@@ -153,7 +154,10 @@ class SessionLogic:
                     [cs, sid, turn, 0, len(rows) - 1, "LASTSESSION", True],
                     stamp=False,
                 ),
-                self.msg("series_completed", [cs, sid, "streaming", turn, {"rt_update_period": 5}]),
+                self.msg(
+                    "series_completed",
+                    [cs, sid, sym.update_mode, turn, {"rt_update_period": 5}],
+                ),
             ]
         )
         return out

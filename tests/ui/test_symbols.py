@@ -53,6 +53,29 @@ async def test_added_symbol_persists_after_restart(runtime: Runtime) -> None:
         await pilot.press("q")
 
 
+async def test_an_added_symbol_has_its_metadata_before_its_first_sync(runtime: Runtime) -> None:
+    """Resolved on add (not only by the sync that follows): the watchlist read right after the
+    add already carries DJ:DJI's session and delay, so live bars follow its session at once."""
+    seen: list[Message] = []
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        app.post_message(SymbolAddRequested("dj:dji"))
+        await until(pilot, lambda: "DJ:DJI" in table_symbols(app), what="DJ:DJI in the table")
+        await settle(pilot)
+        first = next(
+            m
+            for m in seen
+            if isinstance(m, WatchlistChanged) and any(r.symbol == "DJ:DJI" for r in m.rows)
+        )
+        (row,) = [r for r in first.rows if r.symbol == "DJ:DJI"]
+        assert row.last_sync is None  # read before its history was fetched
+        assert row.info is not None
+        assert (row.info.timezone, row.info.session) == ("America/New_York", "0930-1600")
+        assert row.info.delay_seconds == 900
+        await pilot.press("q")
+
+
 async def test_bad_symbol_shows_the_reason_and_stores_nothing(
     runtime: Runtime, database: Database
 ) -> None:

@@ -13,17 +13,14 @@ cap). Fixed app clock, UTC, seeded database (1m history up to "now").
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
 import pytest
 from textual.pilot import Pilot
 
 from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, settle, until
 from tests.ui.test_symbols_snapshots import SHOWN_DB, SIZE, THEMES, _database, seeded_database
-from tui_market.infrastructure.interfaces.quote_stream import QuoteEvent
 from tui_market.models import Interval
 from tui_market.providers.replay import ReplayQuoteStream
 from tui_market.settings import load_settings
@@ -36,30 +33,6 @@ from tui_market.tui.widgets.ticker_table import TickerTable
 SPEED = 600.0  # replay seconds per wall second of the manual wall
 PLAYED = 205.0  # replay seconds played: to 15:33:25
 LAST_TICK = NOW.timestamp() + 200  # the last slot played (ticks every 10 s)
-
-
-class SubscribedFirst(ReplayQuoteStream):
-    """The replay stream, live only once it has symbols (as TradingView's stream is): the
-    live service's start-up backfill then always covers the watchlist. Without this, whether
-    the app's subscription or the stream's LIVE came first was a race, and the two orders
-    save different bars (seen: 12 vs 4 saved in the full suite)."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self.subscribed = asyncio.Event()
-
-    async def set_symbols(self, symbols: set[str]) -> None:
-        await super().set_symbols(symbols)
-        if symbols:
-            self.subscribed.set()
-
-    def events(self) -> AsyncIterator[QuoteEvent]:
-        return self._after_subscribing()
-
-    async def _after_subscribing(self) -> AsyncIterator[QuoteEvent]:
-        await self.subscribed.wait()
-        async for event in super().events():
-            yield event
 
 
 class ManualWall:
@@ -82,7 +55,7 @@ def live_ticker_app(seeded: tuple[str, str], theme: str) -> MarketApp:
     uri, name = seeded
     settings = load_settings(demo=True, interval="1m", theme=theme)
     wall = ManualWall()
-    stream = SubscribedFirst(start=NOW.timestamp(), speed=SPEED, wall=wall)
+    stream = ReplayQuoteStream(start=NOW.timestamp(), speed=SPEED, wall=wall)
     app = app_for(runtime_for(settings, _database(uri, name), stream), live=True)
     bridge = app.status.live
     assert bridge is not None

@@ -13,7 +13,7 @@ from textual.strip import Strip
 
 from tui_market.models import Bar, Interval
 from tui_market.models.live import LiveSnapshot, SymbolQuote
-from tui_market.tui.widgets.ticker_table import COLUMNS, FLASH_SECONDS, TickerTable
+from tui_market.tui.widgets.ticker_table import COLUMNS, FLASH_SECONDS, WIDTHS, TickerTable
 
 OPEN = datetime(2026, 11, 20, 15, 30, tzinfo=UTC)
 CLOCK = OPEN.timestamp() + 15.0  # 45 s before the 1m bar closes
@@ -56,7 +56,14 @@ class TableApp(App[None]):
         self.highlighted.append(message.symbol)
 
 
-def quote(symbol: str, last: float, reference: float = 100.0, volume: float = 5.0) -> SymbolQuote:
+def quote(
+    symbol: str,
+    last: float,
+    reference: float = 100.0,
+    volume: float = 5.0,
+    session: str | None = None,
+    delay: int = 0,
+) -> SymbolQuote:
     bar = Bar(
         symbol=symbol,
         interval=Interval.M1,
@@ -67,7 +74,9 @@ def quote(symbol: str, last: float, reference: float = 100.0, volume: float = 5.
         close=last,
         volume=volume,
     )
-    return SymbolQuote(symbol, last, reference=reference, forming={Interval.M1: bar})
+    return SymbolQuote(
+        symbol, last, reference=reference, forming={Interval.M1: bar}, session=session, delay=delay
+    )
 
 
 def snapshot(*quotes: SymbolQuote) -> LiveSnapshot:
@@ -106,14 +115,36 @@ async def test_paint_shows_the_prices_formatted() -> None:
             "1,200.00",
             "1,234.50",
             "1,200.00",
-            "1,234.50",
-            "12,345,678",
+            "12.35M",
             "00:45",
+            "—",  # no market status or delay known
         ]
         assert aaa.index("1,234.50") + len("1,234.50") == LAST_X + 10  # right-aligned
-        assert table.render_line(2).text.split() == ["BBB", *["—"] * 7, "00:45"]  # no quote yet
+        assert table.render_line(2).text.split() == ["BBB", *["—"] * 6, "00:45", "—"]
         assert table.get_row("AAA")[1] == "1,234.50"
         assert style_at(table.render_line(0), 1).bold  # the header
+
+
+async def test_the_status_column_shows_market_status_and_delay() -> None:
+    """As Symbols shows them; pre-/post-market with a delay is shortened to fit its column."""
+    app = TableApp()
+    async with app.run_test(size=(120, 10)) as pilot:
+        table = table_of(app)
+        table.set_symbols(["AAA", "BBB", "CCC", "DDD"])
+        await pilot.pause()
+        quotes = (
+            quote("AAA", 101.0, session="market", delay=900),
+            quote("BBB", 101.0, session="post_market", delay=900),
+            quote("CCC", 101.0, session="pre_market"),
+            quote("DDD", 101.0, session="out_of_session"),
+        )
+        table.paint(snapshot(*quotes), Interval.M1)
+        await pilot.pause()
+        x = sum(width + 2 for width in WIDTHS[:-1]) + 1  # the Status column's first character
+        status = [table.render_line(y).text[x : x + WIDTHS[-1]].rstrip() for y in range(1, 5)]
+        assert status == ["open, delayed 15m", "post, delayed 15m", "pre-market", "closed"]
+        assert table.render_line(0).text.rstrip().endswith("Closes in  Status")
+        assert len(table.render_line(0).text.rstrip()) <= 118  # room for a scrollbar
 
 
 async def test_a_paint_re_renders_only_the_rows_that_changed() -> None:

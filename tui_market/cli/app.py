@@ -1,8 +1,8 @@
 """``tui-market``: with no subcommand, the TUI; with one, a headless job for scripts and cron.
 
 One typer app. Each subcommand is a function in its own module (``symbols``, ``alerts``,
-``bars``, ``sync``, ``watch``, ``serve``), added below; they share ``common`` (``settings_for``,
-``run_async``, ``fail``).
+``bars``, ``sync``, ``realign``, ``watch``, ``serve``), added below; they share ``common``
+(``settings_for``, ``run_async``, ``fail``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tui_market import paths
-from tui_market.cli import alerts, bars, serve, symbols, sync, watch
+from tui_market.cli import alerts, bars, realign, serve, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.early_server import EarlyServer
@@ -118,6 +118,7 @@ app.add_typer(symbols.app, name="symbols")
 app.add_typer(alerts.app, name="alerts")
 app.command("bars")(bars.bars)
 app.command("sync")(sync.sync)
+app.command("realign")(realign.realign)
 app.command("watch")(watch.watch)
 app.command("serve")(serve.serve)
 

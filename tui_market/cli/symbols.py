@@ -26,18 +26,19 @@ def symbols_add(
     symbols: Annotated[list[str], typer.Argument(help="EXCHANGE:TICKER, e.g. NASDAQ:AAPL")],
     description: Annotated[str, typer.Option(help="A note shown beside the symbol.")] = "",
 ) -> None:
-    """Add symbols to the watchlist (adding one twice changes nothing)."""
+    """Add symbols to the watchlist (adding one twice changes nothing) and resolve each one's
+    metadata from the provider (exchange session, price scale, delay)."""
     wanted = parse_symbols(symbols)
     settings = settings_for(ctx)
 
     async def work() -> None:
-        from tui_market.commands.add_symbol import AddSymbol
+        from tui_market.services.watchlist import add_symbol
 
-        async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
+        async with open_runtime(settings, seed=False) as rt:
             for symbol in wanted:
-                result = await rt.bus.execute(AddSymbol(symbol, description))
-                state = "added" if result.created else "already in the watchlist"
-                typer.echo(f"{result.symbol}: {state}")
+                outcome = await add_symbol(rt.bus, symbol, description)
+                state = "added" if outcome.created else "already in the watchlist"
+                typer.echo(f"{outcome.symbol}: {state} ({outcome.summary})")
 
     run_async(work())
 

@@ -3,15 +3,17 @@
 The live path (``BarManager``) and the history path (provider bars, the demo's 1m rows rolled up
 to any interval) both ask the symbol's clock where a bar starts, so they agree bar for bar.
 ``misaligned`` finds bars stored under another alignment (e.g. UTC hours before the session
-clock existed): a series holding any must be re-synced, never left mixed.
+clock existed): a series holding any must be re-synced, never left mixed (``check_alignment``
+says which of its bars go; ``tui-market realign`` drops them and re-syncs).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from tui_market.managers.session_clock import BarClock
+from tui_market.managers.session_clock import BarClock, SessionClock
 from tui_market.models import Bar, Interval
 
 Row = tuple[int, float, float, float, float, float]  # epoch, open, high, low, close, volume
@@ -69,3 +71,37 @@ def realign(bars: Iterable[Bar], clock: BarClock) -> list[Bar]:
 def misaligned(times: Iterable[int], interval: Interval, clock: BarClock) -> list[int]:
     """The bar open times (epochs) that are not a bar start on ``clock``'s grid."""
     return [t for t in times if clock.floor(interval, t) != t]
+
+
+@dataclass(frozen=True, slots=True)
+class AlignmentCheck:
+    """One series against its clock. ``misaligned``: open times that are no bar start on the
+    clock's grid; ``outside``: intraday bars opening while the market is closed. An old UTC
+    hour can fall on the session grid by chance only there (09:00 New York is a step from the
+    previous close), so in a series that needs realigning those go too: the re-sync brings
+    back what the exchange really traded."""
+
+    total: int
+    misaligned: tuple[int, ...]
+    outside: tuple[int, ...]
+
+    @property
+    def needs_realign(self) -> bool:
+        return bool(self.misaligned)
+
+    @property
+    def to_drop(self) -> tuple[int, ...]:
+        """The open times to delete before the re-sync (none when the series is aligned)."""
+        if not self.misaligned:
+            return ()
+        return tuple(sorted({*self.misaligned, *self.outside}))
+
+
+def check_alignment(times: Iterable[int], interval: Interval, clock: BarClock) -> AlignmentCheck:
+    """Which of a series' bar open times (epochs) do not belong on ``clock``'s grid."""
+    opens = sorted(set(times))
+    wrong = tuple(misaligned(opens, interval, clock))
+    closed: tuple[int, ...] = ()
+    if isinstance(clock, SessionClock) and interval.seconds < Interval.D1.seconds:
+        closed = tuple(t for t in opens if clock.market_status(t) == "closed")
+    return AlignmentCheck(len(opens), wrong, closed)

@@ -8,11 +8,11 @@ become ``Bar`` objects only when a screen reads them (the Ticker reads one inter
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from tui_market.managers.bar_manager import BarManager, ClosedBar, FormingBar
+from tui_market.managers.bar_manager import BarManager, ClosedBar
+from tui_market.managers.forming_view import FormingEnds, LazyForming
 from tui_market.managers.session_clock import BarClock
 from tui_market.models import Bar, Interval, Tick
 from tui_market.models.feed import FeedState, QuoteInfo
@@ -50,6 +50,13 @@ class QuoteManager:
 
     # ---- feeding ----------------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> list[Bar]:
+        self.note(tick)
+        closed = self.manager.on_tick(tick)
+        return self._release(closed) if closed else []
+
+    def note(self, tick: Tick) -> None:
+        """The quote's last price and time from ``tick``, bars untouched (a tick a backfill
+        already holds still is the latest price the screens show)."""
         quote = self._quotes.get(tick.symbol)
         if quote is None:
             quote = self._quotes[tick.symbol] = _Quote()
@@ -63,8 +70,6 @@ class QuoteManager:
         self._version += 1
         self._dirty.add(tick.symbol)
         self._tick_bumps += 1
-        closed = self.manager.on_tick(tick)
-        return self._release(closed) if closed else []
 
     def on_clock(self, now: float) -> list[Bar]:
         closed = self._release(self.manager.on_clock(now))
@@ -151,7 +156,15 @@ class QuoteManager:
             if bar is not None:
                 forming[interval] = bar
         return SymbolQuote(
-            symbol, q.last, q.prev, q.reference, q.last_ts, _Forming(forming), q.session, q.delay
+            symbol,
+            q.last,
+            q.prev,
+            q.reference,
+            q.last_ts,
+            LazyForming(forming),
+            q.session,
+            q.delay,
+            FormingEnds(forming),
         )
 
     def _refreeze(self) -> dict[str, SymbolQuote]:
@@ -179,42 +192,3 @@ class QuoteManager:
             saved=saved,
             pending=pending,
         )
-
-
-class _Forming(Mapping[Interval, Bar]):
-    """Forming bars captured at a snapshot, turned into ``Bar`` on first read (then kept)."""
-
-    __slots__ = ("_bars", "_raw")
-
-    def __init__(self, raw: dict[Interval, FormingBar]) -> None:
-        self._raw = raw
-        self._bars: dict[Interval, Bar] = {}
-
-    def __getitem__(self, interval: Interval) -> Bar:
-        bar = self._bars.get(interval)
-        if bar is None:
-            bar = self._bars[interval] = _as_bar(self._raw[interval])
-        return bar
-
-    def __iter__(self) -> Iterator[Interval]:
-        return iter(self._raw)
-
-    def __len__(self) -> int:
-        return len(self._raw)
-
-    def __repr__(self) -> str:
-        return f"_Forming({dict(self)!r})"
-
-
-def _as_bar(bar: FormingBar) -> Bar:
-    """A forming bar for painting (no validation: built from already checked ticks)."""
-    return Bar.model_construct(
-        symbol=bar.symbol,
-        interval=bar.interval,
-        time=datetime.fromtimestamp(bar.time, UTC),
-        open=bar.open,
-        high=bar.high,
-        low=bar.low,
-        close=bar.close,
-        volume=bar.volume,
-    )

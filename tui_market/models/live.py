@@ -60,7 +60,8 @@ LiveEvent = (
 class SymbolQuote:
     """One symbol's live state. ``prev`` is the last price before ``last`` (for the flash);
     ``reference`` the previous session's close the change is measured from; ``session`` the
-    feed's ``current_session`` and ``delay`` how many seconds late its data is."""
+    feed's ``current_session`` and ``delay`` how many seconds late its data is. ``ends`` holds
+    each forming bar's end (epoch): on a session clock a bar may be cut at the close."""
 
     symbol: str
     last: float | None = None
@@ -70,6 +71,7 @@ class SymbolQuote:
     forming: Mapping[Interval, Bar] = field(default_factory=dict)
     session: str | None = None
     delay: int = 0
+    ends: Mapping[Interval, int] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -106,11 +108,14 @@ class LiveSnapshot:
     pending: int = 0
 
     def seconds_to_close(self, interval: Interval, symbol: str | None = None) -> float:
-        """Seconds until the current bar of ``interval`` closes, in the stream's time base."""
+        """Seconds until the current bar of ``interval`` closes, in the stream's time base: the
+        forming bar's own end (the session close cuts the last bar of a day short), else the
+        end of the UTC period."""
         quote = self.quotes.get(symbol) if symbol else None
-        bar = quote.forming.get(interval) if quote else None
-        opened = bar.epoch if bar is not None else interval.floor(self.clock)
-        return max(0.0, interval.next_open(opened) - self.clock)
+        end = quote.ends.get(interval) if quote else None
+        if end is None:
+            end = interval.next_open(interval.floor(self.clock))
+        return max(0.0, end - self.clock)
 
 
 EMPTY_SNAPSHOT = LiveSnapshot(version=0, clock=0.0, feed=None, quotes={}, recent={})

@@ -14,6 +14,7 @@ from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbo
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen, MarkAlertEventsSeenHandler
 from tui_market.commands.record_alert import RecordAlertFired, RecordAlertFiredHandler
 from tui_market.commands.remove_alert import RemoveAlert, RemoveAlertHandler
+from tui_market.commands.drop_bars import DropBars, DropBarsHandler
 from tui_market.commands.remove_symbol import (
     RemoveSymbol,
     RemoveSymbolHandler,
@@ -25,7 +26,7 @@ from tui_market.commands.symbol_info import RefreshSymbolInfo, RefreshSymbolInfo
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
-from tui_market.models import Bar
+from tui_market.models import Bar, Interval
 from tui_market.models.alert import Alert
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.alerts_version import AlertsVersion, AlertsVersionHandler
@@ -38,6 +39,7 @@ from tui_market.queries.list_alert_events import (
 )
 from tui_market.queries.list_alerts import ListAlerts, ListAlertsHandler
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
+from tui_market.queries.series_times import SeriesTimes, SeriesTimesHandler
 
 Handler = Callable[[Any], Awaitable[Any]]
 
@@ -54,6 +56,7 @@ class Bus:
         return {
             AddSymbol: AddSymbolHandler(db),
             RemoveSymbol: RemoveSymbolHandler(db),
+            DropBars: DropBarsHandler(db),
             SyncHistory: SyncHistoryHandler(db, provider),
             RefreshSymbolInfo: RefreshSymbolInfoHandler(db, provider),
             SaveBars: SaveBarsHandler(db),
@@ -68,6 +71,7 @@ class Bus:
             ListAlerts: ListAlertsHandler(db),
             ListAlertEvents: ListAlertEventsHandler(db),
             AlertsVersion: AlertsVersionHandler(db),
+            SeriesTimes: SeriesTimesHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:
@@ -87,6 +91,10 @@ class Bus:
     async def execute(self, message: AddSymbol) -> AddSymbolResult: ...
     @overload
     async def execute(self, message: RemoveSymbol) -> RemoveSymbolResult: ...
+    @overload
+    async def execute(self, message: DropBars) -> int: ...
+    @overload
+    async def execute(self, message: SeriesTimes) -> dict[Interval, list[int]]: ...
     @overload
     async def execute(self, message: SyncHistory) -> SyncResult: ...
     @overload

@@ -15,7 +15,6 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from tui_market.errors import MarketError
 from tui_market.infrastructure.interfaces import (
     FeedState,
     FeedStatus,
@@ -26,6 +25,7 @@ from tui_market.infrastructure.interfaces import (
 from tui_market.managers.quote_manager import QuoteManager
 from tui_market.managers.reconnect_manager import ReconnectManager
 from tui_market.managers.session_clock import clock_for
+from tui_market.managers.watch_starts import WatchStarts
 from tui_market.models import Bar, Interval, Tick
 from tui_market.models.feed import QuoteInfo
 from tui_market.models.live import (
@@ -36,7 +36,7 @@ from tui_market.models.live import (
 )
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.services.alert_service import AlertWatch
-from tui_market.services.backfill import backfill_series
+from tui_market.services.backfill import backfill_symbol
 from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 
 log = logging.getLogger(__name__)
@@ -78,15 +78,19 @@ class QuoteService:
         self._live = False  # ticks and the clock may close bars
         self._outage_since: float | None = None
         self._was_live = False
-        self._watch_from: float | None = None  # stream time of the first LIVE
+        self._starts = WatchStarts(backfill=backfill_on_start)
         self._on_event: OnEvent = _ignore
-        self.backfills = 0
+        self.backfills = 0  # backfills completed
         self.alerts = alerts  # judged on every tick and live-closed bar
 
     # ---- public API -------------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
+        """Watch ``symbols``. One added after the feed went live gets the start-up backfill
+        too (before any tick of it counts), as if it had been there at the first LIVE."""
+        added = set(symbols) - self._symbols
         self._symbols = set(symbols)
         self._book.retain(self._symbols)
+        self._starts.watch(self._symbols, added, self._stream.clock())
         await self._stream.set_symbols(set(symbols))
 
     def set_metadata(self, infos: Mapping[str, SymbolInfo | None]) -> None:
@@ -119,6 +123,9 @@ class QuoteService:
             timers.append(asyncio.create_task(self.alerts.run(), name="alert-reload"))
         try:
             async for event in self._stream.events():
+                if self._starts.unfilled and self._live:  # added since: their start-up backfill
+                    added, since = self._starts.take_unfilled(self._stream.clock())
+                    await self._backfill(since, added)
                 if isinstance(event, Tick):
                     if event.symbol in self._symbols:
                         self._on_tick(event)
@@ -155,12 +162,16 @@ class QuoteService:
         if not self._gate.active:
             self._closed(self._book.on_tick(tick))
             return
-        for admitted in self._gate.admit(tick):
-            self._closed(self._book.on_tick(admitted))
+        admitted = self._gate.admit(tick)
+        if not admitted and not self._gate.holding:  # covered by a backfill: price only
+            self._book.note(tick)
+        for each in admitted:
+            self._closed(self._book.on_tick(each))
 
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
-            if bar.interval in self.persist and (backfilled or self._complete(bar)):
+            clock = self._book.manager.clock(bar.symbol)
+            if bar.interval in self.persist and (backfilled or self._starts.complete(bar, clock)):
                 self._saver.add(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
             if self.alerts is not None and not backfilled:
@@ -172,13 +183,14 @@ class QuoteService:
         if state.status is FeedStatus.LIVE:
             self._on_event(state)
             if self._was_live and self._outage_since is not None:
-                await self._backfill(self._outage_since)
+                await self._backfill(self._outage_since, self._symbols)
             elif not self._was_live:
-                self._watch_from = self._stream.clock()
+                now = self._stream.clock()
+                self._starts.went_live(self._symbols, now)
                 if self._backfill_on_start:
                     # the first bar starts mid-period: merge the provider's forming bar into
                     # it so a saved bar never replaces good history with a partial one
-                    await self._backfill(self._watch_from)
+                    await self._backfill(now, self._symbols)
             self._outage_since = None
             self._was_live = True
             self._live = True
@@ -191,32 +203,23 @@ class QuoteService:
         self._live = False
         self._on_event(state)
 
-    def _complete(self, bar: Bar) -> bool:
-        """A bar that opened before we started watching holds only part of its trades (a
-        closed market's snapshot replays its last trade): never save it over real history."""
-        if self._watch_from is None:
-            return True
-        clock = self._book.manager.clock(bar.symbol)
-        return bar.epoch >= clock.floor(bar.interval, self._watch_from)
-
-    async def _backfill(self, since: float) -> None:
-        """Fetch what was missed since ``since`` for every live symbol and saved interval."""
+    async def _backfill(self, since: float, symbols: set[str]) -> None:
+        """Fetch what was missed since ``since`` for ``symbols`` and every saved interval."""
         now = self._stream.clock()
-        self.backfills += 1
-        for symbol in sorted(self._symbols):
-            merged = fetched = 0
-            for interval in self.persist:
-                try:
-                    bars = await backfill_series(self._provider, symbol, interval, since, now)
-                except MarketError as exc:
-                    log.warning("backfill of %s %s failed: %s", symbol, interval.value, exc)
-                    self._on_event(SymbolError(symbol, f"backfill {interval.value} failed: {exc}"))
-                    continue
-                self._closed(self._book.merge(bars, now), backfilled=True)
-                merged += 1
-                fetched += len(bars)
-            if fetched and merged == len(self.persist):  # nothing fetched covers no tick
+        self._starts.filled(symbols)
+        for symbol in sorted(symbols):
+            clock = self._book.manager.clock(symbol)
+            bars, failures = await backfill_symbol(
+                self._provider, symbol, self.persist, since, now, clock
+            )
+            if symbol not in self._symbols:  # removed while its history was fetched
+                continue
+            for failure in failures:
+                self._on_event(SymbolError(symbol, failure))
+            self._closed(self._book.merge(bars, now), backfilled=True)
+            if bars and not failures:  # nothing fetched covers no tick
                 self._gate.covered(symbol, now, self._book.last_tick(symbol))
+        self.backfills += 1  # done: counted once its bars are merged
 
     async def _tick_clock(self, every: float) -> None:
         while True:

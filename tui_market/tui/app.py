@@ -237,7 +237,14 @@ class MarketApp(App[None]):
         if not fact.created:
             self.notify(f"{fact.symbol} is already on the watchlist")
             return
-        self.notify(f"Added {fact.symbol}; fetching its history…")
+        if fact.problem:
+            self.notify(
+                f"Added {fact.symbol}; its metadata is not resolved ({fact.problem}): "
+                "fetching its history…",
+                severity="warning",
+            )
+        else:
+            self.notify(f"Added {fact.symbol}; fetching its history…")
         self.post_message(SyncRequested(fact.symbol, self.interval))
 
     @on(SyncFinished)

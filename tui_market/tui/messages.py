@@ -177,8 +177,11 @@ class SyncFailed(Message, bubble=False):
 
 @dataclass
 class SymbolAdded(Message, bubble=False):
+    """On the watchlist; ``problem`` says why its metadata is not resolved yet (if so)."""
+
     symbol: str
     created: bool
+    problem: str = ""
 
 
 @dataclass

@@ -19,7 +19,6 @@ from pymongo.errors import PyMongoError
 from textual.message import Message
 
 from tui_market.commands.add_alert import AddAlert
-from tui_market.commands.add_symbol import AddSymbol
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen
 from tui_market.commands.remove_symbol import RemoveSymbol
 from tui_market.commands.sync_history import SyncHistory
@@ -29,6 +28,7 @@ from tui_market.models.alert import InvalidAlert
 from tui_market.queries.get_bars import GetBars
 from tui_market.queries.list_alert_events import ListAlertEvents
 from tui_market.queries.list_symbols import ListSymbols
+from tui_market.services import watchlist
 from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
 from tui_market.tui.messages import (
     AlertAddRequested,
@@ -113,11 +113,11 @@ async def sync_all(rt: Runtime, request: SyncAllRequested) -> SyncFinished:
 
 async def add_symbol(rt: Runtime, request: SymbolAddRequested) -> SymbolAdded | Notice:
     try:
-        result = await rt.bus.execute(AddSymbol(request.text, request.description))
+        outcome = await watchlist.add_symbol(rt.bus, request.text, request.description)
     except InvalidSymbol as exc:
         log.info("add symbol refused: %s", exc)
         return Notice(f"Not added: {exc}", "error")
-    return SymbolAdded(result.symbol, result.created)
+    return SymbolAdded(outcome.symbol, outcome.created, outcome.problem)
 
 
 async def remove_symbol(rt: Runtime, request: SymbolRemoveRequested) -> Notice:

@@ -41,6 +41,12 @@ class SessionVolume:
     def __init__(self) -> None:
         self._state: dict[str, tuple[int, float]] = {}  # symbol -> (day, volume before bar)
 
+    def before(self, symbol: str, bar_open: float) -> float:
+        """Cumulative volume traded in the session before the bar opening at ``bar_open``."""
+        day = int(bar_open // 86_400)
+        prev_day, before = self._state.get(symbol, (day, 0.0))
+        return before if day == prev_day else 0.0
+
     def at(self, symbol: str, bar_open: float, bar_volume: float, j: int, n: int) -> float:
         """Cumulative volume after tick ``j`` of ``n`` of a bar opening at ``bar_open``."""
         day = int(bar_open // 86_400)

@@ -17,6 +17,9 @@ Volume is cumulative per session (it restarts at 00:00 UTC), None for series wit
 
 ``max_rate`` caps ticks per wall second by lowering the effective speed. A symbol added with
 ``set_symbols`` joins at the next bar boundary; an unknown symbol yields a ``SymbolError``.
+Like TradingView's quote snapshot on subscribing, a symbol with volume gets a
+snapshot tick: the last price (the next bar's open) and the session's cumulative volume so far,
+stamped with its first tick's time, so the first tick's volume counts against a known baseline.
 If the consumer falls behind, overdue ticks are emitted at once (their timestamps stay exact).
 """
 
@@ -73,6 +76,7 @@ class ReplayQuoteStream(IQuoteStream):
         self._last_ts = self.start
         self._volume = SessionVolume()
         self._played: dict[str, int] = {}  # bars played by symbols that left (resume there)
+        self._joined: set[str] = set()  # active symbols whose quote snapshot is still due
         self._status = ReplayStatus(self.data)
 
     # -- public API ------------------------------------------------------------------------
@@ -162,6 +166,11 @@ class ReplayQuoteStream(IQuoteStream):
                 info = self._status.changed(sym, due)
                 if info is not None and sym in self._wanted:
                     yield info
+                if sym in self._joined:
+                    self._joined.discard(sym)
+                    snapshot = self._snapshot(sym, slot)
+                    if snapshot is not None:
+                        yield snapshot
                 if sym in self._wanted:  # may change while a tick is being consumed
                     yield self._tick(sym, slot)
             slot += 1
@@ -181,9 +190,11 @@ class ReplayQuoteStream(IQuoteStream):
         before, n = len(self._active), self.ticks_per_bar
         for sym in set(self._active) - self._wanted:
             self._played[sym] = (slot - self._active.pop(sym)) // n
+            self._joined.discard(sym)
         if slot % n == 0:
             for sym in self._wanted - set(self._active):
                 self._active[sym] = slot - self._played.get(sym, 0) * n
+                self._joined.add(sym)
         if len(self._active) != before:
             self._retune(len(self._active))
 
@@ -197,7 +208,15 @@ class ReplayQuoteStream(IQuoteStream):
         if handle is not None:
             handle.cancel()
 
-    def _tick(self, sym: str, slot: int) -> Tick:
+    def _snapshot(self, sym: str, slot: int) -> Tick | None:
+        """The quote snapshot of a symbol joining at ``slot`` (a bar's first slot); None for a
+        series without volume (no baseline to give)."""
+        first = self._tick(sym, slot, peek=True)
+        if first.volume is None:
+            return None
+        return Tick(sym, first.ts, first.price, self._volume.before(sym, self.slot_time(slot)))
+
+    def _tick(self, sym: str, slot: int, *, peek: bool = False) -> Tick:
         n = self.ticks_per_bar
         k, j = divmod(slot - self._active[sym], n)
         o, h, low, c, v = self.planned_bar(sym, k)
@@ -206,5 +225,7 @@ class ReplayQuoteStream(IQuoteStream):
         price = round(min(h, max(low, path_price(o, h, low, c, j, n))), series.price_decimals)
         if not series.has_volume:
             return Tick(sym, ts, price, None)
+        if peek:
+            return Tick(sym, ts, price, 0.0)
         volume = self._volume.at(sym, self.slot_time(slot - j), v, j, n)
         return Tick(sym, ts, price, volume)

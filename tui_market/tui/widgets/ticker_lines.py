@@ -2,8 +2,8 @@
 drawn as one line (a ``Strip``) in the style of its class.
 
 Both copy DataTable's (Textual 8.2.8) so the screen looks as it did: its colours under the
-table's own class names; one blank each side of a fixed-width column, symbol and header labels
-left-aligned, numbers right-aligned.
+table's own class names; one blank each side of a fixed-width column, symbol, status and header
+labels left-aligned, numbers right-aligned.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
-from tui_market.tui.widgets.ticker_rows import CHANGE, LAST, WIDTHS, RowView
+from tui_market.tui.widgets.ticker_rows import CHANGE, LAST, STATUS, WIDTHS, RowView
 
 PAD = 1  # blanks each side of a column, as DataTable's cell_padding
 TABLE_WIDTH = sum(WIDTHS) + 2 * PAD * len(WIDTHS)
@@ -84,7 +84,7 @@ def draw_line(view: RowView, style: Style, cursor: bool, header: bool, palette: 
     pad = " " * PAD
     segments = []
     for column, (text, width) in enumerate(zip(view.cells, WIDTHS, strict=True)):
-        body = fit(text, width, left=header or column == 0)
+        body = fit(text, width, left=header or column in (0, STATUS))
         extra = None if header else cell_style(view, column, cursor, palette)
         if extra is None:
             segments.append(Segment(pad + body + pad, style))

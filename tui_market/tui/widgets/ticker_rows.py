@@ -9,14 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tui_market.models import Interval
+from tui_market.models.feed import delay_text, market_status
 from tui_market.models.live import LiveSnapshot, SymbolQuote
-from tui_market.tui.widgets.bars_table import fmt_price, fmt_volume
+from tui_market.models.price_format import format_volume
+from tui_market.tui.widgets.bars_table import fmt_price
 
-COLUMNS = ("Symbol", "Last", "Chg %", "Open", "High", "Low", "Close", "Volume", "Closes in")
-WIDTHS = (16, 10, 8, 10, 10, 10, 10, 12, 9)  # fixed: live values never make columns jump
+# No "Close": the forming bar's close is the last trade, the Last column. Volume is short
+# (1.23M, as on Symbols) so that the Status column fits a 120-column terminal with a scrollbar.
+COLUMNS = ("Symbol", "Last", "Chg %", "Open", "High", "Low", "Volume", "Closes in", "Status")
+WIDTHS = (16, 10, 8, 10, 10, 10, 8, 9, 19)  # fixed: live values never make columns jump
 FLASH_SECONDS = 0.8
 DASH = "—"
-LAST, CHANGE, CLOSES_IN = 1, 2, len(COLUMNS) - 1  # column indexes styled or updated alone
+LAST, CHANGE, CLOSES_IN = 1, 2, COLUMNS.index("Closes in")  # styled or updated alone
+STATUS = len(COLUMNS) - 1
+STATUS_WIDTH = WIDTHS[STATUS]
+
+
+def status_cell(quote: SymbolQuote) -> str:
+    """The market status and delay as Symbols shows them ("open, delayed 15m"); where that is
+    wider than the column (pre- or post-market and delayed) the market word is shortened
+    ("post, delayed 15m")."""
+    text = quote.status
+    if len(text) > STATUS_WIDTH:
+        word = market_status(quote.session).removesuffix("-market")
+        text = ", ".join(t for t in (word, delay_text(quote.delay)) if t)
+    return text or DASH
 
 
 def countdown(seconds: float) -> str:
@@ -42,7 +59,7 @@ class RowView:
     def with_countdown(self, left: str) -> RowView:
         if self.cells[CLOSES_IN] == left:
             return self
-        cells = (*self.cells[:CLOSES_IN], left)
+        cells = (*self.cells[:CLOSES_IN], left, *self.cells[CLOSES_IN + 1 :])
         return RowView(cells, self.rising, self.flash)
 
 
@@ -51,14 +68,15 @@ def quote_row(
 ) -> RowView:
     pct = q.change_pct
     bar = q.forming.get(interval)
-    values = (None,) * 5 if bar is None else (bar.open, bar.high, bar.low, bar.close, bar.volume)
+    values = (None,) * 4 if bar is None else (bar.open, bar.high, bar.low, bar.volume)
     cells = (
         symbol,
         DASH if q.last is None else fmt_price(q.last),
         DASH if pct is None else f"{pct:+.2f}%",
-        *(DASH if v is None else fmt_price(v) for v in values[:4]),
-        DASH if values[4] is None else fmt_volume(values[4]),
+        *(DASH if v is None else fmt_price(v) for v in values[:3]),
+        DASH if values[3] is None else format_volume(values[3], None),
         left,
+        status_cell(q),
     )
     return RowView(cells, None if pct is None else pct >= 0, flash if q.last is not None else None)
 
