@@ -12,9 +12,9 @@ from typing import Any, overload
 from tui_market.commands.add_alert import AddAlert, AddAlertHandler
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen, MarkAlertEventsSeenHandler
+from tui_market.commands.drop_bars import DropBars, DropBarsHandler
 from tui_market.commands.record_alert import RecordAlertFired, RecordAlertFiredHandler
 from tui_market.commands.remove_alert import RemoveAlert, RemoveAlertHandler
-from tui_market.commands.drop_bars import DropBars, DropBarsHandler
 from tui_market.commands.remove_symbol import (
     RemoveSymbol,
     RemoveSymbolHandler,
