@@ -16,6 +16,7 @@ from typing import Literal
 Place = Literal["overlay", "panel"]
 MAX_INDICATORS = 8  # per chart: more lines than this are unreadable in a terminal
 MAX_PERIOD = 1000
+CHARTS = ("history", "ticker")  # the charts that draw indicators, each its own choice
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _HEAD = re.compile(r"([A-Za-z]+)(?:[:\s]+(.*))?")
 

@@ -16,14 +16,21 @@ from tui_market.commands.remove_symbol import (
     RemoveSymbolResult,
 )
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler, SaveBarsResult
+from tui_market.commands.save_indicators import SaveIndicators, SaveIndicatorsHandler
 from tui_market.commands.seed_watchlist import SeedWatchlist, SeedWatchlistHandler
 from tui_market.commands.symbol_info import RefreshSymbolInfo, RefreshSymbolInfoHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar
+from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
+from tui_market.queries.get_indicators import (
+    ChartIndicators,
+    GetIndicators,
+    GetIndicatorsHandler,
+)
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
 
@@ -49,6 +56,8 @@ class Bus:
             ListSymbols: ListSymbolsHandler(db),
             GetBars: GetBarsHandler(db),
             GetSyncState: GetSyncStateHandler(db),
+            SaveIndicators: SaveIndicatorsHandler(db),
+            GetIndicators: GetIndicatorsHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:
@@ -82,6 +91,10 @@ class Bus:
     async def execute(self, message: GetBars) -> list[Bar]: ...
     @overload
     async def execute(self, message: GetSyncState) -> SyncState | None: ...
+    @overload
+    async def execute(self, message: SaveIndicators) -> tuple[IndicatorSpec, ...]: ...
+    @overload
+    async def execute(self, message: GetIndicators) -> ChartIndicators: ...
     @overload
     async def execute(self, message: object) -> Any: ...
 
