@@ -9,7 +9,7 @@ bar pushed (None while the indicator warms up). VWAP starts again at every sessi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import Any
 
 from talipp.indicators import BB, EMA, MACD, RSI, SMA, VWAP
@@ -129,3 +129,29 @@ class IndicatorSet:
 
     def panels(self) -> list[tuple[IndicatorSpec, list[Line]]]:
         return [(s.spec, s.lines) for s in self.studies if s.spec.place == "panel"]
+
+
+class SeriesStudies:
+    """The ``IndicatorSet`` of the series a chart shows: made again when ``key`` (the series,
+    its load, the choice of indicators) changes, else fed only the bars that are new or moved
+    (the live chart's forming bar), never the whole series again."""
+
+    def __init__(self) -> None:
+        self._key: Hashable = None
+        self.current: IndicatorSet | None = None
+
+    def over(
+        self,
+        key: Hashable,
+        specs: Sequence[IndicatorSpec],
+        info: SymbolInfo | None,
+        bars: Sequence[Bar],
+    ) -> IndicatorSet | None:
+        if not specs:
+            self._key, self.current = None, None
+            return None
+        if self.current is None or key != self._key:
+            self._key = key
+            self.current = IndicatorSet(specs, session_anchor(info))
+        self.current.follow(bars)
+        return self.current

@@ -20,14 +20,19 @@ from textual.binding import Binding
 from textual.reactive import reactive, var
 from textual.widgets import Label
 
+from tui_market.managers.indicators import SeriesStudies
 from tui_market.models import Bar, Interval
+from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
 from tui_market.tui.routes import HISTORY_BARS
 from tui_market.tui.screens.mode import Clock, ModeScreen
+from tui_market.tui.widgets.chart_lines import overlay_layers
 from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
+from tui_market.tui.widgets.indicator_panel import IndicatorPanel
 from tui_market.tui.widgets.live_chart import LiveChart
+from tui_market.tui.widgets.panel_canvas import Oscillator
 from tui_market.tui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)
@@ -58,14 +63,20 @@ class TickerScreen(ModeScreen):
     BINDINGS = [
         Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
         Binding("right_square_bracket", "interval(1)", "Interval +", id="ticker.interval_next"),
+        Binding("i", "app.indicators('ticker')", "Indicators", id="ticker.indicators"),
     ]
 
     snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
+    indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
+        dict, always_update=True, init=False
+    )
 
     def __init__(self, clock: Clock, interval: Interval) -> None:
         super().__init__(clock, interval)
         self._stored: dict[tuple[str, Interval], list[Bar]] = {}
+        self._loads = 0  # stored loads taken: the indicators start again on each
+        self._studies = SeriesStudies()
         self._chart_key: tuple[object, ...] | None = None
         self._chart_at = -CHART_EVERY  # wall time of the last chart draw
         self.chart_every = CHART_EVERY  # a snapshot test sets 0: every change drawn
@@ -78,6 +89,7 @@ class TickerScreen(ModeScreen):
         yield Label("", id="ticker-title")
         yield TickerTable(id="ticker-table")
         yield LiveChart(id="live-chart")
+        yield IndicatorPanel(id="live-panel")
 
     def on_mount(self) -> None:
         self._ready = True
@@ -97,6 +109,10 @@ class TickerScreen(ModeScreen):
     def watch_snapshot(self, snapshot: LiveSnapshot) -> None:
         self._paint(snapshot)
 
+    def watch_indicators(self) -> None:
+        self._chart_key = None
+        self._paint(self.snapshot)
+
     def watch_interval(self) -> None:
         self._chart_key = None
         self._request_history()
@@ -105,6 +121,7 @@ class TickerScreen(ModeScreen):
     @on(BarsLoaded)
     def _bars_loaded(self, message: BarsLoaded) -> None:
         self._stored[(message.symbol, message.interval)] = list(message.bars)
+        self._loads += 1
         self._chart_key = None
         self._paint(self.snapshot)
 
@@ -147,6 +164,7 @@ class TickerScreen(ModeScreen):
         chart = self.query_one(LiveChart)
         if symbol is None:
             chart.show([], self.interval, "no symbols: add some on the Symbols screen (1)")
+            self.query_one(IndicatorPanel).show([], 0)
             return
         quote = snapshot.quotes.get(symbol)
         forming = quote.forming.get(self.interval) if quote else None
@@ -165,4 +183,22 @@ class TickerScreen(ModeScreen):
         self._chart_key, self._chart_at = key, now
         stored = self._stored.get((symbol, self.interval), [])
         bars = live_series(stored[-MAX_CHART_BARS:], closed, forming)
-        chart.show(bars, self.interval, f"{symbol} {self.interval.value}", fit=COLS_PER_BAR)
+        self._draw(chart, symbol, bars)
+
+    def _draw(self, chart: LiveChart, symbol: str, bars: list[Bar]) -> None:
+        """The chart and its indicators; these are fed only the bars that are new or moved
+        since the last draw (the forming bar updates the last value in place)."""
+        specs = self.indicators.get(self.MODE, ())
+        info = next((row.info for row in self.rows if row.symbol == symbol), None)
+        key = (symbol, self.interval, self._loads, specs, info)
+        studies = self._studies.over(key, specs, info, bars)
+        end = len(studies.epochs) if studies else 0
+        start = max(0, end - len(bars))
+        overlays, legend = overlay_layers(studies.overlays() if studies else [], start, end)
+        title = f"{symbol} {self.interval.value}"
+        chart.show(bars, self.interval, title, fit=COLS_PER_BAR, overlays=overlays, legend=legend)
+        oscillators = [
+            Oscillator(spec, [values[start:end] for values in lines])
+            for spec, lines in (studies.panels() if studies else [])
+        ]
+        self.query_one(IndicatorPanel).show(oscillators, len(bars), fit=COLS_PER_BAR)
