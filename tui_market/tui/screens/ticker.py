@@ -76,7 +76,7 @@ class TickerScreen(ModeScreen):
         super().__init__(clock, interval)
         self._stored: dict[tuple[str, Interval], list[Bar]] = {}
         self._loads = 0  # stored loads taken: the indicators start again on each
-        self._studies = SeriesStudies()
+        self.series_studies = SeriesStudies()  # the chart's indicators, fed as bars come
         self._chart_key: tuple[object, ...] | None = None
         self._chart_at = -CHART_EVERY  # wall time of the last chart draw
         self.chart_every = CHART_EVERY  # a snapshot test sets 0: every change drawn
@@ -191,7 +191,7 @@ class TickerScreen(ModeScreen):
         specs = self.indicators.get(self.MODE, ())
         info = next((row.info for row in self.rows if row.symbol == symbol), None)
         key = (symbol, self.interval, self._loads, specs, info)
-        studies = self._studies.over(key, specs, info, bars)
+        studies = self.series_studies.over(key, specs, info, bars)
         end = len(studies.epochs) if studies else 0
         start = max(0, end - len(bars))
         overlays, legend = overlay_layers(studies.overlays() if studies else [], start, end)
