@@ -49,8 +49,9 @@ async def test_history_indicators_chosen_drawn_and_remembered(
         await settle(pilot)
         doc = await database.get_collection(schema.SETTINGS).find_one({"_id": "indicators:history"})
         assert doc is not None and doc["specs"] == ["ema:21", "rsi:14"]
-        await pilot.pause()
         chart = screen.query_one(CandleChart)
+        # computed in a worker after the candles are drawn, then painted
+        await until(pilot, lambda: bool(chart.legend), what="the lines drawn")
         assert [text for text, _ in chart.legend] == ["EMA 21"]
         assert "EMA 21" in chart.render_line(0).text
         assert panel.display and "RSI 14" in panel.render_line(0).text

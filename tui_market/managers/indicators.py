@@ -10,6 +10,7 @@ bar pushed (None while the indicator warms up). VWAP starts again at every sessi
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from itertools import pairwise
 from typing import Any
 
 from talipp.indicators import BB, EMA, MACD, RSI, SMA, VWAP
@@ -65,7 +66,9 @@ class Study:
         return bar.close
 
     def _outputs(self) -> tuple[float | None, ...]:
-        value = self._ind[-1] if len(self._ind) else None
+        return self._split(self._ind[-1] if len(self._ind) else None)
+
+    def _split(self, value: Any) -> tuple[float | None, ...]:
         kind = self.spec.kind
         if kind == "bb":
             return (None, None, None) if value is None else (value.lb, value.cb, value.ub)
@@ -84,6 +87,19 @@ class Study:
         self._ind.add(self._input(bar))
         for line, value in zip(self.lines, self._outputs(), strict=True):
             line.append(value)
+
+    def extend(self, bars: Sequence[Bar]) -> None:
+        """``add`` for each of ``bars``, with one call into talipp (a load of a series)."""
+        if self.spec.kind == "vwap":
+            for bar in bars:
+                self.add(bar)
+            return
+        outputs = self._ind.output_values
+        before = len(outputs)
+        self._ind.add([bar.close for bar in bars])
+        split = [self._split(value) for value in outputs[before:]]
+        for k, line in enumerate(self.lines):
+            line.extend(values[k] for values in split)
 
     def update(self, bar: Bar) -> None:
         self._ind.update(self._input(bar))
@@ -110,6 +126,15 @@ class IndicatorSet:
                 study.add(bar)
 
     def extend(self, bars: Iterable[Bar]) -> IndicatorSet:
+        """``push`` every bar; bars all newer than the last go to talipp in one call."""
+        bars = list(bars)
+        last = self.epochs[-1] if self.epochs else None
+        ordered = all(a.epoch < b.epoch for a, b in pairwise(bars))
+        if bars and ordered and (last is None or bars[0].epoch > last):
+            self.epochs.extend(bar.epoch for bar in bars)
+            for study in self.studies:
+                study.extend(bars)
+            return self
         for bar in bars:
             self.push(bar)
         return self
@@ -121,8 +146,10 @@ class IndicatorSet:
         start = len(bars)
         while start > 0 and (last is None or bars[start - 1].epoch >= last):
             start -= 1
-        for bar in bars[start:]:
-            self.push(bar)
+        if start < len(bars) and bars[start].epoch == last:
+            self.push(bars[start])  # the last bar again: moved (a forming bar) or closed
+            start += 1
+        self.extend(bars[start:])
 
     def overlays(self) -> list[tuple[IndicatorSpec, list[Line]]]:
         return [(s.spec, s.lines) for s in self.studies if s.spec.place == "overlay"]

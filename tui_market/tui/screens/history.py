@@ -23,7 +23,7 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import Label, Select, Static
 
-from tui_market.managers.indicators import IndicatorSet, SeriesStudies
+from tui_market.managers.indicators import IndicatorSet
 from tui_market.models import Bar, Interval
 from tui_market.models.indicator import IndicatorSpec
 from tui_market.queries.list_symbols import SymbolRow
@@ -35,6 +35,7 @@ from tui_market.tui.messages import (
     SyncRequested,
 )
 from tui_market.tui.routes import HISTORY_BARS
+from tui_market.tui.screens.history_studies import HistoryStudies, StudiesComputed
 from tui_market.tui.screens.history_view import EMPTY_TEXT, HistoryPainter, columns
 from tui_market.tui.screens.mode import Clock, ModeScreen
 from tui_market.tui.widgets.bars_table import BarsTable
@@ -81,7 +82,7 @@ class HistoryScreen(ModeScreen):
         super().__init__(clock, interval)
         self.bars: list[Bar] = []
         self.loads = 0  # BarsLoaded taken: the indicators are computed once per load
-        self._studies = SeriesStudies()
+        self._studies = HistoryStudies()
         self.window = ChartWindow()
         self.loaded = False  # bars for (symbol, interval) have arrived at least once
         self.synced_at: datetime | None = None  # the series' last sync when it was read
@@ -126,11 +127,16 @@ class HistoryScreen(ModeScreen):
         self._paint()
 
     def studies(self) -> IndicatorSet | None:
-        """The chart's indicators over the whole series (computed once per load)."""
+        """The chart's indicators over the whole series, once computed (once per load)."""
         specs = self.indicators.get(self.MODE, ())
         info = next((row.info for row in self.rows if row.symbol == self.symbol), None)
         key = (self.symbol, self.interval, self.loads, specs, info)
-        return self._studies.over(key, specs, info, self.bars)
+        return self._studies.get(self, key, specs, info, self.bars)
+
+    @on(StudiesComputed)
+    def _studies_computed(self, fact: StudiesComputed) -> None:
+        if self._studies.computed(fact):
+            self._paint()
 
     def watch_rows(self, rows: list[SymbolRow]) -> None:
         """A sync (ours, another screen's, a scheduled job's) changed the series: read it again,
