@@ -17,8 +17,8 @@ runs beside it).
 - plotext: ``draw_candles`` on a fresh figure and ``plot_visual`` (plotext's cell matrix as
   runs: the old widget's work before Textual made strips of them), with and without the time axis.
 
-``--history``: what indicators cost History after a load of 5,000 bars (the candle chart's
-cells at 120 columns: the bars of one screen at 1 column each). Two parts, each the median
+``--history``: what indicators cost History after a load of 5,000 bars (a candle chart of
+133 x 16 cells: the bars of one screen at 1 column each). Two parts, each the median
 over the runs: computing them over the whole series (``IndicatorSet.extend``, once per load,
 in a thread worker: ``tui/screens/history_studies.py``), and the paint: the candle canvas with
 their lines over the bars shown, the RSI/MACD panel and the strips, against the same paint
