@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_market.models.indicator import IndicatorSpec, InvalidIndicator, parse_specs, specs_text
 
@@ -59,3 +61,14 @@ def test_labels_and_csv_columns() -> None:
     assert vwap.columns() == ["vwap"]
     assert IndicatorSpec("ema", (21.0,)).place == "overlay"
     assert macd.place == "panel"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet="emasvwapbrcdEMA0123456789.:,; -x", max_size=40) | st.text(max_size=40))
+def test_any_text_parses_to_canonical_specs_or_one_clear_refusal(text: str) -> None:
+    try:
+        specs = parse_specs(text)
+    except InvalidIndicator as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert parse_specs(specs_text(specs)) == specs
