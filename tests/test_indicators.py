@@ -22,7 +22,7 @@ import pytest
 import talib
 
 from tests.fakes.tv_data import load_market_data
-from tui_market.managers.indicators import IndicatorSet, session_anchor
+from tui_market.managers.indicators import IndicatorSet, SeriesStudies, session_anchor
 from tui_market.models import Bar, Interval
 from tui_market.models.indicator import parse_specs
 from tui_market.models.symbol_info import SymbolInfo
@@ -185,3 +185,17 @@ def test_vwap_of_a_24x7_symbol_starts_at_midnight_utc() -> None:
     computed = IndicatorSet(parse_specs("vwap"), session_anchor(SymbolInfo())).extend(bars)
     assert len({b.epoch // 86_400 for b in bars}) > 1
     assert_close(computed.studies[0].lines[0], vwap_oracle(bars, "UTC"), "vwap utc")
+
+
+def test_series_studies_keep_feeding_a_series_shown_again() -> None:
+    bars = dict(SERIES)["DJ:DJI"]
+    specs = parse_specs("ema:21")
+    studies = SeriesStudies(keep=2)
+    first = studies.over("a", specs, None, bars[:100])
+    studies.over("b", specs, None, bars[:50])
+    assert studies.over("a", specs, None, bars[:120]) is first  # fed the 20 new bars only
+    assert first.epochs == [b.epoch for b in bars[:120]]
+    studies.over("c", specs, None, bars[:10])
+    studies.over("d", specs, None, bars[:10])  # "a" is the least recently shown: dropped
+    assert studies.over("a", specs, None, bars[:120]) is not first
+    assert studies.over("a", (), None, bars) is None and studies.current is None

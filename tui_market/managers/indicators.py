@@ -159,12 +159,14 @@ class IndicatorSet:
 
 
 class SeriesStudies:
-    """The ``IndicatorSet`` of the series a chart shows: made again when ``key`` (the series,
-    its load, the choice of indicators) changes, else fed only the bars that are new or moved
-    (the live chart's forming bar), never the whole series again."""
+    """The ``IndicatorSet`` of each series a chart has shown, by ``key`` (the series, its
+    load, the choice of indicators): made once, then fed only the bars that are new or moved
+    (the live chart's forming bar), never the whole series again, also when the chart comes
+    back to a series it showed before. The ``keep`` most recently shown are kept."""
 
-    def __init__(self) -> None:
-        self._key: Hashable = None
+    def __init__(self, keep: int = 64) -> None:
+        self.keep = keep
+        self._sets: dict[Hashable, IndicatorSet] = {}
         self.current: IndicatorSet | None = None
 
     def over(
@@ -175,10 +177,14 @@ class SeriesStudies:
         bars: Sequence[Bar],
     ) -> IndicatorSet | None:
         if not specs:
-            self._key, self.current = None, None
+            self.current = None
             return None
-        if self.current is None or key != self._key:
-            self._key = key
-            self.current = IndicatorSet(specs, session_anchor(info))
-        self.current.follow(bars)
-        return self.current
+        found = self._sets.pop(key, None)
+        if found is None:
+            found = IndicatorSet(specs, session_anchor(info))
+            while len(self._sets) >= self.keep:
+                del self._sets[next(iter(self._sets))]  # the least recently shown
+        self._sets[key] = found
+        found.follow(bars)
+        self.current = found
+        return found

@@ -75,7 +75,7 @@ class TickerScreen(ModeScreen):
     def __init__(self, clock: Clock, interval: Interval) -> None:
         super().__init__(clock, interval)
         self._stored: dict[tuple[str, Interval], list[Bar]] = {}
-        self._loads = 0  # stored loads taken: the indicators start again on each
+        self._loads: dict[tuple[str, Interval], int] = {}  # the indicators start again on each
         self.series_studies = SeriesStudies()  # the chart's indicators, fed as bars come
         self._chart_key: tuple[object, ...] | None = None
         self._chart_at = -CHART_EVERY  # wall time of the last chart draw
@@ -121,7 +121,8 @@ class TickerScreen(ModeScreen):
     @on(BarsLoaded)
     def _bars_loaded(self, message: BarsLoaded) -> None:
         self._stored[(message.symbol, message.interval)] = list(message.bars)
-        self._loads += 1
+        series = (message.symbol, message.interval)
+        self._loads[series] = self._loads.get(series, 0) + 1
         self._chart_key = None
         self._paint(self.snapshot)
 
@@ -190,7 +191,7 @@ class TickerScreen(ModeScreen):
         since the last draw (the forming bar updates the last value in place)."""
         specs = self.indicators.get(self.MODE, ())
         info = next((row.info for row in self.rows if row.symbol == symbol), None)
-        key = (symbol, self.interval, self._loads, specs, info)
+        key = (symbol, self.interval, self._loads.get((symbol, self.interval)), specs, info)
         studies = self.series_studies.over(key, specs, info, bars)
         end = len(studies.epochs) if studies else 0
         start = max(0, end - len(bars))
