@@ -5,15 +5,17 @@ those snapshots: fixed clock, UTC, seeded database, a manual wall clock for the 
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from textual.pilot import Pilot
 
 from tests.ui.conftest import WATCHLIST, settle, until
 from tests.ui.test_history_snapshots import open_history
-from tests.ui.test_symbols_snapshots import SIZE, seeded, snapshot_app
+from tests.ui.test_symbols_snapshots import SIZE, _database, seeded, snapshot_app
 from tests.ui.test_ticker_snapshots import live_ticker_app, played_and_paused, seeded_1m
+from tui_market.commands.save_indicators import SaveIndicators, SaveIndicatorsHandler
 from tui_market.tui.app import MarketApp
-from tui_market.tui.messages import IndicatorsChosen
 from tui_market.tui.screens.indicators import IndicatorPicker
 
 __all__ = ["seeded", "seeded_1m"]  # the fixtures, imported for pytest
@@ -33,13 +35,27 @@ async def history_with_indicators(pilot: Pilot[None]) -> None:
     await pilot.pause()
 
 
+def remembered(seeded: tuple[str, str], chart: str) -> None:
+    """The choice saved by an earlier session (the app reads it at start), saved through the
+    command the picker's request runs, in its own event loop as the seeding is."""
+
+    async def save() -> None:
+        db = _database(*seeded)
+        try:
+            await SaveIndicatorsHandler(db)(SaveIndicators(chart, CHOICE))
+        finally:
+            await db.close()
+
+    asyncio.run(save())
+
+
 async def ticker_with_indicators(pilot: Pilot[None]) -> None:
+    """As the Ticker snapshots are played, with the same timing (the choice is read at start,
+    with the watchlist): waiting for a round trip here changed which bars the replay saved."""
     app = pilot.app
     assert isinstance(app, MarketApp)
-    await settle(pilot)
-    app.post_message(IndicatorsChosen("ticker", CHOICE))  # what the picker posts
-    await until(pilot, lambda: bool(app.indicators.get("ticker")), what="the saved choice")
     await played_and_paused(pilot)
+    assert app.indicators.get("ticker")
 
 
 @pytest.mark.parametrize("theme", ALL_THEMES)
@@ -50,5 +66,6 @@ def test_history_with_ema_and_rsi(snap_compare, seeded, theme: str) -> None:  # 
 
 @pytest.mark.parametrize("theme", ALL_THEMES)
 def test_ticker_live_with_ema_and_rsi(snap_compare, seeded_1m, theme: str) -> None:  # type: ignore[no-untyped-def]
+    remembered(seeded_1m, "ticker")
     app = live_ticker_app(seeded_1m, theme)
     assert snap_compare(app, terminal_size=SIZE, run_before=ticker_with_indicators)
