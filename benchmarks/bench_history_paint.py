@@ -13,6 +13,11 @@ the previous apps' objects: full garbage collections of 0.1-0.3 s landed inside 
 
     python benchmarks/bench_history_paint.py            # 7 runs
     python benchmarks/bench_history_paint.py --quick    # 3 runs
+    python benchmarks/bench_history_paint.py --indicators ema:21,rsi:14  # chosen on History
+
+With ``--indicators`` the choice is saved (``SaveIndicators``) before the runs, so each app
+starts with it, as after a restart: the figures then include drawing them (they are computed
+in a worker after the load, see ``tui/screens/history_studies.py``).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from textual.app import App
 from textual.pilot import Pilot
 
 from tui_market.commands.add_symbol import AddSymbol
+from tui_market.commands.save_indicators import SaveIndicators
 from tui_market.commands.sync_history import SyncHistory
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
@@ -187,7 +193,7 @@ def run_child(uri: str, name: str, k: int) -> dict[str, list[float]]:
     return figures
 
 
-async def main(runs: int) -> None:
+async def main(runs: int, indicators: str = "") -> None:
     with tempfile.TemporaryDirectory(prefix="bench-history-") as tmp:
         os.environ["XDG_CONFIG_HOME"] = f"{tmp}/config"  # no user config or theme file
         os.environ["XDG_STATE_HOME"] = f"{tmp}/state"
@@ -202,6 +208,9 @@ async def main(runs: int) -> None:
                 await bus.execute(AddSymbol(symbol))
                 await bus.execute(SyncHistory(symbol, INTERVAL, n_bars=COUNT))
             print(f"(seeded {SERIES} x {COUNT} bars in {time.perf_counter() - started:.1f} s)")
+            if indicators:
+                await bus.execute(SaveIndicators("history", indicators))
+                print(f"(indicators on History: {indicators})")
             results = [await asyncio.to_thread(run_child, uri, name, 2 * k) for k in range(runs)]
         finally:
             await db.drop()
@@ -233,8 +242,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--child", nargs=3, metavar=("URI", "DATABASE", "RUN"))
+    parser.add_argument("--indicators", default="", help="on History, e.g. ema:21,rsi:14")
     args = parser.parse_args()
     if args.child:
         asyncio.run(child(args.child[0], args.child[1], int(args.child[2])))
     else:
-        asyncio.run(main(3 if args.quick else 7))
+        asyncio.run(main(3 if args.quick else 7, args.indicators))

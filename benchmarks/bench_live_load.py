@@ -16,6 +16,7 @@ synthetic (``live_fixture.SyntheticStream``) and remembers when it created each 
     python benchmarks/bench_live_load.py            # 60 s window
     python benchmarks/bench_live_load.py --quick    # 10 s window
     python benchmarks/bench_live_load.py --stalls   # also: what the loop ran in stalls > 50 ms
+    python benchmarks/bench_live_load.py --indicators ema:21,rsi:14,bb:20,2  # on the live chart
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from stall_watch import StallWatch
 from textual.message import Message
 
 from tui_market.models.live import LiveSnapshot
+from tui_market.tui.messages import IndicatorsChosen
 from tui_market.tui.screens.ticker import TickerScreen
 from tui_market.tui.widgets.ticker_table import TickerTable
 
@@ -91,12 +93,19 @@ class Probe:
         self.ticks.extend(now - at for at in created)
 
 
-async def measure(seconds: float, n_symbols: int, rate: float, stalls: bool = False) -> None:
+async def measure(
+    seconds: float, n_symbols: int, rate: float, stalls: bool = False, indicators: str = ""
+) -> None:
     async with live_rig(n_symbols, rate) as rig:
         probe = Probe(rig)
         app = rig.app
         async with app.run_test(size=(120, 36), message_hook=probe.hook) as pilot:
             await settle(pilot)  # first sync of every symbol
+            if indicators:  # as the picker does: saved, then drawn on the live chart
+                app.post_message(IndicatorsChosen("ticker", indicators))
+                while not app.indicators.get("ticker"):
+                    await pilot.pause(0.05)
+                print(f"indicators on the live chart: {indicators}")
             await pilot.press("3")
             screen = app.mode_screens["ticker"]
             assert isinstance(screen, TickerScreen)
@@ -170,5 +179,10 @@ if __name__ == "__main__":
         action="store_true",
         help="attribute loop stalls > 50 ms (stall_watch.py; adds a thread)",
     )
+    parser.add_argument(
+        "--indicators", default="", help="on the Ticker's live chart, e.g. ema:21,rsi:14,bb:20,2"
+    )
     args = parser.parse_args()
-    asyncio.run(measure(10.0 if args.quick else 60.0, args.symbols, args.rate, args.stalls))
+    asyncio.run(
+        measure(10.0 if args.quick else 60.0, args.symbols, args.rate, args.stalls, args.indicators)
+    )

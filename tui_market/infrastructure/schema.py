@@ -27,6 +27,7 @@ from tui_market.models import Bar, Interval
 SYMBOLS = "symbols"
 OHLCV = "ohlcv"
 SYNC_STATE = "sync_state"
+SETTINGS = "settings"  # the user's choices, one document each (chart indicators)
 SERIES_INDEX = [("symbol", ASCENDING), ("interval", ASCENDING), ("t", ASCENDING)]
 _EPOCH_WIDTH = 12
 log = logging.getLogger(__name__)
@@ -85,6 +86,11 @@ class SeriesIndex:
             log.error("cannot create the series index (series reads will scan): %s", exc)
             return
         self._ready = True
+
+
+def indicators_id(chart: str) -> str:
+    """The ``settings`` document of one chart's indicators."""
+    return f"indicators:{chart}"
 
 
 def sync_id(symbol: str, interval: Interval) -> str:

@@ -21,6 +21,7 @@ from tui_market.commands.remove_symbol import (
     RemoveSymbolResult,
 )
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler, SaveBarsResult
+from tui_market.commands.save_indicators import SaveIndicators, SaveIndicatorsHandler
 from tui_market.commands.seed_watchlist import SeedWatchlist, SeedWatchlistHandler
 from tui_market.commands.symbol_info import RefreshSymbolInfo, RefreshSymbolInfoHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
@@ -28,9 +29,15 @@ from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar, Interval
 from tui_market.models.alert import Alert
+from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.alerts_version import AlertsVersion, AlertsVersionHandler
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
+from tui_market.queries.get_indicators import (
+    ChartIndicators,
+    GetIndicators,
+    GetIndicatorsHandler,
+)
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_alert_events import (
     AlertEvent,
@@ -72,6 +79,8 @@ class Bus:
             ListAlertEvents: ListAlertEventsHandler(db),
             AlertsVersion: AlertsVersionHandler(db),
             SeriesTimes: SeriesTimesHandler(db),
+            SaveIndicators: SaveIndicatorsHandler(db),
+            GetIndicators: GetIndicatorsHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:
@@ -123,6 +132,10 @@ class Bus:
     async def execute(self, message: ListAlertEvents) -> list[AlertEvent]: ...
     @overload
     async def execute(self, message: AlertsVersion) -> int: ...
+    @overload
+    async def execute(self, message: SaveIndicators) -> tuple[IndicatorSpec, ...]: ...
+    @overload
+    async def execute(self, message: GetIndicators) -> ChartIndicators: ...
     @overload
     async def execute(self, message: object) -> Any: ...
 

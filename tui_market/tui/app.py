@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui_market.models import Interval
+from tui_market.models.indicator import IndicatorSpec, specs_text
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.runtime import Runtime
@@ -34,6 +35,9 @@ from tui_market.tui.messages import (
     AlertTriggered,
     DatabasePinged,
     FeedStateChanged,
+    IndicatorsChanged,
+    IndicatorsChosen,
+    IndicatorsStale,
     IntervalChosen,
     JobRan,
     LiveNotice,
@@ -55,6 +59,7 @@ from tui_market.tui.routes import ROUTES, Notice, Route, sync_notice
 from tui_market.tui.schedule import ScheduleInfo
 from tui_market.tui.screens.add_symbol import AddSymbolScreen
 from tui_market.tui.screens.help import HelpScreen, help_sections
+from tui_market.tui.screens.indicators import IndicatorPicker
 from tui_market.tui.screens.symbols import SymbolsScreen
 from tui_market.tui.status import Status
 from tui_market.tui.theme_state import save_theme
@@ -85,6 +90,10 @@ class MarketApp(App[None]):
     snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
     schedule: reactive[dict[str, ScheduleInfo]] = reactive(dict, always_update=True, init=False)
     connecting: reactive[bool] = reactive(True, init=False)
+    # chart ("history", "ticker") -> its indicators, as remembered in the database
+    indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
+        dict, always_update=True, init=False
+    )
 
     def __init__(
         self,
@@ -135,11 +144,15 @@ class MarketApp(App[None]):
             )
         elif mode == "history":
             screen = HistoryScreen(self.clock, self.interval).data_bind(
-                app.health, app.interval, symbol=app.current_symbol, rows=app.watchlist
+                app.health,
+                app.interval,
+                app.indicators,
+                symbol=app.current_symbol,
+                rows=app.watchlist,
             )
         else:
             screen = TickerScreen(self.clock, self.interval).data_bind(
-                app.health, app.interval, app.snapshot, rows=app.watchlist
+                app.health, app.interval, app.snapshot, app.indicators, rows=app.watchlist
             )
         self.mode_screens[mode] = screen
         return screen
@@ -175,6 +188,7 @@ class MarketApp(App[None]):
         self.health = self.status.start()
         self.post_message(WatchlistStale(self.interval))
         self.post_message(MissedAlertsRequested())
+        self.post_message(IndicatorsStale())
 
     # ---- requests: one router -------------------------------------------------------------------
     @on(Request)
@@ -231,6 +245,10 @@ class MarketApp(App[None]):
             self.current_symbol = fact.rows[0].symbol
         for request in self.status.watchlist_changed(fact.rows, self.interval):
             self.post_message(request)
+
+    @on(IndicatorsChanged)
+    def _indicators_changed(self, fact: IndicatorsChanged) -> None:
+        self.indicators = {**self.indicators, **fact.choices}
 
     @on(SymbolAdded)
     def _symbol_added(self, fact: SymbolAdded) -> None:
@@ -308,6 +326,16 @@ class MarketApp(App[None]):
     def _add_dismissed(self, result: tuple[str, str] | None) -> None:
         if result is not None:
             self.post_message(SymbolAddRequested(*result))
+
+    def action_indicators(self, chart: str) -> None:
+        """The indicator picker for ``chart``; what it returns is saved, then shown."""
+        current = specs_text(self.indicators.get(chart, ()))
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                self.post_message(IndicatorsChosen(chart, text))
+
+        self.push_screen(IndicatorPicker(chart, current), chosen)
 
     def action_toggle_schedule(self) -> None:
         notice = self.status.toggle_schedule()

@@ -19,6 +19,7 @@ from textual.notifications import SeverityLevel
 
 from tui_market.models import Bar, FeedState, Interval
 from tui_market.models.alert import AlertFired, AlertKind
+from tui_market.models.indicator import IndicatorSpec
 
 if TYPE_CHECKING:
     from tui_market.jobs.sync_jobs import JobRun
@@ -116,6 +117,19 @@ class WatchlistStale(Request, bubble=False):
     interval: Interval
 
 
+@dataclass
+class IndicatorsChosen(Request):
+    """Show and remember ``text``'s indicators on ``chart`` (``history`` or ``ticker``)."""
+
+    chart: str
+    text: str
+
+
+@dataclass
+class IndicatorsStale(Request, bubble=False):
+    """Read the remembered indicator choices (once the database is there)."""
+
+
 # --- navigation: state changes the app makes, flowing back down by data_bind ------------------
 
 
@@ -199,6 +213,13 @@ class WatchlistChanged(Message, bubble=False):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, WatchlistChanged)
+
+
+@dataclass
+class IndicatorsChanged(Message, bubble=False):
+    """The indicators of the charts named in ``choices`` (the others are unchanged)."""
+
+    choices: dict[str, tuple[IndicatorSpec, ...]]
 
 
 # --- facts from the app's own workers and timers ----------------------------------------------

@@ -65,6 +65,12 @@ class MarketCommands(Provider):
             "Pick a colour theme (saved for next time)",
             partial(self._run, "app.change_theme"),
         )
+        for chart in ("history", "ticker"):
+            yield (
+                f"Indicators on {chart.title()}",
+                f"Choose the {chart} chart's indicators: EMA 21, RSI 14, BB, MACD... (saved)",
+                partial(self._run, f"app.indicators({chart!r})"),
+            )
         yield (
             "Pause/resume scheduled sync",
             "Stop or restart the periodic re-syncs",

@@ -21,11 +21,14 @@ from textual.message import Message
 from tui_market.commands.add_alert import AddAlert
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen
 from tui_market.commands.remove_symbol import RemoveSymbol
+from tui_market.commands.save_indicators import SaveIndicators
 from tui_market.commands.sync_history import SyncHistory
 from tui_market.errors import MarketError
 from tui_market.models import InvalidSymbol
 from tui_market.models.alert import InvalidAlert
+from tui_market.models.indicator import InvalidIndicator
 from tui_market.queries.get_bars import GetBars
+from tui_market.queries.get_indicators import GetIndicators
 from tui_market.queries.list_alert_events import ListAlertEvents
 from tui_market.queries.list_symbols import ListSymbols
 from tui_market.services import watchlist
@@ -34,6 +37,9 @@ from tui_market.tui.messages import (
     AlertAddRequested,
     BarsLoaded,
     BarsRequested,
+    IndicatorsChanged,
+    IndicatorsChosen,
+    IndicatorsStale,
     MissedAlertsRequested,
     Request,
     SymbolAdded,
@@ -160,6 +166,19 @@ async def reload_watchlist(rt: Runtime, request: WatchlistStale) -> WatchlistCha
     return WatchlistChanged(await rt.bus.execute(ListSymbols(request.interval)))
 
 
+async def save_indicators(rt: Runtime, request: IndicatorsChosen) -> IndicatorsChanged | Notice:
+    try:
+        specs = await rt.bus.execute(SaveIndicators(request.chart, request.text))
+    except InvalidIndicator as exc:
+        log.info("indicators refused: %s", exc)
+        return Notice(f"Indicators not changed: {exc}", "error")
+    return IndicatorsChanged({request.chart: specs})
+
+
+async def load_indicators(rt: Runtime, request: IndicatorsStale) -> IndicatorsChanged:
+    return IndicatorsChanged(await rt.bus.execute(GetIndicators()))
+
+
 def sync_notice(fact: SyncFinished | SyncFailed) -> Notice:
     """How a sync ended, said once: by the asker, or by the app when nobody asked."""
     if isinstance(fact, SyncFailed):
@@ -195,4 +214,6 @@ ROUTES: dict[type[Request], Route] = {
     WatchlistStale: Route(
         "read the watchlist", reload_watchlist, _constant("watchlist"), exclusive=True
     ),
+    IndicatorsChosen: Route("save indicators", save_indicators, _constant("indicators")),
+    IndicatorsStale: Route("read indicators", load_indicators, _constant("indicators")),
 }

@@ -42,6 +42,10 @@ VARIABLE_DEFAULTS: dict[str, str] = {
     "flash-down": "#5A1D22",
     "candle-up": "#3DD68C",
     "candle-down": "#FF6369",
+    "indicator-1": "#F5C542",  # chart indicator lines, in the order they were chosen
+    "indicator-2": "#5AB0FF",
+    "indicator-3": "#C58AF9",
+    "indicator-4": "#FF9F43",
 }
 _NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _VARIABLE = re.compile(r"[a-z][a-z0-9-]{0,59}")

@@ -23,7 +23,9 @@ from textual.events import Resize
 from textual.reactive import reactive
 from textual.widgets import Label, Select, Static
 
+from tui_market.managers.indicators import IndicatorSet
 from tui_market.models import Bar, Interval
+from tui_market.models.indicator import IndicatorSpec
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import (
     BarsLoaded,
@@ -33,11 +35,13 @@ from tui_market.tui.messages import (
     SyncRequested,
 )
 from tui_market.tui.routes import HISTORY_BARS
+from tui_market.tui.screens.history_studies import HistoryStudies, StudiesComputed
 from tui_market.tui.screens.history_view import EMPTY_TEXT, HistoryPainter, columns
 from tui_market.tui.screens.mode import Clock, ModeScreen
 from tui_market.tui.widgets.bars_table import BarsTable
 from tui_market.tui.widgets.candles import CandleChart, VolumeChart
 from tui_market.tui.widgets.chart_window import ChartWindow, plot_columns
+from tui_market.tui.widgets.indicator_panel import IndicatorPanel
 from tui_market.tui.widgets.sync_status import SyncStatus
 
 __all__ = ["EMPTY_TEXT", "HISTORY_BARS", "HistoryScreen"]
@@ -65,14 +69,20 @@ class HistoryScreen(ModeScreen):
         Binding("home", "edge(0)", "Oldest", show=False, id="history.oldest"),
         Binding("end", "edge(1)", "Newest", show=False, id="history.newest"),
         Binding("r", "reload", "Reload", show=False, id="history.reload"),
+        Binding("i", "app.indicators('history')", "Indicators", id="history.indicators"),
     ]
 
     symbol: reactive[str | None] = reactive(None, init=False)
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
+    indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
+        dict, always_update=True, init=False
+    )
 
     def __init__(self, clock: Clock, interval: Interval) -> None:
         super().__init__(clock, interval)
         self.bars: list[Bar] = []
+        self.loads = 0  # BarsLoaded taken: the indicators are computed once per load
+        self._studies = HistoryStudies()
         self.window = ChartWindow()
         self.loaded = False  # bars for (symbol, interval) have arrived at least once
         self.synced_at: datetime | None = None  # the series' last sync when it was read
@@ -94,6 +104,7 @@ class HistoryScreen(ModeScreen):
         with Vertical(id="chart-area"):
             yield CandleChart(id="candles")
             yield VolumeChart(id="volume")
+            yield IndicatorPanel(id="indicator-panel")
         yield Static(EMPTY_TEXT, id="empty-hint")
         yield BarsTable(id="bars-table")
 
@@ -111,6 +122,21 @@ class HistoryScreen(ModeScreen):
         if self._ready:
             self.query_one("#interval-select", Select).value = interval
             self._request()
+
+    def watch_indicators(self) -> None:
+        self._paint()
+
+    def studies(self) -> IndicatorSet | None:
+        """The chart's indicators over the whole series, once computed (once per load)."""
+        specs = self.indicators.get(self.MODE, ())
+        info = next((row.info for row in self.rows if row.symbol == self.symbol), None)
+        key = (self.symbol, self.interval, self.loads, specs, info)
+        return self._studies.get(self, key, specs, info, self.bars)
+
+    @on(StudiesComputed)
+    def _studies_computed(self, fact: StudiesComputed) -> None:
+        if self._studies.computed(fact):
+            self._paint()
 
     def watch_rows(self, rows: list[SymbolRow]) -> None:
         """A sync (ours, another screen's, a scheduled job's) changed the series: read it again,
@@ -156,6 +182,7 @@ class HistoryScreen(ModeScreen):
             return
         before = len(self.bars)
         self.bars = list(message.bars)
+        self.loads += 1
         if self.loaded and not self.window.following:  # older bars came in front: stay put
             self.window.end += len(self.bars) - before
         self.window.reset(len(self.bars), keep_position=self.loaded)

@@ -16,7 +16,10 @@ from tui_market.models import Bar
 from tui_market.tui.screens.history_text import window_text
 from tui_market.tui.widgets.bars_table import BarsTable
 from tui_market.tui.widgets.candles import CandleChart, VolumeChart
+from tui_market.tui.widgets.chart_lines import overlay_layers
 from tui_market.tui.widgets.chart_window import plot_columns
+from tui_market.tui.widgets.indicator_panel import IndicatorPanel
+from tui_market.tui.widgets.panel_canvas import Oscillator
 
 if TYPE_CHECKING:
     from tui_market.tui.screens.history import HistoryScreen
@@ -57,7 +60,16 @@ class HistoryPainter:
                 screen.window.cols_per_bar,
             )
         )
-        screen.query_one(CandleChart).show(shown, screen.interval)
+        studies = screen.studies()
+        overlays, legend = overlay_layers(studies.overlays() if studies else [], start, end)
+        screen.query_one(CandleChart).show(shown, screen.interval, overlays=overlays, legend=legend)
+        screen.query_one(IndicatorPanel).show(
+            [
+                Oscillator(spec, [values[start:end] for values in lines])
+                for spec, lines in (studies.panels() if studies else [])
+            ],
+            len(shown),
+        )
         previous = screen.bars[start - 1] if start > 0 else None
         if then is None:
             self._rest(screen, shown, previous, self._paints)

@@ -46,7 +46,7 @@ class SymbolsScreen(ModeScreen):
         Binding("s", "sync", "Sync", id="symbols.sync"),
         Binding("S", "sync_all", "Sync all", id="symbols.sync_all"),
         Binding("p", "app.toggle_schedule", "Pause jobs", id="symbols.pause_jobs"),
-        Binding("A", "alert", "Alert", show=False, id="symbols.alert"),
+        Binding("A", "alert", "Alert", id="symbols.alert"),
     ]
 
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)

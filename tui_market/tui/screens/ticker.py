@@ -20,15 +20,20 @@ from textual.binding import Binding
 from textual.reactive import reactive, var
 from textual.widgets import Label
 
+from tui_market.managers.indicators import SeriesStudies
 from tui_market.models import Bar, Interval
+from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import BarsLoaded, BarsRequested, IntervalChosen
 from tui_market.tui.routes import HISTORY_BARS
 from tui_market.tui.screens.alert_dialog import last_price, open_alert_dialog
 from tui_market.tui.screens.mode import Clock, ModeScreen
+from tui_market.tui.widgets.chart_lines import overlay_layers
 from tui_market.tui.widgets.chart_window import ZOOM_LEVELS
+from tui_market.tui.widgets.indicator_panel import IndicatorPanel
 from tui_market.tui.widgets.live_chart import LiveChart
+from tui_market.tui.widgets.panel_canvas import Oscillator
 from tui_market.tui.widgets.ticker_table import TickerTable
 
 INTERVALS = tuple(Interval)
@@ -59,15 +64,21 @@ class TickerScreen(ModeScreen):
     BINDINGS = [
         Binding("left_square_bracket", "interval(-1)", "Interval -", id="ticker.interval_prev"),
         Binding("right_square_bracket", "interval(1)", "Interval +", id="ticker.interval_next"),
-        Binding("A", "alert", "Alert", show=False, id="ticker.alert"),
+        Binding("A", "alert", "Alert", id="ticker.alert"),
+        Binding("i", "app.indicators('ticker')", "Indicators", id="ticker.indicators"),
     ]
 
     snapshot: var[LiveSnapshot] = var(EMPTY_SNAPSHOT, always_update=True, init=False)
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
+    indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
+        dict, always_update=True, init=False
+    )
 
     def __init__(self, clock: Clock, interval: Interval) -> None:
         super().__init__(clock, interval)
         self._stored: dict[tuple[str, Interval], list[Bar]] = {}
+        self._loads: dict[tuple[str, Interval], int] = {}  # the indicators start again on each
+        self.series_studies = SeriesStudies()  # the chart's indicators, fed as bars come
         self._chart_key: tuple[object, ...] | None = None
         self._chart_at = -CHART_EVERY  # wall time of the last chart draw
         self.chart_every = CHART_EVERY  # a snapshot test sets 0: every change drawn
@@ -80,6 +91,7 @@ class TickerScreen(ModeScreen):
         yield Label("", id="ticker-title")
         yield TickerTable(id="ticker-table")
         yield LiveChart(id="live-chart")
+        yield IndicatorPanel(id="live-panel")
 
     def on_mount(self) -> None:
         self._ready = True
@@ -99,6 +111,10 @@ class TickerScreen(ModeScreen):
     def watch_snapshot(self, snapshot: LiveSnapshot) -> None:
         self._paint(snapshot)
 
+    def watch_indicators(self) -> None:
+        self._chart_key = None
+        self._paint(self.snapshot)
+
     def watch_interval(self) -> None:
         self._chart_key = None
         self._request_history()
@@ -107,6 +123,8 @@ class TickerScreen(ModeScreen):
     @on(BarsLoaded)
     def _bars_loaded(self, message: BarsLoaded) -> None:
         self._stored[(message.symbol, message.interval)] = list(message.bars)
+        series = (message.symbol, message.interval)
+        self._loads[series] = self._loads.get(series, 0) + 1
         self._chart_key = None
         self._paint(self.snapshot)
 
@@ -154,6 +172,7 @@ class TickerScreen(ModeScreen):
         chart = self.query_one(LiveChart)
         if symbol is None:
             chart.show([], self.interval, "no symbols: add some on the Symbols screen (1)")
+            self.query_one(IndicatorPanel).show([], 0)
             return
         quote = snapshot.quotes.get(symbol)
         forming = quote.forming.get(self.interval) if quote else None
@@ -172,4 +191,22 @@ class TickerScreen(ModeScreen):
         self._chart_key, self._chart_at = key, now
         stored = self._stored.get((symbol, self.interval), [])
         bars = live_series(stored[-MAX_CHART_BARS:], closed, forming)
-        chart.show(bars, self.interval, f"{symbol} {self.interval.value}", fit=COLS_PER_BAR)
+        self._draw(chart, symbol, bars)
+
+    def _draw(self, chart: LiveChart, symbol: str, bars: list[Bar]) -> None:
+        """The chart and its indicators; these are fed only the bars that are new or moved
+        since the last draw (the forming bar updates the last value in place)."""
+        specs = self.indicators.get(self.MODE, ())
+        info = next((row.info for row in self.rows if row.symbol == symbol), None)
+        key = (symbol, self.interval, self._loads.get((symbol, self.interval)), specs, info)
+        studies = self.series_studies.over(key, specs, info, bars)
+        end = len(studies.epochs) if studies else 0
+        start = max(0, end - len(bars))
+        overlays, legend = overlay_layers(studies.overlays() if studies else [], start, end)
+        title = f"{symbol} {self.interval.value}"
+        chart.show(bars, self.interval, title, fit=COLS_PER_BAR, overlays=overlays, legend=legend)
+        oscillators = [
+            Oscillator(spec, [values[start:end] for values in lines])
+            for spec, lines in (studies.panels() if studies else [])
+        ]
+        self.query_one(IndicatorPanel).show(oscillators, len(bars), fit=COLS_PER_BAR)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from tui_market.models import Bar, Interval
 from tui_market.tui.widgets.chart_grid import Canvas, Grid, Layout, Role, Side, body_width
 from tui_market.tui.widgets.chart_labels import nice_ticks, price_label, time_label, volume_label
+from tui_market.tui.widgets.chart_lines import Plot, Values, draw_lines, finite, header, tail
 from tui_market.tui.widgets.chart_window import Y_LABEL_WIDTH
 
 NONE, WICK, BODY = 0, 1, 2
@@ -60,20 +61,27 @@ def candle_canvas(
     title: str = "",
     time_axis: bool = True,
     side: Side = "left",
+    overlays: Sequence[tuple[Values, Role]] = (),
+    legend: Sequence[tuple[str, Role]] = (),
 ) -> Canvas:
     """``bars`` as candles in ``width`` x ``height`` cells; with ``fit`` at that many columns per
-    candle, else as wide as they fill the plot. The newest bars are kept when not all fit."""
+    candle, else as wide as they fill the plot. The newest bars are kept when not all fit.
+    ``overlays``: indicator lines drawn over them, each aligned to the newest of ``bars``;
+    ``legend``: their names, on the title row."""
     grid = Grid(width, height)
     layout = Layout.of(grid.width, side)
-    top = 1 if title and grid.height else 0
+    top = 1 if (title or legend) and grid.height else 0
     rows = max(0, grid.height - top - (1 if time_axis else 0))
-    if title:
-        grid.text(max(0, layout.plot_x + (layout.plot_width - len(title)) // 2), 0, title)
+    if top:
+        header(grid, layout, 0, title, legend)
     cols = layout.columns_per_bar(len(bars), fit)
     shown = bars[len(bars) - min(len(bars), layout.plot_width // cols) :] if bars else bars
     if not shown or rows == 0:
         return grid.canvas()
-    low, high = min(b.low for b in shown), max(b.high for b in shown)
+    lines = [(tail(values, len(shown)), role) for values, role in overlays]
+    extra = [value for values, _ in lines for value in finite(values)]
+    low = min([b.low for b in shown] + extra)
+    high = max([b.high for b in shown] + extra)
     halves = 2 * rows
 
     def half(price: float) -> int:
@@ -88,6 +96,9 @@ def candle_canvas(
         bottom, top_of_body = sorted((half(bar.open), half(bar.close)))
         spans = (half(bar.low), half(bar.high), bottom, top_of_body)
         _candle(grid, x, body, top + rows - 1, spans, glyphs, _role(bar))
+    if lines:
+        xs = [layout.plot_x + i * cols + body // 2 for i in range(len(shown))]
+        draw_lines(grid, Plot(top, rows, low, high), xs, lines)
     ticks = [t for t in nice_ticks(low, high) if low <= t <= high] or [low]
     labels: dict[int, str] = {}
     for tick in ticks:  # two ticks on one row: the first one keeps it

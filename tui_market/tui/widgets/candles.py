@@ -23,6 +23,7 @@ from tui_market.models import Bar, Interval
 from tui_market.tui.widgets.candle_canvas import candle_canvas, volume_canvas
 from tui_market.tui.widgets.chart_grid import Canvas, Role
 from tui_market.tui.widgets.chart_labels import fitted, time_label
+from tui_market.tui.widgets.chart_lines import LINE_ROLES, Values
 
 __all__ = ["RGB", "CandleChart", "ChartWidget", "VolumeChart", "canvas_strips", "time_label"]
 log = logging.getLogger(__name__)
@@ -30,6 +31,12 @@ RGB = tuple[int, int, int]
 FALLBACK: RGB = (200, 200, 200)
 UP_COLOURS = ("candle-up", "price-up", "success")
 DOWN_COLOURS = ("candle-down", "price-down", "error")
+LINE_COLOURS = (
+    ("indicator-1", "accent"),
+    ("indicator-2", "primary"),
+    ("indicator-3", "secondary"),
+    ("indicator-4", "warning"),
+)
 
 
 def canvas_strips(canvas: Canvas, styles: dict[Role, Style]) -> list[Strip]:
@@ -78,11 +85,14 @@ class ChartWidget(Widget):
 
     def role_styles(self, base: Style) -> dict[Role, Style]:
         up, down = self.theme_rgb(*UP_COLOURS), self.theme_rgb(*DOWN_COLOURS)
-        return {
+        styles = {
             Role.AXIS: base,
             Role.UP: base + Style(color=Color(*up).rich_color),
             Role.DOWN: base + Style(color=Color(*down).rich_color),
         }
+        for role, names in zip(LINE_ROLES, LINE_COLOURS, strict=True):
+            styles[role] = base + Style(color=Color(*self.theme_rgb(*names)).rich_color)
+        return styles
 
     def strips(self) -> list[Strip]:
         """The chart's rows at the current size and style, computed once for each."""
@@ -110,6 +120,8 @@ class CandleChart(ChartWidget):
         self.title = ""
         self.fit: int | None = None
         self.time_axis = True
+        self.overlays: Sequence[tuple[Values, Role]] = ()
+        self.legend: Sequence[tuple[str, Role]] = ()
 
     def show(
         self,
@@ -118,10 +130,14 @@ class CandleChart(ChartWidget):
         title: str = "",
         *,
         fit: int | None = None,
+        overlays: Sequence[tuple[Values, Role]] = (),
+        legend: Sequence[tuple[str, Role]] = (),
     ) -> None:
         """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the
-        width at render time (so a paint before layout never draws the wrong count)."""
+        width at render time (so a paint before layout never draws the wrong count).
+        ``overlays`` (indicator lines aligned to the newest bar) are drawn over them."""
         self.bars, self.interval, self.title, self.fit = bars, interval, title, fit
+        self.overlays, self.legend = overlays, legend
         self.shown += 1
         self.refresh()
 
@@ -137,6 +153,8 @@ class CandleChart(ChartWidget):
             fit=self.fit,
             title=self.title,
             time_axis=self.time_axis,
+            overlays=self.overlays,
+            legend=self.legend,
         )
 
 

@@ -26,6 +26,10 @@ class Role(IntEnum):
     AXIS = 0  # labels, axis lines, title and blanks: the widget's own style
     UP = 1
     DOWN = 2
+    LINE1 = 3  # indicator lines, in the theme's $indicator-1 .. $indicator-4
+    LINE2 = 4
+    LINE3 = 5
+    LINE4 = 6
 
 
 Run = tuple[str, Role]
