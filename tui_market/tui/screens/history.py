@@ -26,6 +26,7 @@ from textual.widgets import Label, Select, Static
 from tui_market.managers.indicators import IndicatorSet
 from tui_market.models import Bar, Interval
 from tui_market.models.indicator import IndicatorSpec
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui.messages import (
     BarsLoaded,
@@ -126,10 +127,15 @@ class HistoryScreen(ModeScreen):
     def watch_indicators(self) -> None:
         self._paint()
 
+    @property
+    def symbol_info(self) -> SymbolInfo | None:
+        """The shown symbol's metadata (session, price decimals), from the watchlist."""
+        return next((row.info for row in self.rows if row.symbol == self.symbol), None)
+
     def studies(self) -> IndicatorSet | None:
         """The chart's indicators over the whole series, once computed (once per load)."""
         specs = self.indicators.get(self.MODE, ())
-        info = next((row.info for row in self.rows if row.symbol == self.symbol), None)
+        info = self.symbol_info
         key = (self.symbol, self.interval, self.loads, specs, info)
         return self._studies.get(self, key, specs, info, self.bars)
 

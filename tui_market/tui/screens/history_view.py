@@ -86,6 +86,6 @@ class HistoryPainter:
     ) -> None:
         if paint == self._paints:  # else a newer paint has drawn these already
             screen.query_one(VolumeChart).show(shown)
-            screen.query_one(BarsTable).show(shown, screen.interval, previous)
+            screen.query_one(BarsTable).show(shown, screen.interval, previous, screen.symbol_info)
         if then is not None:
             screen.call_after_refresh(then)

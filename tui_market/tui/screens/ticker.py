@@ -104,7 +104,9 @@ class TickerScreen(ModeScreen):
             self._symbols_changed()
 
     def _symbols_changed(self) -> None:
-        self.query_one(TickerTable).set_symbols([row.symbol for row in self.rows])
+        self.query_one(TickerTable).set_symbols(
+            [row.symbol for row in self.rows], {row.symbol: row.info for row in self.rows}
+        )
         self._request_history()
         self._paint(self.snapshot)
 

@@ -8,6 +8,8 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui_market.models import Bar, Interval
+from tui_market.models.price_format import NO_VOLUME, format_price
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.tui.widgets.chart_labels import time_label
 
 # Fixed widths: auto-sized columns keep the width of the first rows they saw, so a later,
@@ -23,11 +25,10 @@ COLUMNS = {
 }
 
 
-def fmt_price(value: float) -> str:
-    return f"{value:,.2f}" if abs(value) >= 1 else f"{value:,.5f}"
-
-
-def fmt_volume(value: float) -> str:
+def fmt_volume(value: float, info: SymbolInfo | None) -> str:
+    """Whole units; "-" for an index that reports no volume (as Symbols and Ticker show it)."""
+    if info is not None and info.type == "index" and not value:
+        return NO_VOLUME
     return f"{value:,.0f}"
 
 
@@ -43,8 +44,15 @@ class BarsTable(DataTable[Text | str]):
         for name, width in COLUMNS.items():
             self.add_column(name, key=name, width=width)
 
-    def show(self, bars: Sequence[Bar], interval: Interval, previous: Bar | None) -> None:
-        """``previous`` is the bar before ``bars[0]`` (for its change %), when there is one."""
+    def show(
+        self,
+        bars: Sequence[Bar],
+        interval: Interval,
+        previous: Bar | None,
+        info: SymbolInfo | None = None,
+    ) -> None:
+        """``previous`` is the bar before ``bars[0]`` (for its change %), when there is one;
+        ``info`` the symbol's metadata, for its own price decimals."""
         up = self.app.theme_variables.get("price-up", "green")
         down = self.app.theme_variables.get("price-down", "red")
         rows = []
@@ -57,12 +65,12 @@ class BarsTable(DataTable[Text | str]):
             rows.append(
                 (
                     time_label(bar.time, interval),
-                    Text(fmt_price(bar.open), justify="right"),
-                    Text(fmt_price(bar.high), justify="right"),
-                    Text(fmt_price(bar.low), justify="right"),
-                    Text(fmt_price(bar.close), justify="right"),
+                    Text(format_price(bar.open, info), justify="right"),
+                    Text(format_price(bar.high, info), justify="right"),
+                    Text(format_price(bar.low, info), justify="right"),
+                    Text(format_price(bar.close, info), justify="right"),
                     change,
-                    Text(fmt_volume(bar.volume), justify="right"),
+                    Text(fmt_volume(bar.volume, info), justify="right"),
                 )
             )
             before = bar

@@ -6,13 +6,14 @@ caches that line by the ``RowView`` itself, so a row whose view is equal is neve
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from tui_market.models import Interval
 from tui_market.models.feed import delay_text, market_status
 from tui_market.models.live import LiveSnapshot, SymbolQuote
-from tui_market.models.price_format import format_volume
-from tui_market.tui.widgets.bars_table import fmt_price
+from tui_market.models.price_format import format_price, format_volume
+from tui_market.models.symbol_info import SymbolInfo
 
 # No "Close": the forming bar's close is the last trade, the Last column. Volume is short
 # (1.23M, as on Symbols) so that the Status column fits a 120-column terminal with a scrollbar.
@@ -64,17 +65,24 @@ class RowView:
 
 
 def quote_row(
-    symbol: str, q: SymbolQuote, interval: Interval, left: str, flash: bool | None
+    symbol: str,
+    q: SymbolQuote,
+    interval: Interval,
+    left: str,
+    flash: bool | None,
+    info: SymbolInfo | None = None,
 ) -> RowView:
+    """``info``: the symbol's metadata, for its own price decimals (BTCUSD on Bitstamp 25,753,
+    EURUSD 1.08345), as Symbols shows them."""
     pct = q.change_pct
     bar = q.forming.get(interval)
     values = (None,) * 4 if bar is None else (bar.open, bar.high, bar.low, bar.volume)
     cells = (
         symbol,
-        DASH if q.last is None else fmt_price(q.last),
+        DASH if q.last is None else format_price(q.last, info),
         DASH if pct is None else f"{pct:+.2f}%",
-        *(DASH if v is None else fmt_price(v) for v in values[:3]),
-        DASH if values[3] is None else format_volume(values[3], None),
+        *(DASH if v is None else format_price(v, info) for v in values[:3]),
+        DASH if values[3] is None else format_volume(values[3], info),
         left,
         status_cell(q),
     )
@@ -121,6 +129,7 @@ def paint_rows(
     snapshot: LiveSnapshot,
     interval: Interval,
     now: float,
+    infos: Mapping[str, SymbolInfo | None] | None = None,
 ) -> list[str]:
     """Update ``rows`` of the symbols ``shown`` from ``snapshot``; the symbols that changed."""
     changed = []
@@ -131,7 +140,9 @@ def paint_rows(
         if quote is None:
             new = old.with_countdown(left)  # no quote (yet): keep what the row showed
         else:
-            new = quote_row(symbol, quote, interval, left, flashes.update(symbol, quote.last, now))
+            flash = flashes.update(symbol, quote.last, now)
+            info = None if infos is None else infos.get(symbol)
+            new = quote_row(symbol, quote, interval, left, flash, info)
         if new != old:
             rows[symbol] = new
             changed.append(symbol)

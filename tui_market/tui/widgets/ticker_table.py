@@ -11,7 +11,7 @@ unchanged row costs a cache hit. ``line_renders`` counts the lines actually buil
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from textual import events
 from textual.binding import Binding
@@ -23,6 +23,7 @@ from textual.strip import Strip
 
 from tui_market.models import Interval
 from tui_market.models.live import LiveSnapshot
+from tui_market.models.symbol_info import SymbolInfo
 from tui_market.tui.widgets.ticker_lines import TABLE_CSS, TABLE_WIDTH, THEME_VARIABLES, draw_line
 from tui_market.tui.widgets.ticker_rows import (
     COLUMNS,
@@ -72,6 +73,7 @@ class TickerTable(ScrollView, can_focus=True):
         self.line_renders = 0  # lines built (cache misses): what a paint cost on screen
         self._symbols: tuple[str, ...] = ()
         self._rows: dict[str, RowView] = {}
+        self._infos: dict[str, SymbolInfo | None] = {}
         self._cursor = 0
         self._flashes = Flashes()
         self._lines: LRUCache[tuple[object, ...], Strip] = LRUCache(maxsize=256)
@@ -96,7 +98,11 @@ class TickerTable(ScrollView, can_focus=True):
         """The row's cells as shown (``KeyError`` for a symbol not in the table)."""
         return self._rows[symbol].cells
 
-    def set_symbols(self, symbols: Sequence[str]) -> None:
+    def set_symbols(
+        self, symbols: Sequence[str], infos: Mapping[str, SymbolInfo | None] | None = None
+    ) -> None:
+        """The rows to show; ``infos``: each symbol's metadata (its price decimals)."""
+        self._infos = dict(infos or {})
         wanted = tuple(dict.fromkeys(symbols))
         if wanted == self._symbols:
             return
@@ -125,7 +131,9 @@ class TickerTable(ScrollView, can_focus=True):
         if len(shown) < len(self._symbols):
             for symbol in set(self._symbols).difference(shown):
                 self._flashes.forget(symbol)  # no stale flash when it scrolls back in
-        changed = paint_rows(self._rows, shown, self._flashes, snapshot, interval, self.wall())
+        changed = paint_rows(
+            self._rows, shown, self._flashes, snapshot, interval, self.wall(), self._infos
+        )
         for symbol in changed:
             self.refresh_line(self._symbols.index(symbol) + 1)
 
