@@ -33,6 +33,7 @@ from tui_market.tui.screens.mode import ModeScreen
 
 COLUMNS = ("Symbol", "Description", "Last", "Change", "Change %", "Volume", "Status", "Last sync")
 SCHEDULE_COLUMNS = ("Next sync", "Last result")
+LIVE_COLUMNS = tuple(COLUMNS.index(c) for c in ("Last", "Change", "Change %", "Status"))
 EMPTY_TEXT = "The watchlist is empty: press a to add a symbol (e.g. NASDAQ:AAPL)."
 CONNECTING_TEXT = "connecting to the database…"
 
@@ -48,6 +49,7 @@ class SymbolsScreen(ModeScreen):
         Binding("p", "app.toggle_schedule", "Pause jobs", id="symbols.pause_jobs"),
         Binding("A", "alert", "Alert", id="symbols.alert"),
     ]
+    _missed_quotes = False  # live quotes arrived while hidden: refill on resume
 
     rows: reactive[list[SymbolRow]] = reactive(list, always_update=True, init=False)
     schedule: reactive[dict[str, ScheduleInfo]] = reactive(dict, always_update=True, init=False)
@@ -80,8 +82,25 @@ class SymbolsScreen(ModeScreen):
         self._fill()
 
     def watch_snapshot(self, old: LiveSnapshot, new: LiveSnapshot) -> None:
-        # live prices move the Last/Change cells; repaint only when a watched quote changed
-        if any(old.quotes.get(r.symbol) != new.quotes.get(r.symbol) for r in self.rows):
+        # Live prices move the Last/Change/Status cells of the rows whose quote changed. Only
+        # while this screen is shown: behind the Ticker at 10 snapshots a second, refilling an
+        # unseen table cost the live path a third of its CPU; it is caught up on resume.
+        if not self.is_current:
+            self._missed_quotes = True
+            return
+        changed = [r for r in self.rows if old.quotes.get(r.symbol) != new.quotes.get(r.symbol)]
+        table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
+        now = self.clock()
+        for row in changed:
+            if row.symbol not in table.rows:
+                self._fill()
+                return
+            cells = self._cells(row, now)
+            for index in LIVE_COLUMNS:
+                table.update_cell(row.symbol, COLUMNS[index], cells[index])
+
+    def on_screen_resume(self) -> None:
+        if self._missed_quotes:
             self._fill()
 
     # ---- painting -----------------------------------------------------------------------------
@@ -121,6 +140,7 @@ class SymbolsScreen(ModeScreen):
     def _fill(self) -> None:
         if not self.is_mounted:
             return
+        self._missed_quotes = False
         table: DataTable[str | Text] = self.query_one("#watchlist", DataTable)
         columns = COLUMNS + (SCHEDULE_COLUMNS if self.schedule else ())
         selected = self.selected_symbol()
