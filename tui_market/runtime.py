@@ -50,7 +50,10 @@ class Runtime:
 
 def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
     """The history provider and live stream for ``settings.provider`` (imported when used:
-    the demo never loads tvDatafeed or websockets)."""
+    the demo never loads tvDatafeed or websockets). A desk follower (``feed = "database"``)
+    opens no connection at all: its quotes come from the ingester through the database."""
+    if settings.feed == "database":
+        return offline_providers(settings)
     if settings.provider == "replay":
         from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
 

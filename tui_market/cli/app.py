@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tui_market import paths
-from tui_market.cli import bars, serve, symbols, sync, watch
+from tui_market.cli import bars, ingest, serve, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.early_server import EarlyServer
@@ -119,6 +119,7 @@ app.command("bars")(bars.bars)
 app.command("sync")(sync.sync)
 app.command("watch")(watch.watch)
 app.command("serve")(serve.serve)
+app.command("ingest")(ingest.ingest)
 
 
 def main() -> None:

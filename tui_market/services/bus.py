@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, overload
 
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
+from tui_market.commands.publish_live import PublishLive, PublishLiveHandler
 from tui_market.commands.remove_symbol import (
     RemoveSymbol,
     RemoveSymbolHandler,
@@ -23,6 +24,7 @@ from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Bar
 from tui_market.models.symbol_info import SymbolInfo
+from tui_market.queries.desk_changes import ReadDesk, ReadDeskHandler
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
 from tui_market.queries.get_sync_state import GetSyncState, GetSyncStateHandler, SyncState
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
@@ -49,6 +51,8 @@ class Bus:
             ListSymbols: ListSymbolsHandler(db),
             GetBars: GetBarsHandler(db),
             GetSyncState: GetSyncStateHandler(db),
+            PublishLive: PublishLiveHandler(db),
+            ReadDesk: ReadDeskHandler(db),
         }
 
     def register(self, message_type: type, handler: Handler) -> None:

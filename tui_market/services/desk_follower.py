@@ -1,0 +1,209 @@
+"""DeskFollower: a terminal's live feed read from the database instead of TradingView.
+
+It stands where ``QuoteService`` stands (the TUI's live worker, ``watch --follow``): ``run``,
+``snapshot``, ``set_symbols``, ``set_references``, ``close``. It opens no TradingView
+connection: the quotes, forming bars, closed bars and the ingester's heartbeat come from one
+change stream over the desk's collections (``DeskChanges``) into a ``DeskBook``.
+
+When the stream fails (the database went away) it is opened again from its resume token, and
+every (re)open is followed by a catch-up read (``ReadDesk``): the heartbeat, the live documents,
+and the bars stored after the newest one held per series. The stream is opened first, so what
+is written during the read is in the stream too; applying a document twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pymongo.errors import PyMongoError
+
+from tui_market.infrastructure import desk_schema, schema
+from tui_market.infrastructure.database import Database
+from tui_market.managers.desk_book import DeskBook
+from tui_market.models import Bar, FeedState, FeedStatus
+from tui_market.models.desk import IngesterState
+from tui_market.models.live import BarClosedEvent, LiveEvent, LiveSnapshot, SymbolQuote
+from tui_market.models.symbol_info import SymbolInfo
+from tui_market.queries.desk_changes import (
+    Change,
+    DeskChanges,
+    DeskState,
+    ReadDesk,
+    ReadDeskHandler,
+)
+
+log = logging.getLogger(__name__)
+OnEvent = Callable[[LiveEvent], None]
+RETRY = (0.2, 0.5, 1.0, 2.0)  # seconds before reopening the stream, growing per failure
+STATE_EVERY = 0.25  # seconds between checks of the ingester's state (silent or not)
+
+
+class DeskFollower:
+    name = "database"
+
+    def __init__(
+        self,
+        db: Database,
+        *,
+        recent: int = 300,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_await: float = 0.5,
+    ) -> None:
+        self._changes = DeskChanges(db)
+        self._read = ReadDeskHandler(db)
+        self._book = DeskBook(recent=recent)
+        self._recent = recent
+        self._monotonic = monotonic
+        self._max_await = max_await
+        self._token: Mapping[str, Any] | None = None
+        self._symbols: tuple[str, ...] | None = None
+        self._stop = asyncio.Event()
+        self._resync = asyncio.Event()
+        self._on_event: OnEvent = _ignore
+        self._caught_up = False
+        self._said: tuple[FeedStatus, str] | None = None
+        self.opens = 0  # change streams opened (1 + reopenings)
+        self.saved = 0  # a follower saves nothing: the ingester does
+
+    # ---- the QuoteService surface ---------------------------------------------------------------
+    async def set_symbols(self, symbols: set[str]) -> None:
+        self._symbols = tuple(sorted(symbols))
+        self._book.set_symbols(symbols)
+        self._resync.set()  # a new symbol's state is read, not waited for
+
+    def set_metadata(self, infos: Mapping[str, SymbolInfo | None]) -> None:
+        """Bars are built by the ingester along each symbol's session: nothing to do here."""
+        del infos
+
+    def set_references(self, closes: Mapping[str, float | None]) -> None:
+        for symbol, close in closes.items():
+            self._book.set_reference(symbol, close)
+
+    def snapshot(self) -> LiveSnapshot:
+        return self._book.snapshot(time.time(), self._book.feed(self._monotonic()))
+
+    def quote(self, symbol: str) -> SymbolQuote | None:
+        return self.snapshot().quotes.get(symbol)
+
+    def ingester(self) -> IngesterState:
+        return self._book.ingester(self._monotonic())
+
+    async def flush(self) -> int:
+        return 0
+
+    async def close(self) -> None:
+        self._stop.set()
+
+    # ---- the loop -------------------------------------------------------------------------------
+    async def run(self, on_event: OnEvent) -> None:
+        """Follow the database until ``close()``."""
+        self._on_event = on_event
+        watcher = asyncio.create_task(self._watch_state(), name="desk ingester state")
+        failures = 0
+        try:
+            while not self._stop.is_set():
+                try:
+                    await self._follow()
+                    failures = 0
+                except PyMongoError as exc:
+                    wait = RETRY[min(failures, len(RETRY) - 1)]
+                    level = logging.WARNING if failures == 0 else logging.DEBUG
+                    log.log(level, "desk change stream failed (%s); again in %.1f s", exc, wait)
+                    failures += 1
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._stop.wait(), wait)
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            on_event(FeedState(FeedStatus.STOPPED, detail="follower stopped"))
+
+    async def _follow(self) -> None:
+        stream = await self._changes.open(self._token, self._max_await)
+        self.opens += 1
+        async with stream:
+            await self._catch_up()
+            while not self._stop.is_set():
+                change = await stream.try_next()
+                if change is not None:
+                    self._apply(change)
+                self._token = stream.resume_token
+                if self._resync.is_set():
+                    await self._catch_up()
+
+    async def _catch_up(self) -> None:
+        self._resync.clear()
+        after = {}
+        for symbol in self._symbols or ():
+            for interval in self._intervals():
+                newest = self._book.newest(symbol, interval)
+                if newest is not None:
+                    after[(symbol, interval)] = newest.epoch
+        state = await self._read(ReadDesk(self._symbols, after, last=self._recent))
+        self._apply_state(state)
+        self._caught_up = True
+
+    def _intervals(self) -> tuple[Any, ...]:
+        beat = self._book.heartbeat
+        return beat.persist if beat is not None else ()
+
+    def _apply_state(self, state: DeskState) -> None:
+        now = self._monotonic()
+        if state.heartbeat is not None:
+            self._heartbeat(state.heartbeat, now)
+            self._book.heard(now, age=desk_schema.written_age(state.heartbeat, state.now))
+        for doc in state.live:
+            self._live(doc, now)
+        self._bars(state.bars, tell=self._caught_up)
+
+    def _apply(self, change: Change) -> None:
+        doc = change.get("fullDocument")
+        if doc is None:  # updated, then deleted before the lookup
+            return
+        coll, now = change["ns"]["coll"], self._monotonic()
+        if coll == desk_schema.LIVE:
+            self._live(doc, now)
+        elif coll == desk_schema.DESK and doc.get("_id") == desk_schema.HEARTBEAT_ID:
+            self._heartbeat(doc, now)
+        elif coll == schema.OHLCV:
+            self._bars([schema.doc_to_bar(doc)], tell=True)
+
+    def _live(self, doc: desk_schema.Doc, now: float) -> None:
+        try:
+            quote, closed = desk_schema.read_live(doc)
+        except ValueError as exc:
+            log.error("skipping a malformed live document %r: %s", doc.get("_id"), exc)
+            return
+        for bar in self._book.on_live(quote, closed, now):
+            self._on_event(BarClosedEvent(bar))
+
+    def _heartbeat(self, doc: desk_schema.Doc, now: float) -> None:
+        try:
+            self._book.on_heartbeat(desk_schema.read_heartbeat(doc), now)
+        except ValueError as exc:
+            log.error("skipping a malformed heartbeat: %s", exc)
+
+    def _bars(self, bars: Iterable[Bar], *, tell: bool) -> None:
+        for bar in bars:
+            if self._book.on_bar(bar) and tell:
+                self._on_event(BarClosedEvent(bar))
+
+    async def _watch_state(self) -> None:
+        """Say when the ingester's state changes (live, silent, stopped): once per change."""
+        while True:
+            state = self._book.ingester(self._monotonic())
+            feed = self._book.feed(self._monotonic())
+            said = (feed.status, "silent" if state.silent else "")
+            if said != self._said and self._book.heartbeat is not None:
+                self._said = said
+                self._on_event(feed)
+            await asyncio.sleep(STATE_EVERY)
+
+
+def _ignore(event: LiveEvent) -> None:
+    del event
