@@ -54,6 +54,10 @@ def root(
         typer.Option("--config", help="Config file (default: see `tui-market locate`)."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to stderr too.")] = False,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", help="Follow the desk's `tui-market ingest` via the database."),
+    ] = False,
 ) -> None:
     overrides = {
         "demo": demo or None,
@@ -62,6 +66,7 @@ def root(
         "data_dir": data_dir,
         "provider": provider,
         "interval": interval,
+        "feed": "database" if follow else None,
     }
     ctx.obj = CliState(config=config, overrides=overrides, verbose=verbose)
     configure_logging(verbose=verbose and ctx.invoked_subcommand is not None)
