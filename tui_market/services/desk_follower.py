@@ -9,6 +9,13 @@ When the stream fails (the database went away) it is opened again from its resum
 every (re)open is followed by a catch-up read (``ReadDesk``): the heartbeat, the live documents,
 and the bars stored after the newest one held per series. The stream is opened first, so what
 is written during the read is in the stream too; applying a document twice changes nothing.
+
+Until the reopened stream delivers its first change, the catch-up read is repeated at every
+empty wait, and once more after that first change. The embedded server needs it: after a crash
+it numbers its oplog again from the last journaled entry, and a token minted from a lost
+(unjournaled) entry silently skips as many new ones; the first change delivered proves the
+stream is past them. A token the server refuses (history gone) is dropped: the stream starts
+afresh and the catch-up read fills the gap.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from pymongo.errors import PyMongoError
+from pymongo.errors import OperationFailure, PyMongoError
 
 from tui_market.infrastructure import desk_schema, schema
 from tui_market.infrastructure.database import Database
@@ -41,6 +48,8 @@ log = logging.getLogger(__name__)
 OnEvent = Callable[[LiveEvent], None]
 RETRY = (0.2, 0.5, 1.0, 2.0)  # seconds before reopening the stream, growing per failure
 STATE_EVERY = 0.25  # seconds between checks of the ingester's state (silent or not)
+STALL = 1.5  # seconds past the wait a read may take before it counts as a reconnection
+BAD_TOKEN = {260, 280, 286}  # InvalidResumeToken, ChangeStreamFatalError, ChangeStreamHistoryLost
 
 
 class DeskFollower:
@@ -110,6 +119,11 @@ class DeskFollower:
                 try:
                     await self._follow()
                     failures = 0
+                except OperationFailure as exc:
+                    if exc.code not in BAD_TOKEN:
+                        raise
+                    log.warning("resume token refused (%s): reading the desk afresh", exc)
+                    self._token = None
                 except PyMongoError as exc:
                     wait = RETRY[min(failures, len(RETRY) - 1)]
                     level = logging.WARNING if failures == 0 else logging.DEBUG
@@ -128,11 +142,18 @@ class DeskFollower:
         self.opens += 1
         async with stream:
             await self._catch_up()
+            proven = False  # the stream delivered a change since it was opened
             while not self._stop.is_set():
+                asked = self._monotonic()
                 change = await stream.try_next()
+                if self._monotonic() - asked > self._max_await + STALL:
+                    proven = False  # the driver may have resumed by itself, from its token
                 if change is not None:
                     self._apply(change)
                 self._token = stream.resume_token
+                if not proven:
+                    proven = change is not None
+                    self._resync.set()
                 if self._resync.is_set():
                     await self._catch_up()
 
