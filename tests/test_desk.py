@@ -185,73 +185,72 @@ async def test_one_ingester_three_followers_db_restart_and_ingester_death(
         watchlist=list(SYMBOLS),
     )
     procs: list[Proc] = []
-    async with FakeTradingViewServer(desk_market(start), heartbeat_every=5.0) as tv:
-        async with open_runtime(settings) as runtime:
-            app = make_app(settings, runtime)
-            async with app.run_test(size=(160, 40)) as pilot:
-                try:
-                    followers = [
-                        Proc([*common, "watch", "--follow", "-i", "1m", *SYMBOLS])
-                        for _ in range(2)
-                    ]
-                    procs += followers
-                    ingest = Proc([*common, "ingest", "--ws-url", tv.url, "-i", "1m", *SYMBOLS])
-                    procs.append(ingest)
-                    await until(lambda: all(f.has("ingester: live") for f in followers), "live")
+    async with (
+        FakeTradingViewServer(desk_market(start), heartbeat_every=5.0) as tv,
+        open_runtime(settings) as runtime,
+    ):
+        app = make_app(settings, runtime)
+        async with app.run_test(size=(160, 40)) as pilot:
+            try:
+                followers = [
+                    Proc([*common, "watch", "--follow", "-i", "1m", *SYMBOLS]) for _ in range(2)
+                ]
+                procs += followers
+                ingest = Proc([*common, "ingest", "--ws-url", tv.url, "-i", "1m", *SYMBOLS])
+                procs.append(ingest)
+                await until(lambda: all(f.has("ingester: live") for f in followers), "live")
+                await until(lambda: app.health.ingester.startswith("ingester live"), "app: live")
+                await pilot.press("3")
+                await play(tv, phases[0])
+                await until(lambda: len(stored(data_dir, start)) >= 3 * 4, "bars stored")
+
+                killed = server_pid(data_dir)
+                os.kill(killed, signal.SIGKILL)
+                await play(tv, phases[1])  # bars close while the database is down
+                await until(
+                    lambda: server_pid(data_dir) != killed and app.health.database_up,
+                    "the database back",
+                )
+                await play(tv, phases[2])
+                await until(lambda: stored(data_dir, start) == want, "every bar stored")
+
+                def shown(follower: Proc) -> dict[tuple[str, str], tuple[float, ...]]:
+                    # (the bar of the quote sent on subscribe, older, is shown, not saved)
+                    first = printed_key((SYMBOLS[0], start))[1]
+                    bars = follower.bars().items()
+                    return {k: v for k, v in bars if k[0] in SYMBOLS and k[1] >= first}
+
+                printed = {printed_key(k): as_printed(b) for k, b in want.items()}
+                for follower in followers:
+
+                    def diff(f: Proc = follower) -> object:
+                        got = shown(f)
+                        return sorted(set(got.items()) ^ set(printed.items()))
+
                     await until(
-                        lambda: app.health.ingester.startswith("ingester live"), "app: live"
+                        lambda f=follower: shown(f) == printed,  # type: ignore[misc]
+                        "a follower's bars",
+                        detail=diff,
                     )
-                    await pilot.press("3")
-                    await play(tv, phases[0])
-                    await until(lambda: len(stored(data_dir, start)) >= 3 * 4, "bars stored")
 
-                    killed = server_pid(data_dir)
-                    os.kill(killed, signal.SIGKILL)
-                    await play(tv, phases[1])  # bars close while the database is down
-                    await until(
-                        lambda: server_pid(data_dir) != killed and app.health.database_up,
-                        "the database back",
-                    )
-                    await play(tv, phases[2])
-                    await until(lambda: stored(data_dir, start) == want, "every bar stored")
+                def on_screen() -> dict[tuple[str, int], Bar]:
+                    recent = app.snapshot.recent
+                    held = [b for s in SYMBOLS for b in recent.get((s, Interval.M1), ())]
+                    return {(b.symbol, b.epoch): b for b in held if b.epoch >= start}
 
-                    def shown(follower: Proc) -> dict[tuple[str, str], tuple[float, ...]]:
-                        # (the bar of the quote sent on subscribe, older, is shown, not saved)
-                        first = printed_key((SYMBOLS[0], start))[1]
-                        bars = follower.bars().items()
-                        return {k: v for k, v in bars if k[0] in SYMBOLS and k[1] >= first}
+                await until(lambda: on_screen() == want, "the app's bars")
+                forming = app.snapshot.quotes[SYMBOLS[0]].forming[Interval.M1]
+                assert forming.epoch == Interval.M1.floor(ticks[-1].ts)
 
-                    printed = {printed_key(k): as_printed(b) for k, b in want.items()}
-                    for follower in followers:
-
-                        def diff(f: Proc = follower) -> object:
-                            got = shown(f)
-                            return sorted(set(got.items()) ^ set(printed.items()))
-
-                        await until(
-                            lambda f=follower: shown(f) == printed,  # type: ignore[misc]
-                            "a follower's bars",
-                            detail=diff,
-                        )
-
-                    def on_screen() -> dict[tuple[str, int], Bar]:
-                        recent = app.snapshot.recent
-                        held = [b for s in SYMBOLS for b in recent.get((s, Interval.M1), ())]
-                        return {(b.symbol, b.epoch): b for b in held if b.epoch >= start}
-
-                    await until(lambda: on_screen() == want, "the app's bars")
-                    forming = app.snapshot.quotes[SYMBOLS[0]].forming[Interval.M1]
-                    assert forming.epoch == Interval.M1.floor(ticks[-1].ts)
-
-                    ingest.proc.send_signal(signal.SIGKILL)
-                    await until(
-                        lambda: all(f.has("ingester: silent") for f in followers),
-                        "followers: silent",
-                    )
-                    await until(
-                        lambda: app.health.ingester.startswith("ingester silent"), "app: silent"
-                    )
-                finally:
-                    for proc in procs:
-                        proc.stop()
-                await app.status.stop()
+                ingest.proc.send_signal(signal.SIGKILL)
+                await until(
+                    lambda: all(f.has("ingester: silent") for f in followers),
+                    "followers: silent",
+                )
+                await until(
+                    lambda: app.health.ingester.startswith("ingester silent"), "app: silent"
+                )
+            finally:
+                for proc in procs:
+                    proc.stop()
+            await app.status.stop()

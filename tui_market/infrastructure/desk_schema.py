@@ -29,8 +29,14 @@ Doc = dict[str, Any]
 
 
 def bar_doc(bar: Bar) -> Doc:
-    return {"t": bar.epoch, "o": bar.open, "h": bar.high, "l": bar.low, "c": bar.close,
-            "v": bar.volume}  # fmt: skip
+    return {
+        "t": bar.epoch,
+        "o": bar.open,
+        "h": bar.high,
+        "l": bar.low,
+        "c": bar.close,
+        "v": bar.volume,
+    }
 
 
 def doc_bar(symbol: str, interval: Interval, doc: Mapping[str, Any]) -> Bar:

@@ -10,6 +10,13 @@ from collections.abc import Awaitable, Callable
 from typing import Any, overload
 
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
+from tui_market.commands.desk_jobs import (
+    ClaimJob,
+    ClaimScheduled,
+    DeskJobsHandler,
+    FinishJob,
+    RenewLease,
+)
 from tui_market.commands.publish_live import PublishLive, PublishLiveHandler
 from tui_market.commands.remove_symbol import (
     RemoveSymbol,
@@ -53,6 +60,17 @@ class Bus:
             GetSyncState: GetSyncStateHandler(db),
             PublishLive: PublishLiveHandler(db),
             ReadDesk: ReadDeskHandler(db),
+            **self._job_handlers(db),
+        }
+
+    @staticmethod
+    def _job_handlers(db: Database) -> dict[type, Handler]:
+        jobs = DeskJobsHandler(db)
+        return {
+            ClaimJob: jobs.claim,
+            RenewLease: jobs.renew,
+            FinishJob: jobs.finish,
+            ClaimScheduled: jobs.claim_scheduled,
         }
 
     def register(self, message_type: type, handler: Handler) -> None:

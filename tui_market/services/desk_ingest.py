@@ -2,7 +2,8 @@
 
 ``Ingester`` runs the live service (the same ``QuoteService`` the TUI and ``watch`` use: bars
 built, closed bars saved through ``SaveBars``), a ``DeskPublisher`` for the live documents and
-the heartbeat, and the database supervisor (the embedded server is restarted if it dies). With
+the heartbeat, the database supervisor (the embedded server is restarted if it dies), the
+runner of the syncs followers ask for (``JobRunner``) and the scheduled syncs, if any. With
 no symbols named it follows the stored watchlist, read again every ``WATCHLIST_EVERY`` seconds,
 so a symbol added from any terminal is ingested too.
 """
@@ -13,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 from pymongo.errors import PyMongoError
 
@@ -27,12 +28,19 @@ from tui_market.queries.list_symbols import ListSymbols
 from tui_market.services.bus import Bus
 from tui_market.services.db_supervisor import DatabaseHealth, DatabaseSupervisor
 from tui_market.services.desk_publisher import DeskPublisher
+from tui_market.services.job_runner import JobRunner
 from tui_market.services.quote_service import QuoteService
 
 log = logging.getLogger(__name__)
 WATCHLIST_EVERY = 5.0  # seconds between reads of the stored watchlist (no symbols named)
 OnEvent = Callable[[LiveEvent], None]
 OnDatabase = Callable[[DatabaseHealth], None]
+
+
+class Schedule(Protocol):
+    def set_symbols(self, symbols: Sequence[str]) -> None: ...
+    def start(self) -> None: ...
+    def shutdown(self) -> None: ...
 
 
 class Ingester:
@@ -44,6 +52,8 @@ class Ingester:
         provider: IDataProvider,
         stream: IQuoteStream,
         persist: Sequence[Interval],
+        *,
+        jobs: Schedule | None = None,
     ) -> None:
         self._db, self._embedded, self._bus, self._stream = db, embedded, bus, stream
         # every interval is published live (any terminal may chart any); ``persist`` saved
@@ -52,12 +62,16 @@ class Ingester:
         )
         self.publisher = DeskPublisher(self.service, bus, persist)
         self._symbols: set[str] = set()
+        self.runner = JobRunner(bus)  # syncs asked for by followers
+        self.jobs = jobs  # scheduled syncs (``SyncJobs``), claimed per period in the database
 
     async def start_symbols(
         self, symbols: Sequence[str], infos: Mapping[str, SymbolInfo | None]
     ) -> None:
         self.service.set_metadata(infos)
         self._symbols = set(symbols)
+        if self.jobs is not None:
+            self.jobs.set_symbols(symbols)
         await self.service.set_symbols(set(symbols))
 
     async def run(
@@ -74,13 +88,18 @@ class Ingester:
         side: list[Coroutine[Any, Any, None]] = [
             supervisor.run(on_database),
             self.publisher.run(),
+            self.runner.run(),
         ]
         if follow_watchlist:
             side.append(self._follow_watchlist())
         tasks = [asyncio.create_task(c, name="ingest side task") for c in side]
+        if self.jobs is not None:
+            self.jobs.start()
         try:
             await self.service.run(both)
         finally:
+            if self.jobs is not None:
+                self.jobs.shutdown()
             for task in tasks:
                 task.cancel()
             for task in tasks:
