@@ -14,6 +14,7 @@ one clock). The screen adds up to one frame (0.1 s) on top.
 
     python benchmarks/bench_desk.py            # 20 s rounds
     python benchmarks/bench_desk.py --quick    # 8 s rounds
+    python benchmarks/bench_desk.py --rounds 50   # 50 follower processes
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -44,7 +46,14 @@ SYMBOLS = [f"BENCH:S{i:02d}" for i in range(50)]
 LATENCY_SYMBOLS = SYMBOLS[:5]
 RATE = 4.0  # ticks/s per symbol in the latency rounds (each gets its own publish round)
 LOAD_RATE = 20.0  # ticks/s per symbol for the write-rate round (twice the publish cap)
+SERVER_PID: list[int] = []  # the embedded server's pid, for its CPU time
 POLL = 0.005  # seconds between a follower's snapshot reads
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -136,7 +145,9 @@ async def latency_round(
             if time.monotonic() > deadline:
                 raise SystemExit("followers did not get ready within 60 s")
             await send(tv, LATENCY_SYMBOLS, RATE, 0.5, base - 50)  # warm-up prices
+        cpu, started = cpu_seconds(SERVER_PID[0]), time.monotonic()
         sent = await send(tv, LATENCY_SYMBOLS, RATE, seconds, base)
+        busy = (cpu_seconds(SERVER_PID[0]) - cpu) / (time.monotonic() - started)
         await asyncio.sleep(2.0)
         lags = []
         missed = 0
@@ -149,7 +160,8 @@ async def latency_round(
                     missed += 1  # superseded before the publish round: not published
         print(
             f"  {followers:>2} followers: {len(sent)} ticks sent, {len(lags)} seen "
-            f"({missed} superseded within a publish round)",
+            f"({missed} superseded within a publish round); database server CPU "
+            f"{busy:.0%} of a core",
             flush=True,
         )
         return lags
@@ -169,9 +181,10 @@ async def write_rate(tv: FakeTradingViewServer, uri: str, seconds: float) -> Non
 
     counting = asyncio.create_task(count())
     await asyncio.sleep(0.5)
-    started = time.monotonic()
+    cpu, started = cpu_seconds(SERVER_PID[0]), time.monotonic()
     sent = await send(tv, SYMBOLS, LOAD_RATE, seconds, 300.0)
     elapsed = time.monotonic() - started
+    busy = (cpu_seconds(SERVER_PID[0]) - cpu) / elapsed
     await asyncio.sleep(0.5)
     counting.cancel()
     with contextlib.suppress(asyncio.CancelledError):
@@ -183,12 +196,14 @@ async def write_rate(tv: FakeTradingViewServer, uri: str, seconds: float) -> Non
     for coll, n in counts.most_common():
         print(f"  {coll}: {n / elapsed:,.1f} writes/s")
     print(f"  total: {total / elapsed:,.1f} writes/s ({total / elapsed / 50:.2f} per symbol)")
+    print(f"  database server CPU {busy:.0%} of a core (one change stream: this counter's)")
 
 
-async def main(seconds: float) -> None:
+async def main(seconds: float, rounds: list[int]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         server = EmbeddedServer(Path(tmp))
         uri = server.acquire()
+        SERVER_PID.append(json.loads((Path(tmp) / "server.json").read_text())["pid"])
         market = load_market_data()
         now = int(time.time()) // 60 * 60
         for symbol in SYMBOLS:
@@ -209,7 +224,7 @@ async def main(seconds: float) -> None:
                 await asyncio.sleep(3.0)  # the ingester's start-up (backfill) settles
                 print(f"load before: {os.getloadavg()[0]:.2f}")
                 print("quote latency, ingester tick -> follower snapshot (feed):")
-                for k, followers in enumerate((1, 3, 10)):
+                for k, followers in enumerate(rounds):
                     lags = await latency_round(tv, uri, followers, seconds, 1000.0 + 1000 * k)
                     ms = [lag * 1000 for lag in lags]
                     print(
@@ -230,9 +245,11 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--follower", metavar="URI")
+    parser.add_argument("--rounds", default="1,3,10", help="follower counts, e.g. 1,3,10,50")
     args = parser.parse_args()
     if args.follower:
         with contextlib.suppress(KeyboardInterrupt):
             asyncio.run(follower_main(args.follower))
     else:
-        asyncio.run(main(8.0 if args.quick else 20.0))
+        rounds = [int(n) for n in args.rounds.split(",")]
+        asyncio.run(main(8.0 if args.quick else 20.0, rounds))

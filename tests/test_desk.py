@@ -254,3 +254,26 @@ async def test_one_ingester_three_followers_db_restart_and_ingester_death(
                 for proc in procs:
                     proc.stop()
             await app.status.stop()
+
+
+@pytest.mark.parametrize(
+    "command", [["ingest", "AAPL"], ["watch", "--follow", "NASDAQ:"], ["ingest", "-i", "7x"]]
+)
+def test_bad_input_to_ingest_or_follow_is_one_line_and_stores_nothing(
+    mongo_uri: str, command: list[str]
+) -> None:
+    name = f"test_desk_bad_{os.getpid()}"
+    done = subprocess.run(
+        ["tui-market", "--mongodb-uri", mongo_uri, "--database", name, *command],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tui-market: ")
+    client: MongoClient = MongoClient(mongo_uri)
+    try:
+        assert name not in client.list_database_names()
+    finally:
+        client.close()
