@@ -9,7 +9,8 @@ import asyncio
 import pytest
 
 from tests.fakes.memory_provider import MemoryProvider, make_bars
-from tui_market.commands.desk_jobs import ClaimJob, FinishJob, QueuedSyncHandler
+from tui_market.commands.desk_jobs import ClaimJob, FinishJob
+from tui_market.commands.queued_sync import QueuedSyncHandler
 from tui_market.commands.sync_history import SyncHistory
 from tui_market.errors import SymbolNotFound
 from tui_market.infrastructure.database import Database

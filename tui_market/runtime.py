@@ -174,7 +174,7 @@ async def open_runtime(
         stack.push_async_callback(stream.close)
         bus = make_bus(db, provider)
         if settings.feed == "database":  # syncs run once, by the desk's ingester (jobs)
-            from tui_market.commands.desk_jobs import QueuedSyncHandler
+            from tui_market.commands.queued_sync import QueuedSyncHandler
             from tui_market.commands.sync_history import SyncHistory
 
             bus.register(SyncHistory, QueuedSyncHandler(db))

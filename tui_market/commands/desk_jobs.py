@@ -7,9 +7,9 @@ request id; when the job is already queued or running the upsert collides on ``_
 (``DuplicateKeyError``) and the asker joins that request instead. A runner claims the oldest
 queued job (or a running one whose lease ran out: its runner died) with one atomic
 ``find_one_and_update``, so two runners never hold one job while its lease lasts, and renews
-the lease while it works. ``QueuedSyncHandler`` is a follower's ``SyncHistory``: it asks, then
-waits for ``last`` to name its request. ``ClaimScheduled`` lets one process of many run a
-scheduled sync per period.
+the lease while it works. ``QueuedSyncHandler`` (``queued_sync.py``) is a follower's
+``SyncHistory``: it asks, then waits for ``last`` to name its request. ``ClaimScheduled``
+lets one process of many run a scheduled sync per period.
 
 Job documents are written journaled (the database's default here): a claimed job must not
 come back unclaimed after a crash of the server.
@@ -17,8 +17,6 @@ come back unclaimed after a crash of the server.
 
 from __future__ import annotations
 
-import asyncio
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,17 +24,16 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from tui_market.commands.sync_history import SyncHistory, SyncResult
-from tui_market.errors import ProviderError, ProviderUnavailable, SymbolNotFound
+from tui_market.commands.sync_history import SyncResult
 from tui_market.infrastructure import desk_schema
 from tui_market.infrastructure.database import Database
-from tui_market.models import Interval, SymbolRef
+from tui_market.models import Interval
 
 Doc = dict[str, Any]
 QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
 
-def _now() -> datetime:
+def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
@@ -84,7 +81,7 @@ class DeskJobsHandler:
         return self._db.get_collection(desk_schema.JOBS)
 
     async def claim(self, msg: ClaimJob) -> Doc | None:
-        now = _now()
+        now = now_utc()
         takeable = {"$or": [{"state": QUEUED}, {"state": RUNNING, "lease_until": {"$lt": now}}]}
         update = {
             "$set": {
@@ -102,7 +99,7 @@ class DeskJobsHandler:
 
     async def renew(self, msg: RenewLease) -> bool:
         """False when the job is no longer this runner's (its lease ran out and was taken)."""
-        until = _now() + timedelta(seconds=msg.lease)
+        until = now_utc() + timedelta(seconds=msg.lease)
         done = await self._jobs().update_one(
             {"_id": msg.job_id, "owner": msg.owner, "state": RUNNING},
             {"$set": {"lease_until": until}},
@@ -111,7 +108,7 @@ class DeskJobsHandler:
 
     async def finish(self, msg: FinishJob) -> bool:
         state = FAILED if msg.result is None else DONE
-        last: Doc = {"request": msg.request, "state": state, "finished": _now()}
+        last: Doc = {"request": msg.request, "state": state, "finished": now_utc()}
         if msg.result is not None:
             r = msg.result
             last["result"] = {
@@ -128,7 +125,7 @@ class DeskJobsHandler:
         return bool(done.matched_count)
 
     async def claim_scheduled(self, msg: ClaimScheduled) -> bool:
-        now = _now()
+        now = now_utc()
         key = f"scheduled|{msg.symbol}|{msg.interval.value}"
         # a little less than the period: runs of one process drift by a few milliseconds
         due = now + timedelta(seconds=msg.period * 0.9)
@@ -141,78 +138,3 @@ class DeskJobsHandler:
         except DuplicateKeyError:  # the document exists and is not due: run elsewhere
             return False
         return True
-
-
-class QueuedSyncHandler:
-    """``SyncHistory`` for a terminal with no provider of its own: the job is queued for the
-    desk's runner (``tui-market ingest``) and its outcome awaited."""
-
-    def __init__(self, db: Database, *, poll: float = 0.25, timeout: float = 600.0) -> None:
-        self._db = db
-        self._poll = poll
-        self._timeout = timeout
-
-    async def __call__(self, msg: SyncHistory) -> SyncResult:
-        symbol = SymbolRef.parse(msg.symbol).full
-        jobs = self._db.get_collection(desk_schema.JOBS)
-        job_id = f"sync|{symbol}|{msg.interval.value}"
-        try:
-            async with asyncio.timeout(self._timeout):
-                request = await self._ask(job_id, symbol, msg)
-                while True:
-                    job = await jobs.find_one({"_id": job_id}) or {}
-                    last = job.get("last") or {}
-                    if last.get("request") == request:
-                        return _outcome(symbol, msg.interval, last)
-                    await asyncio.sleep(self._poll)
-        except TimeoutError:
-            raise ProviderUnavailable(
-                f"{symbol}: no desk ingester ran the sync within {self._timeout:.0f} s "
-                "(is `tui-market ingest` running?)"
-            ) from None
-
-    async def _ask(self, job_id: str, symbol: str, msg: SyncHistory) -> str:
-        """Queue the series' job with a new request id, or join the request queued or running;
-        returns the request id to wait for."""
-        jobs = self._db.get_collection(desk_schema.JOBS)
-        request = uuid.uuid4().hex
-        try:
-            await jobs.update_one(
-                {"_id": job_id, "state": {"$nin": [QUEUED, RUNNING]}},
-                {
-                    "$set": {
-                        "kind": "sync",
-                        "symbol": symbol,
-                        "interval": msg.interval.value,
-                        "n_bars": msg.n_bars,
-                        "state": QUEUED,
-                        "request": request,
-                        "created": _now(),
-                        "attempts": 0,
-                    }
-                },
-                upsert=True,
-            )
-        except DuplicateKeyError:  # queued or running already: wait for that request
-            job = await jobs.find_one({"_id": job_id}) or {}
-            if job.get("state") not in (QUEUED, RUNNING):  # it finished meanwhile: ask again
-                return await self._ask(job_id, symbol, msg)
-            return str(job["request"])
-        return request
-
-
-def _outcome(symbol: str, interval: Interval, job: Doc) -> SyncResult:
-    if job["state"] == FAILED:
-        if job.get("error_kind") == "not_found":
-            raise SymbolNotFound(job.get("error") or f"{symbol}: unknown symbol")
-        raise ProviderError(job.get("error") or "the sync failed")
-    r = job.get("result") or {}
-    return SyncResult(
-        symbol,
-        interval,
-        r.get("new", 0),
-        r.get("updated", 0),
-        r.get("unchanged", 0),
-        r.get("rejected", 0),
-        r.get("last_bar"),
-    )

@@ -53,9 +53,9 @@ class DeskBook:
             self._version += 1
 
     def on_live(self, quote: SymbolQuote, closed: Iterable[Bar], now: float) -> list[Bar]:
-        """A ``live`` document: the symbol's quote and forming bars, and its just-closed bars;
-        returns the closed bars this book did not hold yet."""
-        self._last_write = now
+        """A ``live`` document written at ``now``: the symbol's quote and forming bars, and its
+        just-closed bars; returns the closed bars this book did not hold yet."""
+        self.heard(now)
         if not self.wanted(quote.symbol):
             return []
         if quote.reference is None:
@@ -86,14 +86,13 @@ class DeskBook:
         return True
 
     def on_heartbeat(self, beat: Heartbeat, now: float) -> None:
-        self._last_write = now
+        self.heard(now)
         if beat != self._heartbeat:
             self._heartbeat = beat
             self._version += 1
 
-    def heard(self, now: float, *, age: float = 0.0) -> None:
-        """A write of the ingester ``age`` seconds before ``now`` (catch-up reads)."""
-        at = now - max(0.0, age)
+    def heard(self, at: float) -> None:
+        """The ingester wrote at ``at`` (follower's clock); the newest write counts."""
         if self._last_write is None or at > self._last_write:
             self._last_write = at
 

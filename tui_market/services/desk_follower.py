@@ -24,25 +24,23 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pymongo.errors import OperationFailure, PyMongoError
 
-from tui_market.infrastructure import desk_schema, schema
 from tui_market.infrastructure.database import Database
 from tui_market.managers.desk_book import DeskBook
-from tui_market.models import Bar, FeedState, FeedStatus
+from tui_market.models import FeedState, FeedStatus, Interval
 from tui_market.models.desk import IngesterState
-from tui_market.models.live import BarClosedEvent, LiveEvent, LiveSnapshot, SymbolQuote
+from tui_market.models.live import LiveEvent, LiveSnapshot, SymbolQuote
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.desk_changes import (
-    Change,
     DeskChanges,
-    DeskState,
     ReadDesk,
     ReadDeskHandler,
 )
+from tui_market.services.desk_apply import DeskApplier
 
 log = logging.getLogger(__name__)
 OnEvent = Callable[[LiveEvent], None]
@@ -74,6 +72,7 @@ class DeskFollower:
         self._stop = asyncio.Event()
         self._resync = asyncio.Event()
         self._on_event: OnEvent = _ignore
+        self._apply = DeskApplier(self._book, lambda event: self._on_event(event), monotonic)
         self._caught_up = False
         self._said: tuple[FeedStatus, str] | None = None
         self.opens = 0  # change streams opened (1 + reopenings)
@@ -149,7 +148,7 @@ class DeskFollower:
                 if self._monotonic() - asked > self._max_await + STALL:
                     proven = False  # the driver may have resumed by itself, from its token
                 if change is not None:
-                    self._apply(change)
+                    self._apply.change(change)
                 self._token = stream.resume_token
                 if not proven:
                     proven = change is not None
@@ -166,53 +165,12 @@ class DeskFollower:
                 if newest is not None:
                     after[(symbol, interval)] = newest.epoch
         state = await self._read(ReadDesk(self._symbols, after, last=self._recent))
-        self._apply_state(state)
+        self._apply.state(state, tell=self._caught_up)
         self._caught_up = True
 
-    def _intervals(self) -> tuple[Any, ...]:
+    def _intervals(self) -> tuple[Interval, ...]:
         beat = self._book.heartbeat
         return beat.persist if beat is not None else ()
-
-    def _apply_state(self, state: DeskState) -> None:
-        now = self._monotonic()
-        if state.heartbeat is not None:
-            self._heartbeat(state.heartbeat, now)
-            self._book.heard(now, age=desk_schema.written_age(state.heartbeat, state.now))
-        for doc in state.live:
-            self._live(doc, now)
-        self._bars(state.bars, tell=self._caught_up)
-
-    def _apply(self, change: Change) -> None:
-        doc = change.get("fullDocument")
-        if doc is None:  # updated, then deleted before the lookup
-            return
-        coll, now = change["ns"]["coll"], self._monotonic()
-        if coll == desk_schema.LIVE:
-            self._live(doc, now)
-        elif coll == desk_schema.DESK and doc.get("_id") == desk_schema.HEARTBEAT_ID:
-            self._heartbeat(doc, now)
-        elif coll == schema.OHLCV:
-            self._bars([schema.doc_to_bar(doc)], tell=True)
-
-    def _live(self, doc: desk_schema.Doc, now: float) -> None:
-        try:
-            quote, closed = desk_schema.read_live(doc)
-        except ValueError as exc:
-            log.error("skipping a malformed live document %r: %s", doc.get("_id"), exc)
-            return
-        for bar in self._book.on_live(quote, closed, now):
-            self._on_event(BarClosedEvent(bar))
-
-    def _heartbeat(self, doc: desk_schema.Doc, now: float) -> None:
-        try:
-            self._book.on_heartbeat(desk_schema.read_heartbeat(doc), now)
-        except ValueError as exc:
-            log.error("skipping a malformed heartbeat: %s", exc)
-
-    def _bars(self, bars: Iterable[Bar], *, tell: bool) -> None:
-        for bar in bars:
-            if self._book.on_bar(bar) and tell:
-                self._on_event(BarClosedEvent(bar))
 
     async def _watch_state(self) -> None:
         """Say when the ingester's state changes (live, silent, stopped): once per change."""
