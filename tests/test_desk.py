@@ -34,6 +34,7 @@ from tui_market.models import Bar, Interval, Tick
 from tui_market.runtime import open_runtime
 from tui_market.settings import load_settings
 from tui_market.tui.app import make_app
+from tui_market.tui.widgets.chrome import HealthLine
 
 pytestmark = pytest.mark.skipif(
     "TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="kills its own embedded server"
@@ -239,8 +240,22 @@ async def test_one_ingester_three_followers_db_restart_and_ingester_death(
                     return {(b.symbol, b.epoch): b for b in held if b.epoch >= start}
 
                 await until(lambda: on_screen() == want, "the app's bars")
-                forming = app.snapshot.quotes[SYMBOLS[0]].forming[Interval.M1]
-                assert forming.epoch == Interval.M1.floor(ticks[-1].ts)
+                last_minute = Interval.M1.floor(ticks[-1].ts)
+                for symbol in SYMBOLS:  # the forming bar and last price, as the tape has them
+                    mine = [t for t in ticks if t.symbol == symbol]
+                    tape_bar = aggregate(mine, Interval.M1)[-1]
+                    await until(
+                        lambda s=symbol, p=mine[-1].price: app.snapshot.quotes[s].last == p,  # type: ignore[misc]
+                        "the app's last price",
+                    )
+                    forming = app.snapshot.quotes[symbol].forming[Interval.M1]
+                    assert forming.epoch == tape_bar.epoch == last_minute
+                    assert (forming.open, forming.high, forming.low, forming.close) == (
+                        tape_bar.open,
+                        tape_bar.high,
+                        tape_bar.low,
+                        tape_bar.close,
+                    )
 
                 ingest.proc.send_signal(signal.SIGKILL)
                 await until(
@@ -250,6 +265,8 @@ async def test_one_ingester_three_followers_db_restart_and_ingester_death(
                 await until(
                     lambda: app.health.ingester.startswith("ingester silent"), "app: silent"
                 )
+                await pilot.pause(0.2)
+                assert "ingester silent" in str(app.screen.query_one(HealthLine).render())
             finally:
                 for proc in procs:
                     proc.stop()

@@ -20,7 +20,7 @@ import typer
 from tui_market.cli.common import parse_symbols, run_async, settings_for
 from tui_market.cli.watch import check_symbols, event_line, fetch_metadata
 from tui_market.models.feed import QuoteInfo
-from tui_market.models.live import LiveEvent
+from tui_market.models.live import BarClosedEvent, LiveEvent
 from tui_market.queries.list_symbols import ListSymbols
 from tui_market.runtime import open_runtime
 from tui_market.services.db_supervisor import DatabaseHealth
@@ -53,6 +53,8 @@ async def ingest_feed(settings: Settings, symbols: list[str]) -> int:
         shown: dict[str, tuple[str, int]] = {}
 
         def on_event(event: LiveEvent) -> None:
+            if isinstance(event, BarClosedEvent) and event.bar.interval is not settings.interval:
+                return  # every interval is published; the saved one is printed
             if isinstance(event, QuoteInfo):
                 if shown.get(event.symbol) == (event.status, event.delay):
                     return
