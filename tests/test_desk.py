@@ -2,7 +2,8 @@
 
 One ``tui-market ingest`` over the fake TradingView server holds the only live connection;
 three followers read it from the database: two ``tui-market watch --follow`` processes and one
-real app (Pilot) started with ``feed = "database"``. The ingester is fed a scripted tape whose
+real app (Pilot) started with ``feed = "database"``; told where the (fake) TradingView is, no
+follower connects to it. The ingester is fed a scripted tape whose
 1m bars are computed independently (``aggregate``); every follower's bars, the ones it printed
 or holds for its screen, equal the stored ones, which equal the tape's. The embedded server is
 killed (SIGKILL) mid-tape and comes back: no follower loses a bar. Then the ingester is killed:
@@ -53,9 +54,10 @@ BAR_LINE = re.compile(
 class Proc:
     """A ``tui-market`` process whose stdout lines are collected by a thread as they come."""
 
-    def __init__(self, args: list[str]) -> None:
+    def __init__(self, args: list[str], env: dict[str, str] | None = None) -> None:
         self.proc = subprocess.Popen(
             ["tui-market", *args],
+            env={**os.environ, **(env or {})},
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -178,99 +180,109 @@ async def test_one_ingester_three_followers_db_restart_and_ingester_death(
     want = expected(ticks, start)
     phases = (ticks[: 3 * 20], ticks[3 * 20 : 3 * 32], ticks[3 * 32 :])
     common = ["--data-dir", str(data_dir), "--database", DATABASE]
-    settings = load_settings(
-        data_dir=data_dir,
-        database=DATABASE,
-        feed="database",
-        interval="1m",
-        watchlist=list(SYMBOLS),
-    )
     procs: list[Proc] = []
-    async with (
-        FakeTradingViewServer(desk_market(start), heartbeat_every=5.0) as tv,
-        open_runtime(settings) as runtime,
-    ):
-        app = make_app(settings, runtime)
-        async with app.run_test(size=(160, 40)) as pilot:
-            try:
-                followers = [
-                    Proc([*common, "watch", "--follow", "-i", "1m", *SYMBOLS]) for _ in range(2)
-                ]
-                procs += followers
-                ingest = Proc([*common, "ingest", "--ws-url", tv.url, "-i", "1m", *SYMBOLS])
-                procs.append(ingest)
-                await until(lambda: all(f.has("ingester: live") for f in followers), "live")
-                await until(lambda: app.health.ingester.startswith("ingester live"), "app: live")
-                await pilot.press("3")
-                await play(tv, phases[0])
-                await until(lambda: len(stored(data_dir, start)) >= 3 * 4, "bars stored")
-
-                killed = server_pid(data_dir)
-                os.kill(killed, signal.SIGKILL)
-                await play(tv, phases[1])  # bars close while the database is down
-                await until(
-                    lambda: server_pid(data_dir) != killed and app.health.database_up,
-                    "the database back",
-                )
-                await play(tv, phases[2])
-                await until(lambda: stored(data_dir, start) == want, "every bar stored")
-
-                def shown(follower: Proc) -> dict[tuple[str, str], tuple[float, ...]]:
-                    # (the bar of the quote sent on subscribe, older, is shown, not saved)
-                    first = printed_key((SYMBOLS[0], start))[1]
-                    bars = follower.bars().items()
-                    return {k: v for k, v in bars if k[0] in SYMBOLS and k[1] >= first}
-
-                printed = {printed_key(k): as_printed(b) for k, b in want.items()}
-                for follower in followers:
-
-                    def diff(f: Proc = follower) -> object:
-                        got = shown(f)
-                        return sorted(set(got.items()) ^ set(printed.items()))
-
+    async with FakeTradingViewServer(desk_market(start), heartbeat_every=5.0) as tv:
+        # followers are told where TradingView is, to show they never connect
+        settings = load_settings(
+            data_dir=data_dir,
+            database=DATABASE,
+            feed="database",
+            interval="1m",
+            watchlist=list(SYMBOLS),
+            tv_ws_url=tv.url,
+        )
+        env = {"TUI_MARKET_TV_WS_URL": tv.url}
+        async with open_runtime(settings) as runtime:
+            app = make_app(settings, runtime)
+            async with app.run_test(size=(160, 40)) as pilot:
+                try:
+                    followers = [
+                        Proc([*common, "watch", "--follow", "-i", "1m", *SYMBOLS], env)
+                        for _ in range(2)
+                    ]
+                    procs += followers
                     await until(
-                        lambda f=follower: shown(f) == printed,  # type: ignore[misc]
-                        "a follower's bars",
-                        detail=diff,
+                        lambda: all(f.has("following 3 symbols") for f in followers), "followers"
                     )
-
-                def on_screen() -> dict[tuple[str, int], Bar]:
-                    recent = app.snapshot.recent
-                    held = [b for s in SYMBOLS for b in recent.get((s, Interval.M1), ())]
-                    return {(b.symbol, b.epoch): b for b in held if b.epoch >= start}
-
-                await until(lambda: on_screen() == want, "the app's bars")
-                last_minute = Interval.M1.floor(ticks[-1].ts)
-                for symbol in SYMBOLS:  # the forming bar and last price, as the tape has them
-                    mine = [t for t in ticks if t.symbol == symbol]
-                    tape_bar = aggregate(mine, Interval.M1)[-1]
+                    await until(lambda: app.status.live is not None, "the app's follower")
+                    await asyncio.sleep(1.0)  # time to connect, were they to
+                    assert tv.connections == [], "a follower connected to TradingView"
+                    ingest = Proc([*common, "ingest", "--ws-url", tv.url, "-i", "1m", *SYMBOLS])
+                    procs.append(ingest)
+                    await until(lambda: all(f.has("ingester: live") for f in followers), "live")
                     await until(
-                        lambda s=symbol, p=mine[-1].price: app.snapshot.quotes[s].last == p,  # type: ignore[misc]
-                        "the app's last price",
+                        lambda: app.health.ingester.startswith("ingester live"), "app: live"
                     )
-                    forming = app.snapshot.quotes[symbol].forming[Interval.M1]
-                    assert forming.epoch == tape_bar.epoch == last_minute
-                    assert (forming.open, forming.high, forming.low, forming.close) == (
-                        tape_bar.open,
-                        tape_bar.high,
-                        tape_bar.low,
-                        tape_bar.close,
-                    )
+                    await pilot.press("3")
+                    await play(tv, phases[0])
+                    await until(lambda: len(stored(data_dir, start)) >= 3 * 4, "bars stored")
 
-                ingest.proc.send_signal(signal.SIGKILL)
-                await until(
-                    lambda: all(f.has("ingester: silent") for f in followers),
-                    "followers: silent",
-                )
-                await until(
-                    lambda: app.health.ingester.startswith("ingester silent"), "app: silent"
-                )
-                await pilot.pause(0.2)
-                assert "ingester silent" in str(app.screen.query_one(HealthLine).render())
-            finally:
-                for proc in procs:
-                    proc.stop()
-            await app.status.stop()
+                    killed = server_pid(data_dir)
+                    os.kill(killed, signal.SIGKILL)
+                    await play(tv, phases[1])  # bars close while the database is down
+                    await until(
+                        lambda: server_pid(data_dir) != killed and app.health.database_up,
+                        "the database back",
+                    )
+                    await play(tv, phases[2])
+                    await until(lambda: stored(data_dir, start) == want, "every bar stored")
+
+                    def shown(follower: Proc) -> dict[tuple[str, str], tuple[float, ...]]:
+                        # (the bar of the quote sent on subscribe, older, is shown, not saved)
+                        first = printed_key((SYMBOLS[0], start))[1]
+                        bars = follower.bars().items()
+                        return {k: v for k, v in bars if k[0] in SYMBOLS and k[1] >= first}
+
+                    printed = {printed_key(k): as_printed(b) for k, b in want.items()}
+                    for follower in followers:
+
+                        def diff(f: Proc = follower) -> object:
+                            got = shown(f)
+                            return sorted(set(got.items()) ^ set(printed.items()))
+
+                        await until(
+                            lambda f=follower: shown(f) == printed,  # type: ignore[misc]
+                            "a follower's bars",
+                            detail=diff,
+                        )
+
+                    def on_screen() -> dict[tuple[str, int], Bar]:
+                        recent = app.snapshot.recent
+                        held = [b for s in SYMBOLS for b in recent.get((s, Interval.M1), ())]
+                        return {(b.symbol, b.epoch): b for b in held if b.epoch >= start}
+
+                    await until(lambda: on_screen() == want, "the app's bars")
+                    last_minute = Interval.M1.floor(ticks[-1].ts)
+                    for symbol in SYMBOLS:  # the forming bar and last price, as the tape has them
+                        mine = [t for t in ticks if t.symbol == symbol]
+                        tape_bar = aggregate(mine, Interval.M1)[-1]
+                        await until(
+                            lambda s=symbol, p=mine[-1].price: app.snapshot.quotes[s].last == p,  # type: ignore[misc]
+                            "the app's last price",
+                        )
+                        forming = app.snapshot.quotes[symbol].forming[Interval.M1]
+                        assert forming.epoch == tape_bar.epoch == last_minute
+                        assert (forming.open, forming.high, forming.low, forming.close) == (
+                            tape_bar.open,
+                            tape_bar.high,
+                            tape_bar.low,
+                            tape_bar.close,
+                        )
+
+                    ingest.proc.send_signal(signal.SIGKILL)
+                    await until(
+                        lambda: all(f.has("ingester: silent") for f in followers),
+                        "followers: silent",
+                    )
+                    await until(
+                        lambda: app.health.ingester.startswith("ingester silent"), "app: silent"
+                    )
+                    await pilot.pause(0.2)
+                    assert "ingester silent" in str(app.screen.query_one(HealthLine).render())
+                finally:
+                    for proc in procs:
+                        proc.stop()
+                await app.status.stop()
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ async def follow_feed(settings: Settings, symbols: list[str], max_bars: int | No
     async with open_runtime(settings, seed=False) as rt:
         follower = DeskFollower(rt.db)
         await follower.set_symbols(set(symbols))
+        typer.echo(f"following {len(symbols)} symbols through the database ({rt.db.describe()})")
         wanted = settings.interval
         shown = 0
 
