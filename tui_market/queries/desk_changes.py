@@ -3,10 +3,8 @@
 ``DeskChanges.open(token)`` watches ``live``, ``desk`` and ``ohlcv`` in one database-level
 change stream (one resume token for all three), from ``token`` when given. ``ReadDesk`` reads
 what a follower must hold whatever the stream missed: the heartbeat, the live documents, and
-the bars stored after the newest one it holds per series. It runs when a stream is (re)opened:
-a resume token alone is not enough on the embedded server, whose unjournaled oplog entries
-lost in a crash are numbered again after the restart, so a token minted from one of them
-silently skips as many new entries (see README, "A desk on one database").
+the bars stored after the newest one it holds per series. It runs when a stream is (re)opened,
+and covers what a stream opened afresh (not from a token) did not see.
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ every (re)open is followed by a catch-up read (``ReadDesk``): the heartbeat, the
 and the bars stored after the newest one held per series. The stream is opened first, so what
 is written during the read is in the stream too; applying a document twice changes nothing.
 
-Until the reopened stream delivers its first change, the catch-up read is repeated at every
-empty wait, and once more after that first change. The embedded server needs it: after a crash
-it numbers its oplog again from the last journaled entry, and a token minted from a lost
-(unjournaled) entry silently skips as many new ones; the first change delivered proves the
-stream is past them. A token the server refuses (history gone) is dropped: the stream starts
-afresh and the catch-up read fills the gap.
+On the embedded server a token is not trusted across a restart of the server process (its
+``topologyVersion.processId`` changed): after a crash secantus numbers its oplog again from
+the last journaled entry, and a token minted from a lost (unjournaled) entry silently skips as
+many new ones. The stream is then opened afresh, and the catch-up read fills the gap. The
+driver may resume a stream by itself after a failure; when the server it reaches is a new
+process, the stream is reopened all the same. A token the server refuses (history gone) is
+dropped in the same way.
 """
 
 from __future__ import annotations
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 OnEvent = Callable[[LiveEvent], None]
 RETRY = (0.2, 0.5, 1.0, 2.0)  # seconds before reopening the stream, growing per failure
 STATE_EVERY = 0.25  # seconds between checks of the ingester's state (silent or not)
-STALL = 1.5  # seconds past the wait a read may take before it counts as a reconnection
 BAD_TOKEN = {260, 280, 286}  # InvalidResumeToken, ChangeStreamFatalError, ChangeStreamHistoryLost
 
 
@@ -61,6 +61,7 @@ class DeskFollower:
         monotonic: Callable[[], float] = time.monotonic,
         max_await: float = 0.5,
     ) -> None:
+        self._db = db
         self._changes = DeskChanges(db)
         self._read = ReadDeskHandler(db)
         self._book = DeskBook(recent=recent)
@@ -75,6 +76,7 @@ class DeskFollower:
         self._apply = DeskApplier(self._book, lambda event: self._on_event(event), monotonic)
         self._caught_up = False
         self._said: tuple[FeedStatus, str] | None = None
+        self._server: object | None = None  # the server process the stream was opened on
         self.opens = 0  # change streams opened (1 + reopenings)
         self.saved = 0  # a follower saves nothing: the ingester does
 
@@ -118,12 +120,11 @@ class DeskFollower:
                 try:
                     await self._follow()
                     failures = 0
-                except OperationFailure as exc:
-                    if exc.code not in BAD_TOKEN:
-                        raise
-                    log.warning("resume token refused (%s): reading the desk afresh", exc)
-                    self._token = None
                 except PyMongoError as exc:
+                    if isinstance(exc, OperationFailure) and exc.code in BAD_TOKEN:
+                        log.warning("resume token refused (%s): reading the desk afresh", exc)
+                        self._token = None
+                        continue
                     wait = RETRY[min(failures, len(RETRY) - 1)]
                     level = logging.WARNING if failures == 0 else logging.DEBUG
                     log.log(level, "desk change stream failed (%s); again in %.1f s", exc, wait)
@@ -136,23 +137,35 @@ class DeskFollower:
                 await watcher
             on_event(FeedState(FeedStatus.STOPPED, detail="follower stopped"))
 
+    def _server_id(self) -> object | None:
+        """The server process's id (``topologyVersion.processId``, known to the client without
+        a round trip); None while the server is unknown (down)."""
+        for server in self._db.client.topology_description.server_descriptions().values():
+            version = server.topology_version
+            if version is not None:
+                return version.get("processId")
+        return None
+
     async def _follow(self) -> None:
+        """One change stream, until it fails, or the server turns out to be a new process."""
+        restarted = self._server is not None and self._server_id() not in (None, self._server)
+        if self._db.embedded and self._token is not None and restarted:
+            # its oplog may be numbered again: the token is not trusted
+            log.info("the embedded server restarted: reading the desk afresh")
+            self._token = None
         stream = await self._changes.open(self._token, self._max_await)
         self.opens += 1
         async with stream:
+            self._server = self._server_id()
             await self._catch_up()
-            proven = False  # the stream delivered a change since it was opened
             while not self._stop.is_set():
-                asked = self._monotonic()
                 change = await stream.try_next()
-                if self._monotonic() - asked > self._max_await + STALL:
-                    proven = False  # the driver may have resumed by itself, from its token
                 if change is not None:
                     self._apply.change(change)
+                now = self._server_id()
+                if now is not None and now != self._server:
+                    return  # the driver resumed on a restarted server by itself: reopen
                 self._token = stream.resume_token
-                if not proven:
-                    proven = change is not None
-                    self._resync.set()
                 if self._resync.is_set():
                     await self._catch_up()
 
