@@ -12,6 +12,7 @@ the crash loses entries depends on the server's journal timing, so a run may pas
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -78,6 +79,8 @@ async def test_no_bar_is_lost_when_the_token_points_past_the_restarted_oplog(
         await until(lambda: (follower.quote(SYMBOL) or live_none).last == 61.0, "the burst")
         pid = json.loads((data_dir / "server.json").read_text())["pid"]
         os.kill(pid, signal.SIGKILL)
+        with contextlib.suppress(ChildProcessError):  # our child: reaped, so revive sees it gone
+            os.waitpid(pid, 0)
         revived, _ = await asyncio.to_thread(server.revive)
         if revived != db.uri:  # its port was taken meanwhile: re-point, as the supervisor does
             db.rebind(revived)
