@@ -50,7 +50,10 @@ class Runtime:
 
 def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
     """The history provider and live stream for ``settings.provider`` (imported when used:
-    the demo never loads tvDatafeed or websockets)."""
+    the demo never loads tvDatafeed or websockets). A desk follower (``feed = "database"``)
+    opens no connection at all: its quotes come from the ingester through the database."""
+    if settings.feed == "database":
+        return offline_providers(settings)
     if settings.provider == "replay":
         from tui_market.providers.replay import ReplayProvider, ReplayQuoteStream
 
@@ -170,6 +173,11 @@ async def open_runtime(
         stack.push_async_callback(provider.close)
         stack.push_async_callback(stream.close)
         bus = make_bus(db, provider)
+        if settings.feed == "database":  # syncs run once, by the desk's ingester (jobs)
+            from tui_market.commands.queued_sync import QueuedSyncHandler
+            from tui_market.commands.sync_history import SyncHistory
+
+            bus.register(SyncHistory, QueuedSyncHandler(db))
         if seed:
             await _seed(bus, settings.watchlist)
         yield Runtime(settings, db, provider, stream, bus, server)

@@ -61,6 +61,8 @@ class Settings(BaseSettings):
     database: DatabaseName = "tui_market"
     data_dir: DataDir = Field(default_factory=paths.data_dir)
     provider: Literal["tradingview", "replay"] = "tradingview"
+    # "database": follow a desk's ingester through MongoDB (no connection of our own)
+    feed: Literal["provider", "database"] = "provider"
     interval: IntervalSetting = Interval.H1
     watchlist: Watchlist = Field(default_factory=lambda: [*DEFAULT_WATCHLIST])
     tv_ws_url: WsUrl = None  # None: TradingView's own (providers.tradingview.WS_URL)
@@ -117,7 +119,8 @@ class Settings(BaseSettings):
         uri = mask_uri(self.mongodb_uri) if self.mongodb_uri else "embedded"
         return (
             f"mongodb={uri} database={self.database} data_dir={self.data_dir} "
-            f"provider={self.provider} interval={self.interval.value} demo={self.demo} "
+            f"provider={self.provider} feed={self.feed} interval={self.interval.value} "
+            f"demo={self.demo} "
             f"watchlist={len(self.watchlist)} symbols "
             f"tv_login={'yes' if self.tv_username else 'no'}"
         )

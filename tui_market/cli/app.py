@@ -1,7 +1,7 @@
 """``tui-market``: with no subcommand, the TUI; with one, a headless job for scripts and cron.
 
 One typer app. Each subcommand is a function in its own module (``symbols``, ``alerts``,
-``bars``, ``sync``, ``realign``, ``watch``, ``serve``), added below; they share ``common``
+``bars``, ``sync``, ``realign``, ``watch``, ``ingest``, ``serve``), added below; they share ``common``
 (``settings_for``, ``run_async``, ``fail``).
 """
 
@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tui_market import paths
-from tui_market.cli import alerts, bars, realign, serve, symbols, sync, watch
+from tui_market.cli import alerts, bars, ingest, realign, serve, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.early_server import EarlyServer
@@ -54,6 +54,10 @@ def root(
         typer.Option("--config", help="Config file (default: see `tui-market locate`)."),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log to stderr too.")] = False,
+    follow: Annotated[
+        bool,
+        typer.Option("--follow", help="Follow the desk's `tui-market ingest` via the database."),
+    ] = False,
 ) -> None:
     overrides = {
         "demo": demo or None,
@@ -62,6 +66,7 @@ def root(
         "data_dir": data_dir,
         "provider": provider,
         "interval": interval,
+        "feed": "database" if follow else None,
     }
     ctx.obj = CliState(config=config, overrides=overrides, verbose=verbose)
     configure_logging(verbose=verbose and ctx.invoked_subcommand is not None)
@@ -121,6 +126,7 @@ app.command("sync")(sync.sync)
 app.command("realign")(realign.realign)
 app.command("watch")(watch.watch)
 app.command("serve")(serve.serve)
+app.command("ingest")(ingest.ingest)
 
 
 def main() -> None:

@@ -37,6 +37,8 @@ def app_command(ctx: typer.Context) -> str:
         argv += ["--config", str(state.config)]
     if state.overrides.get("demo"):
         argv.append("--demo")
+    if state.overrides.get("feed") == "database":  # every tab a desk follower
+        argv.append("--follow")
     for key, option in ROOT_OPTIONS.items():
         value = state.overrides.get(key)
         if value is not None:

@@ -111,7 +111,7 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
             backfill_on_start=True,
             alerts=AlertWatch(rt.bus, "watch", desktop=DesktopNotices()),
         )
-        service.set_metadata({s: await _metadata(rt.provider, s) for s in symbols})
+        service.set_metadata({s: await fetch_metadata(rt.provider, s) for s in symbols})
         await service.set_symbols(set(symbols))
         closed = 0
         shown: dict[str, tuple[str, int]] = {}  # symbol -> (status, delay) last printed
@@ -161,7 +161,7 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
         return service.saved
 
 
-async def _metadata(provider: IDataProvider, symbol: str) -> SymbolInfo | None:
+async def fetch_metadata(provider: IDataProvider, symbol: str) -> SymbolInfo | None:
     """The symbol's session for its bars; None (UTC bars) when the provider cannot say."""
     try:
         raw = await provider.symbol_metadata(symbol)
@@ -187,11 +187,24 @@ def watch(
     max_bars: Annotated[
         int | None, typer.Option("--max-bars", min=1, help="Stop after this many closed bars.")
     ] = None,
+    follow: Annotated[
+        bool, typer.Option("--follow", help="Read the desk's ingester from the database.")
+    ] = False,
 ) -> None:
     """Print each bar as it closes and each feed-state change; closed bars are saved."""
     wanted = parse_symbols(symbols)
     settings = settings_for(
-        ctx, interval=interval, demo=demo or None, provider=provider, tv_ws_url=ws_url
+        ctx,
+        interval=interval,
+        demo=demo or None,
+        provider=provider,
+        tv_ws_url=ws_url,
+        feed="database" if follow else None,
     )
+    if settings.feed == "database":
+        from tui_market.cli.follow import follow_feed  # the follower's modules, when used
+
+        run_async(follow_feed(settings, wanted, max_bars))
+        return
     log.info("watch %s %s via %s", " ".join(wanted), settings.interval.value, settings.provider)
     run_async(watch_feed(settings, wanted, max_bars))

@@ -8,6 +8,8 @@ A job that no longer exists when removed is logged, not an error. No Textual her
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,6 +20,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED, STATE_STOPPED
 from pymongo.errors import PyMongoError
 
+from tui_market.commands.desk_jobs import ClaimScheduled
 from tui_market.commands.sync_history import SyncHistory, SyncResult
 from tui_market.errors import MarketError
 from tui_market.models import Interval
@@ -60,6 +63,7 @@ class SyncJobs:
         self.period = period
         self._n_bars = n_bars
         self._on_run = on_run
+        self._owner = f"{socket.gethostname()}:{os.getpid()}"
         self._scheduler = AsyncIOScheduler(
             timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1}
         )
@@ -91,6 +95,16 @@ class SyncJobs:
         """Pause or resume; returns True when now paused."""
         self.resume() if self.paused else self.pause()
         return self.paused
+
+    async def _claim(self, symbol: str, interval: Interval) -> bool:
+        try:
+            mine: bool = await self._bus.execute(
+                ClaimScheduled(symbol, interval, self.period, self._owner)
+            )
+        except PyMongoError as exc:  # the sync's own writes will say what is wrong
+            log.warning("cannot claim the scheduled sync of %s: %s", symbol, exc)
+            return True
+        return mine
 
     # ---- jobs ---------------------------------------------------------------------------------
     @staticmethod
@@ -138,8 +152,13 @@ class SyncJobs:
         self.last_runs.pop(symbol, None)
 
     async def run_once(self, symbol: str) -> JobRun:
-        """One scheduled sync of ``symbol``; never raises (the outcome is recorded)."""
+        """One scheduled sync of ``symbol``; never raises (the outcome is recorded). Each
+        period's run is claimed in the database first: however many terminals and ingesters
+        schedule the same series, one of them runs it."""
         interval = self.interval
+        if not await self._claim(symbol, interval):
+            log.info("scheduled sync of %s %s ran in another process", symbol, interval.value)
+            return JobRun(symbol, interval, datetime.now(UTC), True, "run by another process")
         try:
             result: SyncResult = await self._bus.execute(
                 SyncHistory(symbol, interval, n_bars=self._n_bars)

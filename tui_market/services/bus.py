@@ -12,7 +12,15 @@ from typing import Any, overload
 from tui_market.commands.add_alert import AddAlert, AddAlertHandler
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler, AddSymbolResult
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen, MarkAlertEventsSeenHandler
+from tui_market.commands.desk_jobs import (
+    ClaimJob,
+    ClaimScheduled,
+    DeskJobsHandler,
+    FinishJob,
+    RenewLease,
+)
 from tui_market.commands.drop_bars import DropBars, DropBarsHandler
+from tui_market.commands.publish_live import PublishLive, PublishLiveHandler
 from tui_market.commands.record_alert import RecordAlertFired, RecordAlertFiredHandler
 from tui_market.commands.remove_alert import RemoveAlert, RemoveAlertHandler
 from tui_market.commands.remove_symbol import (
@@ -32,6 +40,7 @@ from tui_market.models.alert import Alert
 from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.alerts_version import AlertsVersion, AlertsVersionHandler
+from tui_market.queries.desk_changes import ReadDesk, ReadDeskHandler
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
 from tui_market.queries.get_indicators import (
     ChartIndicators,
@@ -81,6 +90,19 @@ class Bus:
             SeriesTimes: SeriesTimesHandler(db),
             SaveIndicators: SaveIndicatorsHandler(db),
             GetIndicators: GetIndicatorsHandler(db),
+            PublishLive: PublishLiveHandler(db),
+            ReadDesk: ReadDeskHandler(db),
+            **self._job_handlers(db),
+        }
+
+    @staticmethod
+    def _job_handlers(db: Database) -> dict[type, Handler]:
+        jobs = DeskJobsHandler(db)
+        return {
+            ClaimJob: jobs.claim,
+            RenewLease: jobs.renew,
+            FinishJob: jobs.finish,
+            ClaimScheduled: jobs.claim_scheduled,
         }
 
     def register(self, message_type: type, handler: Handler) -> None:

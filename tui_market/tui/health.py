@@ -32,6 +32,8 @@ class HealthState:
     provider: str = ""
     schedule: str = ""  # scheduled sync state; "" when scheduling is off
     delayed: str = ""  # e.g. "3 delayed 15m": symbols whose feed is late (anonymous data)
+    ingester: str = ""  # desk follower: "ingester live, wrote 0 s ago" / "ingester silent 12 s"
+    ingester_ok: bool = True  # False while the ingester is silent, stopped or not seen
 
 
 def feed_text(state: HealthState) -> Content:
@@ -62,8 +64,13 @@ def database_text(state: HealthState) -> Content:
 
 def health_content(state: HealthState) -> Content:
     age = "no ticks yet" if state.tick_age is None else f"{format_age(state.tick_age)} ago"
+    if state.ingester:  # a desk follower's feed is the ingester
+        colour = "$success" if state.ingester_ok else "$error"
+        feed = Content.from_markup(f"[{colour}]$i[/]", i=state.ingester)
+    else:
+        feed = feed_text(state)
     parts = [
-        feed_text(state),
+        feed,
         Content(f"last tick {age}"),
         database_text(state),
         Content(state.provider),

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
+from typing import Protocol
 
 from textual.app import App
 from textual.worker import Worker, WorkerCancelled, WorkerFailed
@@ -27,6 +28,7 @@ from tui_market.models.live import (
     StorageError,
     StorageRecovered,
 )
+from tui_market.services.desk_follower import DeskFollower
 from tui_market.services.quote_service import QuoteService
 from tui_market.tui.health import HealthState
 from tui_market.tui.messages import AlertTriggered, FeedStateChanged, LiveNotice
@@ -35,14 +37,20 @@ log = logging.getLogger(__name__)
 FRAME = 0.1  # seconds between frames: the screens' repaint rate for live data
 
 
+class Closable(Protocol):
+    """What stops the live worker: the quote stream, or the desk follower itself."""
+
+    async def close(self) -> None: ...
+
+
 class LiveBridge:
     """Owns the live worker for one app."""
 
     def __init__(
         self,
         app: App[None],
-        service: QuoteService,
-        stream: IQuoteStream,
+        service: QuoteService | DeskFollower,
+        stream: IQuoteStream | Closable,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.app = app
@@ -138,4 +146,9 @@ class LiveBridge:
             pending=pending,
             delayed=delayed,
         )
+        if isinstance(self.service, DeskFollower):
+            ingester = self.service.ingester()
+            beat = ingester.heartbeat
+            ok = beat is not None and not beat.stopped and not ingester.silent
+            updated = replace(updated, ingester=ingester.text, ingester_ok=ok)
         return fresh, updated

@@ -49,6 +49,9 @@ class Status:
         settings = app.settings
         tradingview = settings.provider == "tradingview"
         self.provider = "TradingView" if tradingview else "demo (replay data)"
+        self.desk = settings.feed == "database"
+        if self.desk:
+            self.provider = "desk (via the database)"
         minutes = settings.sync_every_minutes
         self._period = sync_period or (minutes * 60.0 if minutes else None)
         self._live_wanted = live
@@ -67,7 +70,12 @@ class Status:
 
         self._runtime = runtime
         self.can_search = type(runtime.provider).search is not IDataProvider.search
-        if self._live_wanted:  # every interval shown live; the working one saved
+        if self._live_wanted and self.desk:  # the desk's ingester is the feed
+            from tui_market.services.desk_follower import DeskFollower
+
+            follower = DeskFollower(runtime.db)
+            self.live = LiveBridge(self.app, follower, follower)
+        elif self._live_wanted:  # every interval shown live; the working one saved
             service = QuoteService(
                 runtime.stream,
                 runtime.bus,
@@ -78,7 +86,7 @@ class Status:
                 alerts=AlertWatch(runtime.bus, "tui", desktop=DesktopNotices()),
             )
             self.live = LiveBridge(self.app, service, runtime.stream)
-        if self._period:
+        if self._period and not self.desk:  # a desk's scheduled syncs run in the ingester
             from tui_market.jobs.sync_jobs import SyncJobs  # APScheduler: only when used
 
             self.jobs = SyncJobs(runtime.bus, interval, self._period, on_run=self._job_ran)
