@@ -1,8 +1,8 @@
 """``tui-market``: with no subcommand, the TUI; with one, a headless job for scripts and cron.
 
 One typer app. Each subcommand is a function in its own module (``symbols``, ``alerts``,
-``bars``, ``sync``, ``realign``, ``watch``, ``ingest``, ``serve``), added below; they share ``common``
-(``settings_for``, ``run_async``, ``fail``).
+``bars``, ``sync``, ``realign``, ``watch``, ``ingest``, ``serve``), added below; they share
+``common`` (``settings_for``, ``run_async``, ``fail``).
 """
 
 from __future__ import annotations
