@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from pymongo import MongoClient
 
 from tests.procs import server_pids
 from tui_market.infrastructure.database import Database
@@ -84,3 +85,32 @@ def app_log(tmp_path: Path) -> Iterator[Path]:
             root.removeHandler(handler)
             handler.close()
     root.setLevel(level)
+
+
+@pytest.fixture
+def cli_db(mongo_uri: str) -> Iterator[tuple[list[str], MongoClient]]:
+    """A fresh database on the session server for a CLI test: the global options pointing the
+    CLI at it, and a client handle on it for the test's own reads; dropped afterwards."""
+    name = f"test_cli_{uuid.uuid4().hex[:10]}"
+    client: MongoClient = MongoClient(mongo_uri)
+    yield ["--mongodb-uri", mongo_uri, "--database", name], client[name]
+    client.drop_database(name)
+    client.close()
+
+
+@pytest.fixture
+def db_args(cli_db: tuple[list[str], MongoClient]) -> list[str]:
+    """Only ``cli_db``'s global options."""
+    return cli_db[0]
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """The CLI installs its handlers on the root logger; take them off after each test."""
+    before = list(logging.getLogger().handlers)
+    yield
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler not in before:
+            root.removeHandler(handler)
+            handler.close()

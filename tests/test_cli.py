@@ -10,11 +10,8 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import logging
 import socket
 import subprocess
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,29 +22,9 @@ from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market import paths
 from tui_market.cli import app
 
+pytestmark = pytest.mark.usefixtures("restore_logging")  # the CLI logs to root
+
 DEMO_SYMBOL = "NASDAQ:AAPL"  # held by the shipped replay data
-
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    """The CLI installs its handlers on the root logger; take them off after each test."""
-    before = list(logging.getLogger().handlers)
-    yield
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
-
-
-@pytest.fixture
-def db_args(mongo_uri: str) -> Iterator[list[str]]:
-    """Global options pointing the CLI at a fresh database on the session server."""
-    name = f"test_cli_{uuid.uuid4().hex[:10]}"
-    yield ["--mongodb-uri", mongo_uri, "--database", name]
-    client: MongoClient = MongoClient(mongo_uri)
-    client.drop_database(name)
-    client.close()
 
 
 def run(*args: str) -> Result:

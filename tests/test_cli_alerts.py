@@ -3,10 +3,6 @@ is printed, one-line refusals with exit 2 that store nothing, ids that are never
 
 from __future__ import annotations
 
-import logging
-import uuid
-from collections.abc import Iterator
-
 import pytest
 from pymongo import MongoClient
 from typer.testing import CliRunner, Result
@@ -14,25 +10,7 @@ from typer.testing import CliRunner, Result
 from tui_market.cli import app
 from tui_market.infrastructure import alert_schema
 
-
-@pytest.fixture(autouse=True)
-def restore_logging() -> Iterator[None]:
-    before = list(logging.getLogger().handlers)
-    yield
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler not in before:
-            root.removeHandler(handler)
-            handler.close()
-
-
-@pytest.fixture
-def db(mongo_uri: str) -> Iterator[tuple[list[str], MongoClient]]:
-    name = f"test_cli_alerts_{uuid.uuid4().hex[:10]}"
-    client: MongoClient = MongoClient(mongo_uri)
-    yield ["--mongodb-uri", mongo_uri, "--database", name], client[name]
-    client.drop_database(name)
-    client.close()
+pytestmark = pytest.mark.usefixtures("restore_logging")  # the CLI logs to root
 
 
 def run(*args: str) -> Result:
@@ -43,8 +21,8 @@ def stored(database: MongoClient) -> list[dict[str, object]]:
     return list(database[alert_schema.ALERTS].find({}, {"created_at": 0}))
 
 
-def test_add_list_remove(db: tuple[list[str], MongoClient]) -> None:
-    args, database = db
+def test_add_list_remove(cli_db: tuple[list[str], MongoClient]) -> None:
+    args, database = cli_db
     assert run(*args, "symbols", "add", "NASDAQ:AAPL").exit_code == 0
     added = run(*args, "alerts", "add", "nasdaq:aapl", "above", "200")
     assert added.exit_code == 0, added.stderr
@@ -64,8 +42,8 @@ def test_add_list_remove(db: tuple[list[str], MongoClient]) -> None:
     assert again.stdout.startswith("alert 3: ")  # ids are never reused
 
 
-def test_an_empty_list_says_how_to_add_one(db: tuple[list[str], MongoClient]) -> None:
-    args, _ = db
+def test_an_empty_list_says_how_to_add_one(cli_db: tuple[list[str], MongoClient]) -> None:
+    args, _ = cli_db
     listed = run(*args, "alerts", "list")
     assert listed.stdout.startswith("no alerts; add one with: tui-market alerts add")
 
@@ -83,9 +61,9 @@ def test_an_empty_list_says_how_to_add_one(db: tuple[list[str], MongoClient]) ->
     ],
 )
 def test_bad_input_gets_one_line_exit_2_and_stores_nothing(
-    db: tuple[list[str], MongoClient], argv: list[str], says: str
+    cli_db: tuple[list[str], MongoClient], argv: list[str], says: str
 ) -> None:
-    args, database = db
+    args, database = cli_db
     assert run(*args, "symbols", "add", "NASDAQ:AAPL").exit_code == 0
     assert run(*args, "alerts", "add", "NASDAQ:AAPL", "above", "180").exit_code == 0
     before = stored(database)
@@ -98,8 +76,8 @@ def test_bad_input_gets_one_line_exit_2_and_stores_nothing(
     assert stored(database) == before
 
 
-def test_removing_an_unknown_id_says_so(db: tuple[list[str], MongoClient]) -> None:
-    args, _ = db
+def test_removing_an_unknown_id_says_so(cli_db: tuple[list[str], MongoClient]) -> None:
+    args, _ = cli_db
     result = run(*args, "alerts", "remove", "7")
     assert result.exit_code == 1
     assert result.stderr.strip() == "tui-market: no alert with ID 7 (see: tui-market alerts list)"

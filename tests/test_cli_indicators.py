@@ -6,27 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import math
-import uuid
-from collections.abc import Iterator
 
 import numpy as np
 import pytest
 import talib
-from pymongo import MongoClient
 from typer.testing import CliRunner, Result
 
 from tui_market.cli import app
 
 DEMO_SYMBOL = "NASDAQ:AAPL"
-
-
-@pytest.fixture
-def db_args(mongo_uri: str) -> Iterator[list[str]]:
-    name = f"test_cli_ind_{uuid.uuid4().hex[:10]}"
-    yield ["--mongodb-uri", mongo_uri, "--database", name]
-    client: MongoClient = MongoClient(mongo_uri)
-    client.drop_database(name)
-    client.close()
 
 
 def run(*args: str) -> Result:

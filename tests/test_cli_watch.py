@@ -12,8 +12,6 @@ import selectors
 import signal
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 
 import pytest
 from pymongo import MongoClient
@@ -24,15 +22,6 @@ BAR_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d NASDAQ:AAPL 1m  O [\d.]+  H [\d.]+  L [\d.]+  C [\d.]+  V [\d,]+$"
 )
 DEADLINE = 60.0  # seconds: a generous wait for lines on a loaded machine (not a speed goal)
-
-
-@pytest.fixture
-def db_args(mongo_uri: str) -> Iterator[list[str]]:
-    name = f"test_watch_{uuid.uuid4().hex[:10]}"
-    yield ["--mongodb-uri", mongo_uri, "--database", name]
-    client: MongoClient = MongoClient(mongo_uri)
-    client.drop_database(name)
-    client.close()
 
 
 def stored_bars(mongo_uri: str, name: str) -> int:

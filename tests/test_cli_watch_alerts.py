@@ -14,24 +14,12 @@ import selectors
 import signal
 import subprocess
 import time
-import uuid
-from collections.abc import Iterator
 
-import pytest
 from pymongo import MongoClient
 
 from tests.replay_level import SYMBOL, crossing_level, replay_prices
 from tests.test_cli_watch import BAR_LINE, DEADLINE
 from tui_market.infrastructure import alert_schema
-
-
-@pytest.fixture
-def db(mongo_uri: str) -> Iterator[tuple[list[str], MongoClient]]:
-    name = f"test_watch_alert_{uuid.uuid4().hex[:10]}"
-    client: MongoClient = MongoClient(mongo_uri)
-    yield ["--mongodb-uri", mongo_uri, "--database", name], client[name]
-    client.drop_database(name)
-    client.close()
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -75,9 +63,9 @@ def watch_bars(db_args: list[str], bars: int) -> tuple[list[str], str]:
 
 
 def test_a_demo_alert_fires_once_in_watch_and_not_again_after_a_restart(
-    db: tuple[list[str], MongoClient],
+    cli_db: tuple[list[str], MongoClient],
 ) -> None:
-    args, database = db
+    args, database = cli_db
     level = crossing_level(asyncio.run(replay_prices()))
     cli(*args, "symbols", "add", SYMBOL)
     added = cli(*args, "alerts", "add", SYMBOL, "above", str(level))
