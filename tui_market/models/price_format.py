@@ -53,9 +53,14 @@ def format_price(value: float | None, info: SymbolInfo | None) -> str:
     return text[1:] if text.startswith("-") and not any(c in "123456789" for c in text) else text
 
 
+def no_volume(value: float | None, info: SymbolInfo | None) -> bool:
+    """An index that reports no traded volume (missing or 0): shown as "-", not 0."""
+    return info is not None and info.type == "index" and not value
+
+
 def format_volume(value: float | None, info: SymbolInfo | None) -> str:
     """A volume, short (1.23M); "-" for an index that reports none (missing or 0)."""
-    if info is not None and info.type == "index" and not value:
+    if no_volume(value, info):
         return NO_VOLUME
     if value is None or not math.isfinite(value):
         return MISSING

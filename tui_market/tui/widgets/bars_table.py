@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui_market.models import Bar, Interval
-from tui_market.models.price_format import NO_VOLUME, format_price
+from tui_market.models.price_format import NO_VOLUME, format_price, no_volume
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.tui.widgets.chart_labels import time_label
 
@@ -27,9 +27,7 @@ COLUMNS = {
 
 def fmt_volume(value: float, info: SymbolInfo | None) -> str:
     """Whole units; "-" for an index that reports no volume (as Symbols and Ticker show it)."""
-    if info is not None and info.type == "index" and not value:
-        return NO_VOLUME
-    return f"{value:,.0f}"
+    return NO_VOLUME if no_volume(value, info) else f"{value:,.0f}"
 
 
 class BarsTable(DataTable[Text | str]):
