@@ -97,7 +97,7 @@ class SymbolsScreen(ModeScreen):
                 return
             cells = self._cells(row, now)
             for index in LIVE_COLUMNS:
-                table.update_cell(row.symbol, COLUMNS[index], cells[index])
+                table.update_cell(row.symbol, COLUMNS[index], cells[index], update_width=True)
 
     def on_screen_resume(self) -> None:
         if self._missed_quotes:
