@@ -64,11 +64,7 @@ def test_history_with_ema_and_rsi(snap_compare, seeded, theme: str) -> None:  # 
     assert snap_compare(app, terminal_size=SIZE, run_before=history_with_indicators)
 
 
-# One theme on the live Ticker (History has all three): 1 run in ~4 full suites showed the
-# live path's start-up race (the watchlist set around the first LIVE: "saved 4 closed bars"
-# and a first forming bar holding the session's volume, instead of 12 and its own), a bug
-# left open in the issue 11 note; each themed copy of this snapshot was one more draw of it.
-@pytest.mark.parametrize("theme", ["market-dark"])
+@pytest.mark.parametrize("theme", ALL_THEMES)
 def test_ticker_live_with_ema_and_rsi(snap_compare, seeded_1m, theme: str) -> None:  # type: ignore[no-untyped-def]
     remembered(seeded_1m, "ticker")
     app = live_ticker_app(seeded_1m, theme)

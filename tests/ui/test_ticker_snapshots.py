@@ -76,9 +76,13 @@ async def played_and_paused(pilot: Pilot[None]) -> None:
     chart = screen.query_one(LiveChart)
     await until(pilot, lambda: bool(chart.bars), what="stored bars in the chart")
     screen.chart_every = 0.0  # every change drawn (no 3 Hz cap)
+    # a tick of each symbol, not just a quote: the watchlist's previous closes make the quotes
+    # before any tick, and a wall moved before the first LIVE plays 15:30-15:33 as history
     await until(
         pilot,
-        lambda: all(service.quote(s) is not None for s in WATCHLIST),
+        lambda: all(
+            (q := service.quote(s)) is not None and q.last_ts == NOW.timestamp() for s in WATCHLIST
+        ),
         what="the first ticks (15:30:00)",
     )
     wall.now += PLAYED / SPEED  # play to 15:33:25, then the stream waits: paused
