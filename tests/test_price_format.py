@@ -8,6 +8,7 @@ from tests.fakes.tv_data import load_market_data
 from tui_market.models.price_format import format_price, format_volume, tick_decimals
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.tui.screens import symbols_format as fmt
+from tui_market.tui.widgets.bars_table import fmt_volume
 
 EURUSD = SymbolInfo(type="forex", pricescale=100000, minmov=1)
 BTCUSD = SymbolInfo(type="crypto", pricescale=100, minmov=1)
@@ -74,6 +75,11 @@ def test_an_index_volume_shows_a_dash_not_zero() -> None:
     assert format_volume(spx["volume"], SymbolInfo.from_provider(spx)) == "2.11B"
     assert format_volume(0, SymbolInfo(type="stock")) == "0"
     assert format_volume(48899973, SymbolInfo(type="stock")) == "48.90M"
+    # a minute of Bitstamp BTCUSD (the capture's last 1m bars): a fraction of a coin
+    crypto = SymbolInfo(type="crypto")
+    assert format_volume(0.2566, crypto) == "0.257"
+    assert format_volume(12.3456, crypto) == "12.3"
+    assert format_volume(412.0, crypto) == "412"
 
 
 def test_the_symbols_screen_cells_use_the_info() -> None:
@@ -82,3 +88,11 @@ def test_the_symbols_screen_cells_use_the_info() -> None:
     assert fmt.signed(0.25, info=ES) == "+0.25"
     assert fmt.signed(-104.0, info=BTCUSD) == "-104.00"
     assert fmt.volume(0, SymbolInfo(type="index")) == "-"
+
+
+def test_history_table_volume_keeps_a_coins_fraction() -> None:
+    crypto, stock = SymbolInfo(type="crypto"), SymbolInfo(type="stock")
+    assert fmt_volume(0.2566, crypto) == "0.2566"
+    assert fmt_volume(1.5, crypto) == "1.5"
+    assert fmt_volume(48899973, stock) == "48,899,973"
+    assert fmt_volume(0, SymbolInfo(type="index")) == "-"

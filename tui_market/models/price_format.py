@@ -67,4 +67,7 @@ def format_volume(value: float | None, info: SymbolInfo | None) -> str:
     for limit, unit in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
         if abs(value) >= limit:
             return f"{value / limit:.2f}{unit}"
-    return f"{value:.0f}"
+    if value == int(value):
+        return f"{value:.0f}"
+    # a coin's volume is fractional (0.26 BTC a minute on Bitstamp): 3 significant digits
+    return f"{value:.3g}"

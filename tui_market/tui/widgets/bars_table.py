@@ -26,8 +26,13 @@ COLUMNS = {
 
 
 def fmt_volume(value: float, info: SymbolInfo | None) -> str:
-    """Whole units; "-" for an index that reports no volume (as Symbols and Ticker show it)."""
-    return NO_VOLUME if no_volume(value, info) else f"{value:,.0f}"
+    """Whole units, a coin's fraction to 4 places (0.2566); "-" for an index that reports no
+    volume (as Symbols and Ticker show it)."""
+    if no_volume(value, info):
+        return NO_VOLUME
+    if value == int(value) or abs(value) >= 1e5:
+        return f"{value:,.0f}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
 
 
 class BarsTable(DataTable[Text | str]):
