@@ -36,3 +36,31 @@ def crossing_level(prices: list[float]) -> float:
             assert any(a < level <= b for a, b in itertools.pairwise(later)), "crossed again"
             return level
     raise AssertionError("no new high in the replay data")
+
+
+def close_crossing_level(
+    prices: list[float], ticks_per_minute: int, minutes: int, span: int = 3
+) -> float:
+    """A level that a ``span``-minute bar's close crosses upward from the bar before it within
+    ``minutes`` replayed minutes, whichever minute of the ``span`` the replay starts in (the
+    watch's start time decides that)."""
+    rising_by_phase = []
+    for phase in range(span):
+        # minute m of the replay is in bar (m + phase) // span; only bars that end in time
+        bars: dict[int, list[float]] = {}
+        for i, price in enumerate(prices[: minutes * ticks_per_minute]):
+            bars.setdefault((i // ticks_per_minute + phase) // span, []).append(price)
+        ends = {k: (k + 1) * span - phase for k in bars}  # the minute each bar ends at
+        whole = [bars[k] for k in sorted(bars) if ends[k] <= minutes - 1]
+        rising, before = [], whole[0][-1]  # not the first bar: its open is timing's
+        for bar in whole[1:]:
+            if bar[-1] > before:
+                rising.append((before, bar[-1]))  # crossed by any level in [before, close)
+            before = bar[-1]
+        rising_by_phase.append(rising)
+    edges = sorted({p for rising in rising_by_phase for span_ in rising for p in span_})
+    for low, high in itertools.pairwise(edges):
+        level = round((low + high) / 2, 6)
+        if all(any(a <= level < b for a, b in rising) for rising in rising_by_phase):
+            return level
+    raise AssertionError("no level crossed by a 3m close at every phase")

@@ -14,10 +14,11 @@ import selectors
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 
 from pymongo import MongoClient
 
-from tests.replay_level import SYMBOL, crossing_level, replay_prices
+from tests.replay_level import SYMBOL, close_crossing_level, crossing_level, replay_prices
 from tests.test_cli_watch import BAR_LINE, DEADLINE
 from tui_market.infrastructure import alert_schema
 
@@ -28,8 +29,11 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     return proc
 
 
-def watch_bars(db_args: list[str], bars: int) -> tuple[list[str], str]:
-    """Run ``watch`` until ``bars`` closed-bar lines, stop it with SIGINT; (stdout, stderr)."""
+def watch_bars(
+    db_args: list[str], bars: int, after: Callable[[str], bool] | None = None
+) -> tuple[list[str], str]:
+    """Run ``watch`` until ``bars`` closed-bar lines (counted from the first line ``after``
+    accepts, when given), stop it with SIGINT; (stdout, stderr)."""
     proc = subprocess.Popen(
         ["tui-market", *db_args, "watch", "--demo", "-i", "1m", SYMBOL],
         stdout=subprocess.PIPE,
@@ -43,7 +47,8 @@ def watch_bars(db_args: list[str], bars: int) -> tuple[list[str], str]:
         with selectors.DefaultSelector() as sel:
             sel.register(proc.stdout, selectors.EVENT_READ)
             end = time.monotonic() + DEADLINE
-            while sum(bool(BAR_LINE.match(x)) for x in lines) < bars:
+            start: int | None = 0 if after is None else None
+            while start is None or sum(bool(BAR_LINE.match(x)) for x in lines[start:]) < bars:
                 left = end - time.monotonic()
                 if left <= 0 or not sel.select(timeout=left):
                     raise AssertionError(f"gave up waiting for {bars} bars: {lines}")
@@ -51,6 +56,8 @@ def watch_bars(db_args: list[str], bars: int) -> tuple[list[str], str]:
                 if not line:
                     raise AssertionError(f"watch ended early: {lines}")
                 lines.append(line.rstrip("\n"))
+                if start is None and after is not None and after(lines[-1]):
+                    start = len(lines)
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=DEADLINE)
     finally:
@@ -87,3 +94,31 @@ def test_a_demo_alert_fires_once_in_watch_and_not_again_after_a_restart(
     again, _ = watch_bars(args, 12)
     assert not [line for line in again if line.startswith("alert ")], again
     assert database[alert_schema.ALERT_EVENTS].count_documents({}) == 1
+
+
+def test_a_close_alert_of_another_interval_fires_in_watch(
+    cli_db: tuple[list[str], MongoClient],
+) -> None:
+    """``watch -i 1m`` judges a 3m close alert: every interval's bars are built, the 1m ones
+    printed and saved. The level is one a 3m close crosses in the first 12 minutes, whichever
+    minute of its 3 the replay starts in; the firing price is the close of the 1m bar that
+    ends a 3m period (same last trade)."""
+    args, database = cli_db
+    level = close_crossing_level(asyncio.run(replay_prices(72)), ticks_per_minute=6, minutes=12)
+    cli(*args, "symbols", "add", SYMBOL)
+    added = cli(*args, "alerts", "add", SYMBOL, "close-above", str(level), "-i", "3m")
+    assert f"closes above {level:g} (3m)" in added.stdout
+
+    lines, _ = watch_bars(args, 2, after=lambda line: line.startswith("alert "))
+    fired = [line for line in lines if line.startswith("alert ")]
+    assert len(fired) == 1, lines
+    price = float(fired[0].rsplit(" ", 1)[1])
+    assert price > level
+    bars = [line.split() for line in lines if BAR_LINE.match(line)]
+    three_minute_ends = {
+        float(b[b.index("C") + 1]) for b in bars if (int(b[1][-2:]) + 1) % 3 == 0
+    }  # "HH:MM" of a 1m bar's open: it ends a 3m period when the next minute is one
+    assert price in three_minute_ends, (fired, bars)
+    assert not [line for line in lines if " 3m " in line], "only the watched interval printed"
+    doc = database[alert_schema.ALERTS].find_one({"_id": 1})
+    assert doc is not None and doc["fired_count"] == 1

@@ -107,7 +107,10 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
             rt.stream,
             rt.bus,
             rt.provider,
-            [settings.interval],
+            # every interval is built, so a close alert of any interval is judged; only the
+            # watched one is saved and printed
+            tuple(Interval),
+            persist=(settings.interval,),
             backfill_on_start=True,
             alerts=AlertWatch(rt.bus, "watch", desktop=DesktopNotices()),
         )
@@ -123,6 +126,8 @@ async def watch_feed(settings: Settings, symbols: list[str], max_bars: int | Non
 
         def on_event(event: LiveEvent) -> None:
             nonlocal closed
+            if isinstance(event, BarClosedEvent) and event.bar.interval is not settings.interval:
+                return
             if isinstance(event, QuoteInfo):  # printed when the state or delay changes only
                 if shown.get(event.symbol) == (event.status, event.delay):
                     return
