@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from textual.message import Message
+from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Label
 
 from tests.ui.conftest import WATCHLIST, app_for, seed, settle, until
@@ -14,11 +15,16 @@ from tui_market.tui.messages import (
     SymbolAddRequested,
     SyncAllRequested,
     SyncFinished,
+    SyncRequested,
     WatchlistChanged,
 )
 from tui_market.tui.screens.add_symbol import AddSymbolScreen
 from tui_market.tui.screens.confirm import ConfirmScreen
 from tui_market.tui.screens.symbols import SymbolsScreen
+
+
+def notices(seen: list[Message]) -> list[str]:
+    return [m.notification.message for m in seen if isinstance(m, Notify)]
 
 
 def table_symbols(app: object) -> list[str]:
@@ -50,6 +56,28 @@ async def test_added_symbol_persists_after_restart(runtime: Runtime) -> None:
     async with again.run_test(size=(120, 36)) as pilot:
         await settle(pilot)
         assert table_symbols(again) == ["TVC:DXY"]
+        await pilot.press("q")
+
+
+async def test_adding_a_listed_symbol_says_so_and_syncs_nothing(runtime: Runtime) -> None:
+    seen: list[Message] = []
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
+        await settle(pilot)
+        app.post_message(SymbolAddRequested("tvc:dxy"))
+        await until(pilot, lambda: "TVC:DXY" in table_symbols(app), what="TVC:DXY in the table")
+        await settle(pilot)
+        assert "Added TVC:DXY; fetching its history…" in notices(seen)
+        syncs = sum(isinstance(m, SyncRequested) for m in seen)
+        assert syncs == 1
+        app.post_message(SymbolAddRequested("TVC:DXY"))
+        await until(
+            pilot,
+            lambda: "TVC:DXY is already on the watchlist" in notices(seen),
+            what="the notice",
+        )
+        await settle(pilot)
+        assert sum(isinstance(m, SyncRequested) for m in seen) == syncs  # no second sync
         await pilot.press("q")
 
 

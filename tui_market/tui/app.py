@@ -54,20 +54,19 @@ from tui_market.tui.messages import (
     WatchlistChanged,
     WatchlistStale,
 )
+from tui_market.tui.modes import MODES, make_mode_screen
 from tui_market.tui.palette import MarketCommands
-from tui_market.tui.routes import ROUTES, Notice, Route, sync_notice
+from tui_market.tui.routes import ROUTES, Notice, Route, added_notice, sync_notice
 from tui_market.tui.schedule import ScheduleInfo
 from tui_market.tui.screens.add_symbol import AddSymbolScreen
 from tui_market.tui.screens.help import HelpScreen, help_sections
 from tui_market.tui.screens.indicators import IndicatorPicker
-from tui_market.tui.screens.symbols import SymbolsScreen
 from tui_market.tui.status import Status
 from tui_market.tui.theme_state import save_theme
 from tui_market.tui.themes import VARIABLE_DEFAULTS, install_themes
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
-MODES = ("symbols", "history", "ticker")
 
 
 class MarketApp(App[None]):
@@ -112,7 +111,7 @@ class MarketApp(App[None]):
         self.set_reactive(MarketApp.interval, settings.interval)
         self.mode_screens: dict[str, Screen[None]] = {}
         for mode in MODES:
-            self.add_mode(mode, partial(self._make_screen, mode))
+            self.add_mode(mode, partial(make_mode_screen, self, mode))
         self.theme_problems, theme = install_themes(self, settings.theme)
         self.set_reactive(App.theme, theme)  # before the first CSS parse (one parse, not two)
         self._theme_saved = theme
@@ -124,38 +123,6 @@ class MarketApp(App[None]):
 
     def get_theme_variable_defaults(self) -> dict[str, str]:
         return dict(VARIABLE_DEFAULTS)
-
-    def _make_screen(self, mode: str) -> Screen[None]:
-        """Made on the app's own loop (a key, or a message the app handles): ``data_bind``
-        binds to the app. History and Ticker are imported when first shown (start-up time)."""
-        from tui_market.tui.screens.history import HistoryScreen
-        from tui_market.tui.screens.ticker import TickerScreen
-
-        screen: Screen[None]
-        app = MarketApp
-        if mode == "symbols":
-            screen = SymbolsScreen(self.clock, self.interval).data_bind(
-                app.health,
-                app.snapshot,
-                app.interval,
-                app.connecting,
-                rows=app.watchlist,
-                schedule=app.schedule,
-            )
-        elif mode == "history":
-            screen = HistoryScreen(self.clock, self.interval).data_bind(
-                app.health,
-                app.interval,
-                app.indicators,
-                symbol=app.current_symbol,
-                rows=app.watchlist,
-            )
-        else:
-            screen = TickerScreen(self.clock, self.interval).data_bind(
-                app.health, app.interval, app.snapshot, app.indicators, rows=app.watchlist
-            )
-        self.mode_screens[mode] = screen
-        return screen
 
     async def on_mount(self) -> None:
         self.mounted = True
@@ -252,18 +219,10 @@ class MarketApp(App[None]):
 
     @on(SymbolAdded)
     def _symbol_added(self, fact: SymbolAdded) -> None:
-        if not fact.created:
-            self.notify(f"{fact.symbol} is already on the watchlist")
-            return
-        if fact.problem:
-            self.notify(
-                f"Added {fact.symbol}; its metadata is not resolved ({fact.problem}): "
-                "fetching its history…",
-                severity="warning",
-            )
-        else:
-            self.notify(f"Added {fact.symbol}; fetching its history…")
-        self.post_message(SyncRequested(fact.symbol, self.interval))
+        notice = added_notice(fact)
+        self.notify(notice.text, title=notice.title, severity=notice.severity)
+        if fact.created:
+            self.post_message(SyncRequested(fact.symbol, self.interval))
 
     @on(SyncFinished)
     @on(SyncFailed)

@@ -179,6 +179,16 @@ async def load_indicators(rt: Runtime, request: IndicatorsStale) -> IndicatorsCh
     return IndicatorsChanged(await rt.bus.execute(GetIndicators()))
 
 
+def added_notice(fact: SymbolAdded) -> Notice:
+    """What an add did: the app says it, then syncs the new symbol's history."""
+    if not fact.created:
+        return Notice(f"{fact.symbol} is already on the watchlist")
+    if fact.problem:
+        text = f"Added {fact.symbol}; its metadata is not resolved ({fact.problem}): "
+        return Notice(text + "fetching its history…", "warning")
+    return Notice(f"Added {fact.symbol}; fetching its history…")
+
+
 def sync_notice(fact: SyncFinished | SyncFailed) -> Notice:
     """How a sync ended, said once: by the asker, or by the app when nobody asked."""
     if isinstance(fact, SyncFailed):
