@@ -17,8 +17,10 @@ import pytest
 
 from tests.fakes.live_run import (
     CLOCK_EVERY,
+    GRACE,
     QUIET,
     ScriptClockStream,
+    market_delays,
     script_bars,
     script_market,
     stored,
@@ -57,14 +59,17 @@ async def outage_run(
             INTERVALS,
             flush_every=0.2,
             clock_every=CLOCK_EVERY,
+            clock_grace=GRACE,
             backfill_on_start=at_start,
         )
         await service.set_symbols(set(feed.symbols))
         task = asyncio.create_task(service.run(events.append))
 
         def caught_up(step: int) -> bool:
-            last = feed.last_ts(step)
-            return all((q := service.quote(s)) is not None and q.last_ts == last for s in SYMBOLS)
+            return all(
+                (q := service.quote(s)) is not None and q.last_ts == feed.last_ts(step, s)
+                for s in SYMBOLS
+            )
 
         await wait_for(lambda: caught_up(1), what="the snapshots")
         await feed.play(server, 1, CUT, every=0.005)
@@ -81,7 +86,7 @@ async def outage_run(
         await feed.play(server, BACK, COUNT, every=0.005)
         await wait_for(lambda: caught_up(COUNT), what="the trades after the outage")
         feed.position = feed.last_ts(COUNT) + QUIET  # the clock closes the last bars
-        ends = {(s, iv, iv.floor(feed.last_ts(COUNT))) for s in SYMBOLS for iv in INTERVALS}
+        ends = {(s, iv, iv.floor(feed.last_ts(COUNT, s))) for s in SYMBOLS for iv in INTERVALS}
         await wait_for(
             lambda: ends <= {(e.bar.symbol, e.bar.interval, e.bar.epoch) for e in closed(events)},
             what="the last bars closed",
@@ -105,7 +110,7 @@ async def test_an_outage_backfilled_through_tradingviewprovider_loses_nothing(
 ) -> None:
     """With the start-up backfill as well, the first bars (merged with the provider's and
     counted from the quote snapshot's cumulative volume) equal the script's too."""
-    feed = ScriptedFeed(SYMBOLS, count=COUNT)
+    feed = ScriptedFeed(SYMBOLS, count=COUNT, delays=market_delays(SYMBOLS))
     service, events = await outage_run(database, feed, at_start=at_start)
     expected = sorted(map(values, script_bars(feed, INTERVALS)))
     saved = sorted(map(values, await stored(database, SYMBOLS, INTERVALS)))
@@ -121,7 +126,7 @@ async def test_an_outage_backfilled_through_tradingviewprovider_loses_nothing(
 
 
 async def test_a_failing_backfill_is_reported_and_the_feed_goes_on(database: Database) -> None:
-    feed = ScriptedFeed(SYMBOLS, count=COUNT)
+    feed = ScriptedFeed(SYMBOLS, count=COUNT, delays=market_delays(SYMBOLS))
     refused = "TVC:RUT"
     service, events = await outage_run(database, feed, refuse=refused)
     errors = [e for e in events if isinstance(e, SymbolError)]

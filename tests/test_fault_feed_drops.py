@@ -23,6 +23,7 @@ from tests.fakes.live_run import (
     TEN_SYMBOLS,
     LiveRun,
     live_run,
+    market_delays,
     script_bars,
     stored,
     values,
@@ -40,7 +41,8 @@ async def drops_against_clean(
     """The dropped run into ``database`` and a clean one into a fresh database, together;
     checks that both stored exactly the script's bars, each once."""
     clean_db = await Database.connect(mongo_uri, f"test_{uuid.uuid4().hex[:12]}", embedded=True)
-    feeds = [ScriptedFeed(TEN_SYMBOLS, count=steps + TAIL) for _ in range(2)]
+    delays = market_delays(TEN_SYMBOLS)  # NDX and VIX: 15 min late, as TradingView sends them
+    feeds = [ScriptedFeed(TEN_SYMBOLS, count=steps + TAIL, delays=delays) for _ in range(2)]
     try:
         dropped, clean = await asyncio.gather(
             live_run(database, feeds[0], drop_every=drop_every, steps=steps, every=every),
@@ -61,7 +63,10 @@ async def drops_against_clean(
     assert dropped.down_with_time_passing >= 1
     lost = set(expected) - set(saved_dropped)
     extra = set(saved_dropped) - set(expected)
-    assert not lost and not extra, f"{len(lost)} bars lost or wrong, {len(extra)} unexpected"
+    assert not lost and not extra, (
+        f"{len(lost)} bars lost or wrong, {len(extra)} unexpected; first of each: "
+        f"{sorted(lost)[:1]} {sorted(extra)[:1]}; outages at {dropped.outage_spans}"
+    )
     assert saved_dropped == expected
     for run in (dropped, clean):
         keys = run.closed_keys

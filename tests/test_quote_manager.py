@@ -16,6 +16,7 @@ from tui_market.models.symbol_info import SymbolInfo
 SYMBOLS = ["NASDAQ:AAPL", "NASDAQ:TSLA", "BITSTAMP:BTCUSD"]
 INTERVALS = (Interval.M1, Interval.M5, Interval.H1)
 START = 1_700_000_000.0
+MINUTE = 1_700_000_040.0  # a minute boundary
 
 
 def assert_fresh(book: QuoteManager, now: float) -> None:
@@ -98,3 +99,29 @@ def test_the_forming_bar_cut_at_the_session_close_counts_down_to_the_close() -> 
     assert snapshot.seconds_to_close(Interval.H1, "BITSTAMP:BTCUSD") == 15 * 60
     later = book.snapshot(at + 600, None, 0, 0)
     assert later.seconds_to_close(Interval.H1, "NASDAQ:AAPL") == 5 * 60
+
+
+def test_a_late_feeds_bars_close_and_count_down_in_its_trade_time() -> None:
+    """NDX arrives 15 minutes late (``delayed_streaming_900``): its trades carry their own
+    times, so at stream time T its 1m bar of T - 900 is still forming. The clock must not close
+    it at T (its next trades would all be dropped as late), and the countdown is the bar's
+    end minus T - 900. A real-time symbol on the same clock closes on time."""
+    book = QuoteManager((Interval.M1,))
+    book.set_delay("NASDAQ:NDX", 900)
+    now = MINUTE + 30  # half way into the minute that opened at MINUTE
+    book.on_tick(Tick("NASDAQ:NDX", now - 900, 14_500.0, None))
+    book.on_tick(Tick("BITSTAMP:BTCUSD", now, 68_000.0, 1.0))
+    snapshot = book.snapshot(now, None, 0, 0)
+    assert snapshot.seconds_to_close(Interval.M1, "NASDAQ:NDX") == 30
+    assert snapshot.quotes["NASDAQ:NDX"].status == "delayed 15m"
+    # stream time ``now``: NDX's bar ended 14.5 minutes ago by the stream's clock, not by its
+    # trades' (without the delay the clock would close it, and drop every later NDX trade)
+    assert book.on_clock(now) == []
+    book.on_tick(Tick("NASDAQ:NDX", now + 20 - 900, 14_510.0, None))  # not late: counted
+    closed = book.on_clock(MINUTE + 60)
+    assert sorted((b.symbol, b.epoch, b.close) for b in closed) == [
+        ("BITSTAMP:BTCUSD", MINUTE, 68_000.0),
+        ("NASDAQ:NDX", MINUTE - 900, 14_510.0),
+    ]
+    book.set_delay("NASDAQ:NDX", 0)  # the feed turned real-time (logged in)
+    assert book.delay("NASDAQ:NDX") == 0

@@ -63,12 +63,13 @@ async def test_ticks_of_a_bar_rebuild_that_bar(data: ReplayData, per_bar: int) -
     assert stream.first_open == START + 60  # first minute boundary after an unaligned start
     # the quote snapshot first: the last price, nothing traded yet in the replay's session
     first = stream.planned_bar("DJ:DJI", 0)
-    assert snapshot == Tick("DJ:DJI", stream.first_open, first[0], 0.0)
+    opened = stream.first_open - 900  # DJ:DJI comes 15 minutes late (delayed_streaming_900)
+    assert snapshot == Tick("DJ:DJI", opened, first[0], 0.0)
     assert ticks[per_bar - 1].volume == pytest.approx(first[4])  # the whole first bar counted
     by_bar: dict[int, list[Tick]] = {}
     for t in ticks:
         by_bar.setdefault(Interval.M1.floor(t.ts), []).append(t)
-    assert sorted(by_bar) == [stream.first_open + 60 * k for k in range(40)]
+    assert sorted(by_bar) == [opened + 60 * k for k in range(40)]
     for k, bar_open in enumerate(sorted(by_bar)):
         o, h, low, c, v = stream.planned_bar("DJ:DJI", k)
         group = by_bar[bar_open]
@@ -174,3 +175,12 @@ def test_bad_parameters_are_rejected(data: ReplayData) -> None:
     for kwargs in ({"speed": 0}, {"ticks_per_bar": 3}, {"max_rate": 0}):
         with pytest.raises(ValueError):
             ReplayQuoteStream(data, **kwargs)  # type: ignore[arg-type]
+
+
+async def test_a_delayed_symbol_arrives_as_late_as_tradingview_sends_it(data: ReplayData) -> None:
+    """The captures' NASDAQ:NDX is ``delayed_streaming_900``: in the same slot as BITSTAMP's
+    real-time trade its trade is stamped 15 minutes earlier (its ``lp_time``)."""
+    ticks = await fast_ticks(data, {"NASDAQ:NDX", "BITSTAMP:BTCUSD"}, 6)
+    btc = [t.ts for t in ticks if t.symbol == "BITSTAMP:BTCUSD"]
+    ndx = [t.ts for t in ticks if t.symbol == "NASDAQ:NDX"]
+    assert len(ndx) >= 2 and {ts + 900 for ts in ndx} <= set(btc)

@@ -39,6 +39,10 @@ log = logging.getLogger(__name__)
 INTERVALS = (Interval.M1, Interval.M5)
 CLOCK_EVERY = 0.05  # wall seconds between the service's clock rounds (production: 0.2)
 QUIET = 600  # script seconds after the last trade: every M1 and M5 bar has ended
+# The service's clock closes a quiet bar this many script seconds after its end. Script time
+# runs ~100x the wall's (a 2 s step every 0.02 s), so production's 2 s grace for trades still
+# on the network is 20 ms here; a loaded machine delivers a pushed trade later than that.
+GRACE = 20.0
 # Ten symbols for the script: the captured market's nine plus one it lacks (given a quote).
 TEN_SYMBOLS = (
     "NASDAQ:NDX",
@@ -91,17 +95,28 @@ async def wait_for(
 
 def script_bars(feed: ScriptedFeed, intervals: Sequence[Interval] = INTERVALS) -> list[Bar]:
     """The script's own closed bars: every period that ended by the script's time (the quiet
-    end's), per symbol."""
+    end's; a late feed's symbol: by its trade time then), per symbol."""
     out: list[Bar] = []
     for symbol in feed.symbols:
         ticks = [t for t in feed.ticks if t.symbol == symbol]
+        now = feed.position - feed.delays.get(symbol, 0)
         for interval in intervals:
-            out += [
-                b
-                for b in aggregate(ticks, interval)
-                if interval.next_open(b.epoch) <= feed.position
-            ]
+            out += [b for b in aggregate(ticks, interval) if interval.next_open(b.epoch) <= now]
     return out
+
+
+def market_delays(symbols: Sequence[str]) -> dict[str, int]:
+    """Seconds late per symbol, as the captured market's ``update_mode`` says (NASDAQ:NDX and
+    TVC:VIX: ``delayed_streaming_900``): a scripted feed of them is that late, as TradingView's
+    is (the fake server sends that mode in their quotes)."""
+    market = load_market_data()
+    delays = {}
+    for symbol in symbols:
+        held = market.get(symbol)
+        mode = held.update_mode if held is not None else "streaming"
+        if mode.startswith("delayed_streaming_"):
+            delays[symbol] = int(mode.rsplit("_", 1)[1])
+    return delays
 
 
 def script_market(feed: ScriptedFeed) -> MarketData:
@@ -219,14 +234,20 @@ async def live_run(
         await feed.play(server, 0, 1)  # the quote snapshot a new subscriber gets first
         stream = ScriptClockStream(server.url, feed)
         service = QuoteService(
-            stream, Bus(db, history), history, INTERVALS, flush_every=0.2, clock_every=CLOCK_EVERY
+            stream,
+            Bus(db, history),
+            history,
+            INTERVALS,
+            flush_every=0.2,
+            clock_every=CLOCK_EVERY,
+            clock_grace=GRACE,
         )
         run = LiveRun(service)
         await service.set_symbols(set(feed.symbols))
         task = asyncio.create_task(service.run(lambda e: run.on_event(e, feed.position)))
         await wait_for(
             lambda: all(
-                (q := service.quote(s)) is not None and q.last_ts == feed.start
+                (q := service.quote(s)) is not None and q.last_ts == feed.last_ts(1, s)
                 for s in feed.symbols
             )
         )
@@ -247,16 +268,16 @@ async def live_run(
                 lambda: len(server.connections) > connections and service.backfills > backfills
             )
         await feed.play(server, steps, feed.count, every=0.01)
-        last = feed.last_ts(feed.count)
+        last = {s: feed.last_ts(feed.count, s) for s in feed.symbols}
         await wait_for(
             lambda: all(
-                (q := service.quote(s)) is not None and q.last_ts == last for s in feed.symbols
+                (q := service.quote(s)) is not None and q.last_ts == last[s] for s in feed.symbols
             )
         )
         # The quiet end: script time passes the last bars' ends and no tick comes; the
         # service's clock closes them (nothing else can).
-        feed.position = last + QUIET
-        ends = {(s, iv, iv.floor(last)) for s in feed.symbols for iv in INTERVALS}
+        feed.position = feed.last_ts(feed.count) + QUIET
+        ends = {(s, iv, iv.floor(last[s])) for s in feed.symbols for iv in INTERVALS}
         await wait_for(
             lambda: ends <= set(run.closed_keys), what="the clock to close the last bars"
         )

@@ -25,7 +25,10 @@ class ScriptedFeed:
     start: int = 1_700_000_040  # a minute boundary
     step: int = 2
     count: int = 800
-    position: float = field(init=False)  # script time of the latest trade played
+    # symbol -> seconds its feed is late (TradingView's delayed_streaming_900): its trades carry
+    # their own times, that much behind the script's clock, as a delayed feed's lp_time does
+    delays: dict[str, int] = field(default_factory=dict)
+    position: float = field(init=False)  # script time (the stream's clock) of the latest step
     played: int = field(init=False, default=0)  # trades played (all symbols)
 
     def __post_init__(self) -> None:
@@ -40,7 +43,9 @@ class ScriptedFeed:
 
     def _tick(self, k: int, j: int, volume: float) -> Tick:
         price = 100.0 * (j + 1) + 3.0 * math.sin(k / 9.0 + j) + ((k * 13 + j) % 7) * 0.05
-        return Tick(self.symbols[j], float(self.start + k * self.step), round(price, 2), volume)
+        symbol = self.symbols[j]
+        ts = float(self.start + k * self.step - self.delays.get(symbol, 0))
+        return Tick(symbol, ts, round(price, 2), volume)
 
     def ticks_of(self, first: int, last: int) -> list[Tick]:
         """Trades of script steps ``first`` .. ``last - 1`` (all symbols, in order)."""
@@ -52,13 +57,14 @@ class ScriptedFeed:
         n = len(self.symbols)
         for index, tick in enumerate(self.ticks_of(first, last)):
             await server.push_quote(tick.symbol, tick.price, int(tick.ts), tick.volume)
-            self.position = tick.ts
+            self.position = tick.ts + self.delays.get(tick.symbol, 0)
             self.played += 1
             if every and index % n == n - 1:
                 await asyncio.sleep(every)
 
-    def last_ts(self, last: int) -> float:
-        return float(self.start + (last - 1) * self.step)
+    def last_ts(self, last: int, symbol: str | None = None) -> float:
+        """The trade time of step ``last - 1`` (of ``symbol``: a late feed's is earlier)."""
+        return float(self.start + (last - 1) * self.step - self.delays.get(symbol or "", 0))
 
 
 def aggregate(ticks: list[Tick], interval: Interval) -> list[Bar]:

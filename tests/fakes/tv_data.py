@@ -130,7 +130,10 @@ def _parsed() -> MarketData:
         market.symbols[name] = Symbol(
             name, bars, seconds, info, _with_prev_close(quote), likely=name in LIKELY
         )
-        market.symbols[name].update_mode = modes.get(name, "streaming")
+        held = market.symbols[name]
+        held.update_mode = modes.get(name, "streaming")
+        if name not in quotes and held.quote:  # a quote made from bars: its series' mode
+            held.quote["update_mode"] = held.update_mode
     for name, quote in quotes.items():  # quote-only symbols (BTCUSD, AAPL, TSLA)
         if name not in market.symbols:
             info = _info(name, us_session if name in US_SESSION else {})

@@ -31,7 +31,7 @@ segment is folded into each interval's :class:`BarBuilder` when a boundary is cr
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from tui_market.managers.bar_history import merge_series
 from tui_market.managers.bars import INF, BarBuilder, BarStats, ClosedBar, FormingBar
@@ -147,12 +147,15 @@ class BarManager:
         return s
 
     # ---- clock, history, screens ------------------------------------------------------------
-    def on_clock(self, now: float) -> list[ClosedBar]:
-        """Close every forming bar whose period has ended by ``now``."""
+    def on_clock(self, now: float, delays: Mapping[str, float] | None = None) -> list[ClosedBar]:
+        """Close every forming bar whose period has ended by ``now``; a symbol in ``delays``
+        (a feed ``delays[symbol]`` seconds late: its ticks carry their trade times) by
+        ``now - delays[symbol]``."""
         closed: list[ClosedBar] = []
-        for s in self._symbols.values():
-            if now >= s.seg_end:
-                s.close_until(now, closed)
+        for symbol, s in self._symbols.items():
+            at = now - delays.get(symbol, 0.0) if delays else now
+            if at >= s.seg_end:
+                s.close_until(at, closed)
         return closed
 
     def merge_history(self, bars: Iterable[Bar], now: float) -> list[ClosedBar]:

@@ -14,6 +14,19 @@ from __future__ import annotations
 from tui_market.models import Tick
 
 
+def backfill_window(
+    since: float, now: float, lag: float, last: Tick | None, longest: float
+) -> tuple[float, float]:
+    """The trade-time span a symbol's backfill fetches and covers: from ``since`` to ``now``
+    (stream times), ``lag`` seconds earlier for a late feed (its history ends that much before
+    the stream's clock). Its trades still in flight at a drop may be older than ``since``: the
+    span starts at its own last trade when that is within ``longest`` seconds before."""
+    start = since - lag
+    if last is not None and start - longest <= last.ts < start:
+        start = last.ts
+    return start, now - lag
+
+
 class ReconnectManager:
     def __init__(self) -> None:
         self.holding = False

@@ -45,7 +45,8 @@ class WatchStarts:
     def filled(self, symbols: Set[str]) -> None:
         self.unfilled -= symbols
 
-    def complete(self, bar: Bar, clock: BarClock) -> bool:
-        """Whether ``bar`` opened at or after its symbol began to be watched."""
+    def complete(self, bar: Bar, clock: BarClock, lag: float = 0.0) -> bool:
+        """Whether ``bar`` opened at or after its symbol began to be watched (in trade time:
+        ``lag`` seconds before the stream's clock for a late feed)."""
         since = self._since.get(bar.symbol)
-        return since is None or bar.epoch >= clock.floor(bar.interval, since)
+        return since is None or bar.epoch >= clock.floor(bar.interval, since - lag)

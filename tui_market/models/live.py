@@ -113,9 +113,10 @@ class LiveSnapshot:
         end of the UTC period."""
         quote = self.quotes.get(symbol) if symbol else None
         end = quote.ends.get(interval) if quote else None
+        now = self.clock - quote.delay if quote else self.clock  # a late feed's trade time
         if end is None:
-            end = interval.next_open(interval.floor(self.clock))
-        return max(0.0, end - self.clock)
+            end = interval.next_open(interval.floor(now))
+        return max(0.0, end - now)
 
 
 EMPTY_SNAPSHOT = LiveSnapshot(version=0, clock=0.0, feed=None, quotes={}, recent={})

@@ -23,7 +23,7 @@ from tui_market.infrastructure.interfaces import (
     SymbolError,
 )
 from tui_market.managers.quote_manager import QuoteManager
-from tui_market.managers.reconnect_manager import ReconnectManager
+from tui_market.managers.reconnect_manager import ReconnectManager, backfill_window
 from tui_market.managers.session_clock import clock_for
 from tui_market.managers.watch_starts import WatchStarts
 from tui_market.models import Bar, Interval, Tick
@@ -40,6 +40,9 @@ from tui_market.services.backfill import backfill_symbol
 from tui_market.services.bar_saver import MAX_PENDING, BarSaver
 
 log = logging.getLogger(__name__)
+# Seconds the clock waits past a bar's end before closing a quiet bar: a trade stamped just
+# before the end is still on the network then, and once the bar is closed it would be late.
+CLOCK_GRACE = 2.0
 OnEvent = Callable[[LiveEvent], None]
 
 
@@ -60,6 +63,7 @@ class QuoteService:
         backfill_on_start: bool = False,
         max_pending: int = MAX_PENDING,
         alerts: AlertWatch | None = None,
+        clock_grace: float = CLOCK_GRACE,
     ) -> None:
         self._stream = stream
         self._bus = bus
@@ -68,8 +72,10 @@ class QuoteService:
         # Bars of these intervals are saved and backfilled; the others are shown only.
         self.persist = tuple(dict.fromkeys(persist)) if persist is not None else self.intervals
         self._backfill_on_start = backfill_on_start
+        self._longest = max((interval.seconds for interval in self.persist), default=0)
         self._flush_every = flush_every
         self._clock_every = clock_every
+        self._grace = clock_grace
         self._book = QuoteManager(self.intervals, recent=recent)
         self._gate = ReconnectManager()
         self._symbols: set[str] = set()
@@ -98,6 +104,7 @@ class QuoteService:
         or unknown), and its delay is known before the feed says it."""
         for symbol, info in infos.items():
             self._book.set_clock(symbol, clock_for(info))
+            self._book.set_delay(symbol, info.delay_seconds if info is not None else 0)
 
     def set_references(self, closes: Mapping[str, float | None]) -> None:
         """The previous session's daily close per symbol, from the store: the change is
@@ -171,7 +178,9 @@ class QuoteService:
     def _closed(self, bars: Sequence[Bar], *, backfilled: bool = False) -> None:
         for bar in bars:
             clock = self._book.manager.clock(bar.symbol)
-            if bar.interval in self.persist and (backfilled or self._starts.complete(bar, clock)):
+            lag = self._book.delay(bar.symbol)
+            complete = self._starts.complete(bar, clock, lag)
+            if bar.interval in self.persist and (backfilled or complete):
                 self._saver.add(bar)
             self._on_event(BarClosedEvent(bar, backfilled=backfilled))
             if self.alerts is not None and not backfilled:
@@ -198,34 +207,37 @@ class QuoteService:
                 self._closed(self._book.on_tick(tick))
             return
         if self._live:
-            self._outage_since = self._book.last_tick_ts or self._stream.clock()
+            self._outage_since = self._stream.clock()
             self._gate.hold()
         self._live = False
         self._on_event(state)
 
     async def _backfill(self, since: float, symbols: set[str]) -> None:
-        """Fetch what was missed since ``since`` for ``symbols`` and every saved interval."""
+        """Fetch what was missed since ``since`` (stream time) for ``symbols`` and every saved
+        interval. A late feed's symbol (``delay``) is fetched and covered in its trade time:
+        its history ends that much before the stream's clock."""
         now = self._stream.clock()
         self._starts.filled(symbols)
         for symbol in sorted(symbols):
-            clock = self._book.manager.clock(symbol)
+            clock, last = self._book.manager.clock(symbol), self._book.last_tick(symbol)
+            start, upto = backfill_window(since, now, self._book.delay(symbol), last, self._longest)
             bars, failures = await backfill_symbol(
-                self._provider, symbol, self.persist, since, now, clock
+                self._provider, symbol, self.persist, start, upto, clock
             )
             if symbol not in self._symbols:  # removed while its history was fetched
                 continue
             for failure in failures:
                 self._on_event(SymbolError(symbol, failure))
-            self._closed(self._book.merge(bars, now), backfilled=True)
+            self._closed(self._book.merge(bars, upto), backfilled=True)
             if bars and not failures:  # nothing fetched covers no tick
-                self._gate.covered(symbol, now, self._book.last_tick(symbol))
+                self._gate.covered(symbol, upto, self._book.last_tick(symbol))
         self.backfills += 1  # done: counted once its bars are merged
 
     async def _tick_clock(self, every: float) -> None:
         while True:
             await asyncio.sleep(every)
-            if self._live:
-                self._closed(self._book.on_clock(self._stream.clock()))
+            if self._live:  # a bar ends ``grace`` late: its last trades may be on their way
+                self._closed(self._book.on_clock(self._stream.clock() - self._grace))
 
     @property
     def covered_ticks(self) -> int:

@@ -45,6 +45,11 @@ class ReplayStatus:
                 return row[4]
         return None
 
+    def delay(self, symbol: str) -> int:
+        """Seconds the symbol's anonymous TradingView feed is late (its ``update_mode``)."""
+        info = self._info(symbol)
+        return info.delay_seconds if info is not None else 0
+
     def changed(self, symbol: str, ts: float) -> QuoteInfo | None:
         """The symbol's facts at replay time ``ts`` when they differ from the last sent."""
         info = self._info(symbol)
@@ -55,7 +60,7 @@ class ReplayStatus:
             symbol,
             sent.prev_close if sent is not None else self.prev_close(symbol),
             "market" if open_now else "out_of_session",
-            info.delay_seconds if info is not None else 0,
+            self.delay(symbol),
         )
         if fact == sent:
             return None

@@ -21,6 +21,8 @@ Like TradingView's quote snapshot on subscribing, a symbol with volume gets a
 snapshot tick: the last price (the next bar's open) and the session's cumulative volume so far,
 stamped with its first tick's time, so the first tick's volume counts against a known baseline.
 If the consumer falls behind, overdue ticks are emitted at once (their timestamps stay exact).
+A symbol TradingView sends 15 minutes late (``delayed_streaming_900``) is played as it would
+arrive: each tick is stamped that much before the slot's time, as a delayed feed's ``lp_time``.
 """
 
 from __future__ import annotations
@@ -220,7 +222,7 @@ class ReplayQuoteStream(IQuoteStream):
         n = self.ticks_per_bar
         k, j = divmod(slot - self._active[sym], n)
         o, h, low, c, v = self.planned_bar(sym, k)
-        ts = self.slot_time(slot)
+        ts = self.slot_time(slot) - self._status.delay(sym)  # a late feed's trades: that old
         series = self._minutes(sym)
         price = round(min(h, max(low, path_price(o, h, low, c, j, n))), series.price_decimals)
         if not series.has_volume:
