@@ -12,6 +12,7 @@ import csv
 import io
 import socket
 import subprocess
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -275,3 +276,33 @@ async def test_symbols_add_resolves_the_metadata_from_tradingview(
     assert doc is not None
     assert (doc["info"]["timezone"], doc["info"]["session"]) == ("America/New_York", "0930-1610")
     assert doc["description"] == "S&P 500"
+
+
+def test_an_old_layout_store_is_named_until_migrate_moves_it(
+    cli_db: tuple[list[str], MongoClient],
+) -> None:
+    """Bars an earlier version stored one per document: every read says so once, on stderr;
+    ``migrate`` moves them, and the same bars are then read from buckets."""
+    args, db = cli_db
+    synced = run(*args, "sync", DEMO_SYMBOL, "--demo", "--interval", "1h", "--bars", "12")
+    assert synced.exit_code == 0, synced.stderr
+    before = run(*args, "bars", DEMO_SYMBOL, "--interval", "1h", "--last", "12", "--csv").stdout
+    # the same bars as an earlier version wrote them (by hand, not through the app's code)
+    old = []
+    for bucket in db["bars"].find({}):
+        for key, (o, h, low, c, v) in bucket["b"].items():
+            series = f"{bucket['symbol']}|{bucket['interval']}"
+            t = datetime.fromtimestamp(int(key), UTC)
+            doc = {"symbol": bucket["symbol"], "interval": bucket["interval"], "t": t}
+            old.append({"_id": f"{series}|{key}", **doc, "o": o, "h": h, "l": low, "c": c, "v": v})
+    db["bars"].drop()
+    db["ohlcv"].insert_many(old)
+    listed = run(*args, "bars", DEMO_SYMBOL, "--interval", "1h", "--last", "12")
+    assert "12 bars stored by an earlier version" in listed.stderr
+    assert "tui-market migrate" in listed.stderr
+    moved = run(*args, "migrate")
+    assert moved.exit_code == 0, moved.stderr
+    assert moved.stdout.strip() == "12 bars read, 12 written to buckets"
+    after = run(*args, "bars", DEMO_SYMBOL, "--interval", "1h", "--last", "12", "--csv")
+    assert after.stdout == before and "earlier version" not in after.stderr
+    assert run(*args, "migrate").stdout.strip().startswith("nothing to migrate")

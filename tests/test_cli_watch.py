@@ -16,7 +16,7 @@ import time
 import pytest
 from pymongo import MongoClient
 
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets
 
 BAR_LINE = re.compile(
     r"^\d{4}-\d\d-\d\d \d\d:\d\d NASDAQ:AAPL 1m  O [\d.]+  H [\d.]+  L [\d.]+  C [\d.]+  V [\d,]+$"
@@ -27,7 +27,8 @@ DEADLINE = 60.0  # seconds: a generous wait for lines on a loaded machine (not a
 def stored_bars(mongo_uri: str, name: str) -> int:
     client: MongoClient = MongoClient(mongo_uri)
     try:
-        return int(client[name][schema.OHLCV].count_documents({}))
+        held = client[name][bar_buckets.BARS].find({}, {"n": 1})
+        return sum(int(doc["n"]) for doc in held)
     finally:
         client.close()
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.dbdump import dump
+from tests.dbdump import BARS, dump
 from tests.fakes.memory_provider import MemoryProvider, make_bars
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler
 from tui_market.commands.remove_symbol import RemoveSymbol, RemoveSymbolHandler
@@ -71,7 +71,7 @@ async def test_bad_symbol_text_raises_and_stores_nothing(database: Database, tex
         await AddSymbolHandler(database)(AddSymbol(text))
     with pytest.raises(InvalidSymbol):
         await SyncHistoryHandler(database, MemoryProvider())(SyncHistory(text, D1))
-    assert await dump(database) == {schema.SYMBOLS: [], schema.OHLCV: [], schema.SYNC_STATE: []}
+    assert await dump(database) == {schema.SYMBOLS: [], BARS: [], schema.SYNC_STATE: []}
 
 
 async def _seed_two_symbols(database: Database) -> MemoryProvider:
@@ -93,7 +93,7 @@ async def test_remove_symbol_keeps_bars_unless_asked(database: Database) -> None
     assert (result.symbol, result.removed, result.bars_deleted) == ("NASDAQ:AAPL", True, 0)
     after = await dump(database)
     assert [d["_id"] for d in after[schema.SYMBOLS]] == ["NASDAQ:AAPLX"]
-    assert after[schema.OHLCV] == before[schema.OHLCV]
+    assert after[BARS] == before[BARS]
     assert after[schema.SYNC_STATE] == before[schema.SYNC_STATE]
     again = await RemoveSymbolHandler(database)(RemoveSymbol("NASDAQ:AAPL"))
     assert again.removed is False
@@ -105,8 +105,8 @@ async def test_remove_symbol_with_drop_bars_deletes_only_that_symbol(database: D
     result = await RemoveSymbolHandler(database)(RemoveSymbol("NASDAQ:AAPL", drop_bars=True))
     assert (result.removed, result.bars_deleted) == (True, 40)
     after = await dump(database)
-    assert {d["symbol"] for d in after[schema.OHLCV]} == {"NASDAQ:AAPLX"}
-    assert len(after[schema.OHLCV]) == 40
+    assert {d["symbol"] for d in after[BARS]} == {"NASDAQ:AAPLX"}
+    assert len(after[BARS]) == 40
     assert {d["symbol"] for d in after[schema.SYNC_STATE]} == {"NASDAQ:AAPLX"}
     again = await RemoveSymbolHandler(database)(RemoveSymbol("NASDAQ:AAPL", drop_bars=True))
     assert (again.removed, again.bars_deleted) == (False, 0)
@@ -128,7 +128,7 @@ async def test_save_bars_inserts_then_is_idempotent(database: Database) -> None:
     second = await save(SaveBars(bars))
     assert (second.new, second.updated, second.unchanged) == (0, 0, 8)
     assert await dump(database) == once
-    stored = {d["_id"]: d for d in once[schema.OHLCV]}
+    stored = {d["_id"]: d for d in once[BARS]}
     for bar in bars:
         assert schema.doc_to_bar(stored[schema.bar_id(bar.symbol, bar.interval, bar.epoch)]) == bar
 
@@ -146,10 +146,8 @@ async def test_save_bars_replaces_a_changed_bar(database: Database) -> None:
         )
     )
     assert (result.new, result.updated, result.unchanged) == (1, 1, 0)
-    doc = await database.get_collection(schema.OHLCV).find_one(
-        {"_id": schema.bar_id("NASDAQ:AAPL", Interval.M1, t0)}
-    )
-    assert doc is not None and doc["c"] == 11.0
+    stored = {d["_id"]: d for d in (await dump(database))[BARS]}
+    assert stored[schema.bar_id("NASDAQ:AAPL", Interval.M1, t0)]["c"] == 11.0
 
 
 async def test_save_bars_advances_the_tail_but_not_the_sync_status(database: Database) -> None:
@@ -181,7 +179,7 @@ async def test_save_bars_skips_bars_with_bad_symbols(database: Database) -> None
     )
     result = await SaveBarsHandler(database)(SaveBars(bars))
     assert (result.new, result.updated, result.unchanged) == (1, 0, 0)
-    docs = (await dump(database))[schema.OHLCV]
+    docs = (await dump(database))[BARS]
     assert [d["symbol"] for d in docs] == ["NASDAQ:AAPL"]
 
 
@@ -205,7 +203,7 @@ async def test_save_bars_of_many_series_in_one_call(database: Database) -> None:
     result = await save(SaveBars((*nxt, fix, *same)))
     assert (result.new, result.updated, result.unchanged) == (12, 1, 24)
     stored = await dump(database)
-    assert len(stored[schema.OHLCV]) == 60
+    assert len(stored[BARS]) == 60
     tails = {d["_id"]: d for d in stored[schema.SYNC_STATE]}
     assert len(tails) == 24
     for n, s in enumerate(symbols):

@@ -20,10 +20,11 @@ from pymongo import MongoClient
 from tests.fakes.memory_provider import make_bars
 from tests.procs import server_pids
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer, ping
 from tui_market.models import Interval
+from tui_market.queries.get_bars import GetBars, GetBarsHandler
 
 pytestmark = pytest.mark.skipif(
     "TUI_MARKET_TEST_MONGODB_URI" in os.environ, reason="embedded-server tests use secantus"
@@ -84,7 +85,7 @@ async def test_journaled_bars_survive_kill_9(data_dir: Path) -> None:
     crashed = EmbeddedServer(data_dir)
     uri = await asyncio.to_thread(crashed.acquire)
     db = await Database.connect(uri, "durability", embedded=True)
-    assert db.get_collection(schema.OHLCV).write_concern.document == {"w": 1, "j": True}
+    assert db.get_collection(bar_buckets.BARS).write_concern.document == {"w": 1, "j": True}
     bars = make_bars("NASDAQ:AAPL", Interval.H1, 3000)
     result = await SaveBarsHandler(db)(SaveBars(tuple(bars)))
     assert result.new == 3000
@@ -99,10 +100,7 @@ async def test_journaled_bars_survive_kill_9(data_dir: Path) -> None:
     assert restarted.started_here and state_of(data_dir)["pid"] != pid
     db2 = await Database.connect(uri2, "durability", embedded=True)
     try:
-        cursor = db2.get_collection(schema.OHLCV).find(
-            {"_id": schema.id_range("NASDAQ:AAPL", Interval.H1)}
-        )
-        stored = sorted([schema.doc_to_bar(doc) async for doc in cursor], key=lambda b: b.time)
+        stored = await GetBarsHandler(db2)(GetBars("NASDAQ:AAPL", Interval.H1))
     finally:
         await db2.close()
     assert stored == bars

@@ -29,9 +29,10 @@ from typing import Any
 
 import pytest
 
+from tests.dbdump import BARS, bar_docs
 from tests.procs import server_pids
 from tui_market.commands.sync_history import SyncHistory
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
 from tui_market.models import Interval
@@ -82,8 +83,8 @@ def while_writing(symbol: str) -> KillPoint:
     async def point(run: Run) -> bool:
         assert run.db is not None
         return (
-            await run.db.get_collection(schema.OHLCV).find_one(
-                schema.series_filter(symbol, Interval.M1), {"_id": 1}
+            await run.db.get_collection(BARS).find_one(
+                bar_buckets.bucket_filter(symbol, Interval.M1), {"_id": 1}
             )
             is not None
         )
@@ -99,12 +100,8 @@ async def series_of(db: Database, symbols: list[str]) -> dict[str, tuple[list[Do
     """Per symbol: its 1m bars (time order) and its sync_state document."""
     out: dict[str, tuple[list[Doc], Doc | None]] = {}
     for symbol in symbols:
-        bars = [
-            doc
-            async for doc in db.get_collection(schema.OHLCV)
-            .find(schema.series_filter(symbol, Interval.M1))
-            .sort("t", 1)
-        ]
+        held = db.get_collection(BARS).find(bar_buckets.bucket_filter(symbol, Interval.M1))
+        bars = bar_docs([doc async for doc in held])  # one per bar, time order
         state = await db.get_collection(schema.SYNC_STATE).find_one(
             {"_id": schema.sync_id(symbol, Interval.M1)}
         )

@@ -12,6 +12,7 @@ from typing import Any
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.dbdump import BARS, dump
 from tests.fakes.tv_data import load_market_data
 from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.commands.add_symbol import DESCRIPTION_MAX, AddSymbol, AddSymbolHandler
@@ -160,9 +161,9 @@ async def test_garbage_history_rows_store_only_valid_bars(
         except ProviderError as exc:
             assert clear(str(exc)), str(exc)
             provider_errors += 1
-    stored = [d async for d in database.get_collection(schema.OHLCV).find({})]
+    stored = (await dump(database))[BARS]
     for doc in stored:  # each one a valid Bar
         assert all(math.isfinite(doc[k]) and doc[k] > 0 for k in ("o", "h", "l", "c")), doc
         assert doc["l"] <= min(doc["o"], doc["c"]) and max(doc["o"], doc["c"]) <= doc["h"], doc
     assert len(stored) <= len(rows) and (not provider_errors or not stored)
-    await database.get_collection(schema.OHLCV).delete_many({})
+    await database.get_collection(BARS).delete_many({})

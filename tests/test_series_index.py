@@ -1,12 +1,13 @@
 """The handlers that read (or delete) a series' bars do it through an index, never a full scan.
 
-The embedded server scans the whole ``ohlcv`` collection for any ``_id`` range; these tests
+The embedded server scans the whole ``bars`` collection for any ``_id`` range; these tests
 watch the real ``find`` commands the handlers send (PyMongo command monitoring on a second
 client to the same database) and ask the server to explain each one.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import AsyncMongoClient, monitoring
@@ -15,7 +16,7 @@ from tests.fakes.memory_provider import MemoryProvider, make_bars
 from tui_market.commands.remove_symbol import RemoveSymbol, RemoveSymbolHandler
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
@@ -25,15 +26,15 @@ SYMBOLS = ("NASDAQ:AAPL", "NASDAQ:MSFT", "NYSE:IBM")
 
 
 class FindLog(monitoring.CommandListener):
-    """The filters of the ``find`` and ``delete`` commands sent to ``ohlcv``."""
+    """The filters of the ``find`` and ``delete`` commands sent to ``bars``."""
 
     def __init__(self) -> None:
         self.filters: list[dict[str, Any]] = []
 
     def started(self, event: monitoring.CommandStartedEvent) -> None:
-        if event.command_name == "find" and event.command.get("find") == schema.OHLCV:
+        if event.command_name == "find" and event.command.get("find") == bar_buckets.BARS:
             self.filters.append(dict(event.command.get("filter", {})))
-        if event.command_name == "delete" and event.command.get("delete") == schema.OHLCV:
+        if event.command_name == "delete" and event.command.get("delete") == bar_buckets.BARS:
             self.filters.extend(dict(d["q"]) for d in event.command.get("deletes", []))
 
     def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
@@ -44,7 +45,7 @@ class FindLog(monitoring.CommandListener):
 
 
 async def _explain(db: Database, query: dict[str, Any]) -> dict[str, Any]:
-    plan = await db.get_collection(schema.OHLCV).find(query).explain()
+    plan = await db.get_collection(bar_buckets.BARS).find(query).explain()
     winning: dict[str, Any] = plan["queryPlanner"]["winningPlan"]
     return winning.get("inputStage", winning)
 
@@ -83,26 +84,23 @@ async def test_series_reads_and_writes_use_the_series_index(database: Database) 
             assert stage["keyPattern"] == dict(schema.SERIES_INDEX), (query, stage)
 
 
-async def test_series_filter_selects_what_the_id_range_does(database: Database) -> None:
-    """Same documents as the ``_id`` range the bars are keyed by, bounds included/excluded."""
-    ohlcv = database.get_collection(schema.OHLCV)
-    bars = [bar for s in SYMBOLS for i in (H1, D1) for bar in make_bars(s, i, 30)]
+async def test_bucket_reads_select_exactly_the_bars_in_range(database: Database) -> None:
+    """GetBars over buckets equals a plain filter of every saved bar, bounds included, for
+    ranges that start and end inside buckets, on their edges and outside the series."""
+    bars = [bar for s in SYMBOLS for i in (H1, D1) for bar in make_bars(s, i, 260)]
     await SaveBarsHandler(database)(SaveBars(tuple(bars)))
-    first = make_bars("NASDAQ:MSFT", H1, 30)
-    bounds = [
-        (None, None),
-        (first[3].epoch, None),
-        (None, first[7].epoch),
-        (first[3].epoch, first[7].epoch),
-        (first[3].epoch + 1, first[7].epoch + 1),
-    ]
-    for start, end in bounds:
-        by_id = [
-            d["_id"]
-            async for d in ohlcv.find({"_id": schema.id_range("NASDAQ:MSFT", H1, start, end)})
-        ]
-        by_series = [
-            d["_id"] async for d in ohlcv.find(schema.series_filter("NASDAQ:MSFT", H1, start, end))
-        ]
-        assert sorted(by_series) == sorted(by_id), (start, end)
-        assert by_id
+    mine = [b for b in bars if b.symbol == "NASDAQ:MSFT" and b.interval is H1]
+    span = H1.seconds * bar_buckets.BUCKET_BARS
+    edge = next(b.epoch for b in mine if b.epoch % span == 0)
+    epochs = [mine[3].epoch, mine[7].epoch + 1, edge, edge - 1, mine[-1].epoch, mine[0].epoch - 5]
+    get = GetBarsHandler(database)
+    for start in (None, *epochs):
+        for end in (None, *epochs):
+            low = datetime.fromtimestamp(start, UTC) if start is not None else None
+            high = datetime.fromtimestamp(end, UTC) if end is not None else None
+            want = [
+                b
+                for b in mine
+                if (low is None or b.time >= low) and (high is None or b.time <= high)
+            ]
+            assert await get(GetBars("NASDAQ:MSFT", H1, start=low, end=high)) == want

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.dbdump import dump
+from tests.dbdump import BARS, dump
 from tests.fakes.memory_provider import MemoryProvider, make_bars
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler, SyncResult
@@ -40,7 +40,7 @@ async def test_incremental_counts_across_runs(database: Database, provider: Memo
     assert _counts(first) == (200, 0, 0, 0)
     assert first.symbol == SYM and first.last_bar == bars[-1].time
     once = await dump(database)
-    assert len(once[schema.OHLCV]) == 200
+    assert len(once[BARS]) == 200
 
     second = await sync(SyncHistory(SYM, IV))
     assert _counts(second) == (0, 0, 200, 0)
@@ -52,7 +52,7 @@ async def test_incremental_counts_across_runs(database: Database, provider: Memo
     provider.set_bars(SYM, IV, changed)
     third = await sync(SyncHistory(SYM, IV))
     assert _counts(third) == (0, 3, 197, 0)
-    stored = {d["_id"]: d for d in (await dump(database))[schema.OHLCV]}
+    stored = {d["_id"]: d for d in (await dump(database))[BARS]}
     assert stored[schema.bar_id(SYM, IV, bars[50].epoch)]["c"] == 550.0
 
     more = changed + make_bars(SYM, IV, 7, start=bars[-1].epoch + 3600, base=900.0)
@@ -60,7 +60,7 @@ async def test_incremental_counts_across_runs(database: Database, provider: Memo
     fourth = await sync(SyncHistory(SYM, IV, n_bars=100))
     assert _counts(fourth) == (7, 0, 93, 0)
     assert fourth.last_bar == more[-1].time
-    assert len((await dump(database))[schema.OHLCV]) == 207
+    assert len((await dump(database))[BARS]) == 207
 
 
 async def test_sync_state_holds_the_outcome_and_tail(
@@ -91,7 +91,7 @@ async def test_rejects_duplicate_times_and_wrong_intervals(
     provider.set_bars(SYM, IV, [*bars, _revalue(bars[4], 321.0), stray])
     result = await SyncHistoryHandler(database, provider)(SyncHistory(SYM, IV))
     assert _counts(result) == (10, 0, 0, 2)
-    assert len((await dump(database))[schema.OHLCV]) == 10
+    assert len((await dump(database))[BARS]) == 10
 
 
 async def test_unknown_symbol_stores_nothing(database: Database, provider: MemoryProvider) -> None:
@@ -110,7 +110,7 @@ async def test_provider_down_records_error_and_keeps_last_bar(
     bars = make_bars(SYM, IV, 20)
     provider.set_bars(SYM, IV, bars)
     await sync(SyncHistory(SYM, IV))
-    bars_before = (await dump(database))[schema.OHLCV]
+    bars_before = (await dump(database))[BARS]
 
     provider.fail(SYM, ProviderUnavailable("TradingView unreachable: timed out"))
     with pytest.raises(ProviderUnavailable):
@@ -119,7 +119,7 @@ async def test_provider_down_records_error_and_keeps_last_bar(
     assert state is not None
     assert (state["status"], state["error"]) == ("error", "TradingView unreachable: timed out")
     assert state["last_bar"] == bars[-1].time and state["last_close"] == bars[-1].close
-    assert (await dump(database))[schema.OHLCV] == bars_before
+    assert (await dump(database))[BARS] == bars_before
 
     provider.fail(SYM, None)
     result = await sync(SyncHistory(SYM, IV))
@@ -147,7 +147,7 @@ async def test_provider_error_for_unwatched_unsynced_symbol_stores_nothing(
     provider.fail(SYM, ProviderUnavailable("down"))
     with pytest.raises(ProviderUnavailable):
         await SyncHistoryHandler(database, provider)(SyncHistory(SYM, IV))
-    assert await dump(database) == {schema.SYMBOLS: [], schema.OHLCV: [], schema.SYNC_STATE: []}
+    assert await dump(database) == {schema.SYMBOLS: [], BARS: [], schema.SYNC_STATE: []}
 
 
 async def test_provider_is_asked_for_exchange_ticker_and_size(

@@ -28,6 +28,7 @@ from tui_market.infrastructure.interfaces import (
     QuoteEvent,
 )
 from tui_market.models import Bar, Interval
+from tui_market.queries.old_layout import OLD_LAYOUT, OldLayoutBars
 from tui_market.settings import Settings
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ class Runtime:
     stream: IQuoteStream
     bus: Bus
     embedded: EmbeddedServer | None
+    old_bars: int = 0  # bars still in the layout before buckets (``tui-market migrate``)
 
 
 def make_providers(settings: Settings) -> tuple[IDataProvider, IQuoteStream]:
@@ -180,5 +182,8 @@ async def open_runtime(
             bus.register(SyncHistory, QueuedSyncHandler(db))
         if seed:
             await _seed(bus, settings.watchlist)
-        yield Runtime(settings, db, provider, stream, bus, server)
+        old_bars = await bus.execute(OldLayoutBars())
+        if old_bars:
+            log.warning(OLD_LAYOUT.format(old_bars))
+        yield Runtime(settings, db, provider, stream, bus, server, old_bars)
         log.info("closing runtime")

@@ -17,6 +17,7 @@ import pytest
 from textual.message import Message
 from textual.widgets import DataTable
 
+from tests.dbdump import BARS, dump
 from tests.fakes.tv_server import FakeTradingViewServer
 from tests.ui.conftest import WATCHLIST, app_for, seed, settle, until
 from tests.ui.test_history import SIZE, history, open_history
@@ -35,7 +36,7 @@ TIMEOUT = 10
 
 
 async def store(db: Database) -> list[dict[str, Any]]:
-    return [doc async for doc in db.get_collection(schema.OHLCV).find().sort("_id", 1)]
+    return (await dump(db))[BARS]
 
 
 async def test_a_silent_history_server_times_out_clearly_and_the_ui_stays_live(

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from tui_market import paths
-from tui_market.cli import alerts, bars, ingest, realign, serve, symbols, sync, watch
+from tui_market.cli import alerts, bars, ingest, migrate, realign, serve, symbols, sync, watch
 from tui_market.cli.common import CliState, err_console, fail, settings_for, state_of
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.early_server import EarlyServer
@@ -124,6 +124,7 @@ app.add_typer(alerts.app, name="alerts")
 app.command("bars")(bars.bars)
 app.command("sync")(sync.sync)
 app.command("realign")(realign.realign)
+app.command("migrate")(migrate.migrate)
 app.command("watch")(watch.watch)
 app.command("serve")(serve.serve)
 app.command("ingest")(ingest.ingest)

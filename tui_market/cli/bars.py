@@ -19,6 +19,7 @@ from tui_market.cli.common import (
     num,
     parse_symbols,
     run_async,
+    say_old_layout,
     settings_for,
 )
 from tui_market.managers.indicators import IndicatorSet, session_anchor
@@ -64,6 +65,7 @@ def bars(
         async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
             query = GetBars(wanted, settings.interval, last=None if specs else last)
             found = await rt.bus.execute(query)
+            say_old_layout(rt.old_bars)
             info = None
             if specs:
                 rows = await rt.bus.execute(ListSymbols(settings.interval))

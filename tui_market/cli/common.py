@@ -62,6 +62,14 @@ def fail(message: str, code: int = EXIT_RUNTIME) -> NoReturn:
     raise typer.Exit(code)
 
 
+def say_old_layout(old_bars: int) -> None:
+    """One line on stderr when the store still holds bars of an earlier version's layout."""
+    if old_bars:
+        from tui_market.queries.old_layout import OLD_LAYOUT
+
+        typer.echo(f"tui-market: {OLD_LAYOUT.format(old_bars)}", err=True)
+
+
 def state_of(ctx: typer.Context) -> CliState:
     root = ctx.find_root()
     if not isinstance(root.obj, CliState):

@@ -12,7 +12,15 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tui_market.cli.common import IntervalOpt, fail, num, parse_symbols, run_async, settings_for
+from tui_market.cli.common import (
+    IntervalOpt,
+    fail,
+    num,
+    parse_symbols,
+    run_async,
+    say_old_layout,
+    settings_for,
+)
 from tui_market.models.price_format import NO_VOLUME, format_price
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.runtime import offline_providers, open_runtime
@@ -53,6 +61,7 @@ def symbols_list(ctx: typer.Context, interval: IntervalOpt = None) -> None:
 
         async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
             rows = await rt.bus.execute(ListSymbols(settings.interval))
+        say_old_layout(rt.old_bars)
         if not rows:
             typer.echo("the watchlist is empty; add one with: tui-market symbols add NASDAQ:AAPL")
             return

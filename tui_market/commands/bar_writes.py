@@ -1,28 +1,31 @@
 """The incremental bar write both write handlers use (SaveBars for live bars, SyncHistory for
-history): documents for one series, one read over the batch's span (``schema.series_filter``,
-on the series index the calling handler ensures; ``write_series``) or, for bars of many series,
-one read by their exact ``_id``s (``write_bars``); then ``insert_many`` for new bars and bulk
-``ReplaceOne`` for changed ones. Unchanged bars cost no write at all. ``advance_tail`` keeps the
-series' two newest closes in ``sync_state`` so ListSymbols never sorts ``ohlcv``.
+history), on the bucket layout of ``bar_buckets``: the buckets the batch falls in are read
+once (``write_series``: one series, by their time range on the series index the calling
+handler ensures; ``write_bars``: many series, by exact ``_id``, only the bars asked for), then
+one ``bulk_write`` sets the new and changed bars in place, one ``UpdateOne`` per bucket
+(upserting it). Unchanged bars cost no write at all. ``advance_tail`` keeps the series' two
+newest closes in ``sync_state`` so ListSymbols never reads ``bars``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo import ReplaceOne
+from pymongo import UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets as buckets
 from tui_market.models import Bar, Interval
 
 log = logging.getLogger(__name__)
 _DUPLICATE_KEY = 11000
 Doc = dict[str, Any]
+_Stored = dict[tuple[str, str], list[Any]]  # (bucket _id, bar key) -> stored row
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,16 +36,15 @@ class WriteCounts:
 
 
 def series_docs(symbol: str, interval: Interval, bars: list[Bar] | tuple[Bar, ...]) -> list[Doc]:
-    """Documents for one series keyed by ``symbol``/``interval``, sorted, one per open time."""
-    by_id: dict[str, Doc] = {}
-    prefix, name = schema.series_prefix(symbol, interval), interval.value
-    width = len(schema.bar_id(symbol, interval, 0)) - len(prefix)  # = schema.bar_id, inlined
+    """One series' bars as plain values (``e`` = open epoch, ``t``, ``o`` .. ``v``), sorted by
+    time, one per open time (the last given wins)."""
+    by_epoch: dict[int, Doc] = {}
     for bar in bars:
-        key = f"{prefix}{int(bar.time.timestamp()):0{width}d}"
-        by_id[key] = {
-            "_id": key,
+        epoch = int(bar.time.timestamp())
+        by_epoch[epoch] = {
             "symbol": symbol,
-            "interval": name,
+            "interval": interval,
+            "e": epoch,
             "t": bar.time,
             "o": bar.open,
             "h": bar.high,
@@ -50,68 +52,96 @@ def series_docs(symbol: str, interval: Interval, bars: list[Bar] | tuple[Bar, ..
             "c": bar.close,
             "v": bar.volume,
         }
-    return [by_id[key] for key in sorted(by_id)]
+    return [by_epoch[epoch] for epoch in sorted(by_epoch)]
+
+
+def _place(doc: Doc) -> tuple[str, str]:
+    interval: Interval = doc["interval"]
+    start = buckets.bucket_start(interval, doc["e"])
+    return buckets.bucket_id(doc["symbol"], interval, start), buckets.bar_key(doc["e"])
 
 
 async def write_series(
-    ohlcv: AsyncCollection[Doc], symbol: str, interval: Interval, docs: list[Doc]
+    bars: AsyncCollection[Doc], symbol: str, interval: Interval, docs: list[Doc]
 ) -> WriteCounts:
-    """Write ``docs`` (one series, sorted by ``_id``): insert new, replace changed, skip same."""
+    """Write ``docs`` (one series, sorted): set new and changed bars, skip the same."""
     if not docs:
         return WriteCounts(0, 0, 0)
-    start = int(docs[0]["t"].timestamp())
-    end = int(docs[-1]["t"].timestamp()) + 1
-    stored: dict[str, Doc] = {}
-    async for doc in ohlcv.find(schema.series_filter(symbol, interval, start, end)):
-        stored[doc["_id"]] = doc
-    return await _apply(ohlcv, docs, stored)
+    query = buckets.bucket_filter(symbol, interval, docs[0]["e"], docs[-1]["e"] + 1)
+    stored: _Stored = {}
+    async for bucket in bars.find(query, {"b": 1}):
+        for key, row in (bucket.get("b") or {}).items():
+            stored[(bucket["_id"], key)] = row
+    return await _apply(bars, docs, stored)
 
 
-async def write_bars(ohlcv: AsyncCollection[Doc], docs: list[Doc]) -> WriteCounts:
-    """Write ``docs`` of any number of series (unique ``_id``s) in one pass: one read by exact
-    ``_id`` (the embedded server's ``_id`` index answers ``$in``), then one insert and one bulk
-    replace for all series. For live batches: a few bars of many series."""
+async def write_bars(bars: AsyncCollection[Doc], docs: list[Doc]) -> WriteCounts:
+    """Write ``docs`` of any number of series in one pass: one read of their buckets by exact
+    ``_id`` (the embedded server's ``_id`` index answers ``$in``), projected to the bars asked
+    for, then one bulk write. For live batches: a few bars of many series."""
     if not docs:
         return WriteCounts(0, 0, 0)
-    ids = [doc["_id"] for doc in docs]
-    stored = {doc["_id"]: doc async for doc in ohlcv.find({"_id": {"$in": ids}})}
-    return await _apply(ohlcv, docs, stored)
+    places = [_place(doc) for doc in docs]
+    ids = sorted({bucket for bucket, _ in places})
+    fields = {f"b.{key}": 1 for _, key in places}
+    stored: _Stored = {}
+    async for bucket in bars.find({"_id": {"$in": ids}}, fields):
+        for key, row in (bucket.get("b") or {}).items():
+            stored[(bucket["_id"], key)] = row
+    return await _apply(bars, docs, stored)
 
 
-async def _apply(
-    ohlcv: AsyncCollection[Doc], docs: list[Doc], stored: dict[str, Doc]
-) -> WriteCounts:
-    """Insert the ``docs`` not in ``stored``, replace the changed ones, skip the rest."""
-    fresh: list[Doc] = []
-    changed: list[Doc] = []
+async def _apply(bars: AsyncCollection[Doc], docs: list[Doc], stored: _Stored) -> WriteCounts:
+    """Set the ``docs`` not in ``stored`` or different there; one update per bucket."""
+    sets: dict[str, Doc] = defaultdict(dict)
+    fresh: dict[str, int] = defaultdict(int)
+    heads: dict[str, Doc] = {}
+    new = updated = 0
     for doc in docs:
-        old = stored.get(doc["_id"])
+        bucket, key = _place(doc)
+        row = [doc["o"], doc["h"], doc["l"], doc["c"], doc["v"]]
+        old = stored.get((bucket, key))
+        if old == row:
+            continue
+        sets[bucket][f"b.{key}"] = row
         if old is None:
-            fresh.append(doc)
-        elif not schema.same_values(old, doc):
-            changed.append(doc)
-    updated = len(changed)
-    if fresh:
-        changed.extend(await _insert_new(ohlcv, fresh))
-    if changed:
-        await ohlcv.bulk_write(
-            [ReplaceOne({"_id": d["_id"]}, d, upsert=True) for d in changed], ordered=False
-        )
-    return WriteCounts(len(fresh), updated, len(docs) - len(fresh) - updated)
+            new += 1
+            fresh[bucket] += 1
+        else:
+            updated += 1
+        if bucket not in heads:
+            interval: Interval = doc["interval"]
+            start = buckets.bucket_start(interval, doc["e"])
+            heads[bucket] = {
+                "symbol": doc["symbol"],
+                "interval": interval.value,
+                "t": buckets.utc(start),
+            }
+    if sets:
+        ops = [
+            UpdateOne(
+                {"_id": bucket},
+                {"$set": fields, "$inc": {"n": fresh[bucket]}, "$setOnInsert": heads[bucket]},
+                upsert=True,
+            )
+            for bucket, fields in sets.items()
+        ]
+        await _bulk(bars, ops)
+    return WriteCounts(new, updated, len(docs) - new - updated)
 
 
-async def _insert_new(ohlcv: AsyncCollection[Doc], fresh: list[Doc]) -> list[Doc]:
-    """Insert ``fresh``; returns the ones another writer inserted first (to be replaced)."""
+async def _bulk(bars: AsyncCollection[Doc], ops: list[UpdateOne]) -> None:
+    """One unordered bulk write; an upsert that raced another writer's (duplicate ``_id``)
+    is applied again, now as an update of the bucket the other one created."""
     try:
-        await ohlcv.insert_many(fresh, ordered=False)
+        await bars.bulk_write(ops, ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if any(e.get("code") != _DUPLICATE_KEY for e in errors):
-            log.error("insert of %d bars failed: %s", len(fresh), exc.details)
+            log.error("bar write of %d buckets failed: %s", len(ops), exc.details)
             raise
-        log.warning("%d bars were inserted concurrently; replacing them", len(errors))
-        return [fresh[e["index"]] for e in errors]
-    return []
+        log.warning("%d buckets were created concurrently; writing again", len(errors))
+        await bars.bulk_write([ops[e["index"]] for e in errors], ordered=False)
 
 
 def advance_tail(state: Doc | None, docs: list[Doc]) -> Doc | None:

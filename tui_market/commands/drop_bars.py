@@ -1,21 +1,24 @@
 """DropBars: delete some bars of one series, named by their open times.
 
-Used by ``realign`` before a re-sync, for bars stored under an old alignment. Deleted by exact
-``_id`` (the one lookup the embedded server answers from its ``_id`` index), so the rest of the
-series, and every other series, is untouched.
+Used by ``realign`` before a re-sync, for bars stored under an old alignment. The buckets that
+hold them are read by exact ``_id`` (the one lookup the embedded server answers from its
+``_id`` index), the bars held are unset in place, and a bucket left empty is deleted: the rest
+of the series, and every other series, is untouched.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 
-from tui_market.infrastructure import schema
+from pymongo import UpdateOne
+
+from tui_market.infrastructure import bar_buckets as buckets
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval, SymbolRef
 
 log = logging.getLogger(__name__)
-_BATCH = 1000  # ids per delete (a long series' whole history fits a few)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,15 +30,32 @@ class DropBars:
 
 class DropBarsHandler:
     def __init__(self, db: Database) -> None:
-        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._bars = db.get_collection(buckets.BARS)
 
     async def __call__(self, msg: DropBars) -> int:
         """Returns how many bars were deleted."""
-        symbol = SymbolRef.parse(msg.symbol).full
-        ids = [schema.bar_id(symbol, msg.interval, t) for t in sorted(set(msg.times))]
-        deleted = 0
-        for first in range(0, len(ids), _BATCH):
-            batch = ids[first : first + _BATCH]
-            deleted += (await self._ohlcv.delete_many({"_id": {"$in": batch}})).deleted_count
-        log.info("%s %s: %d bars deleted", symbol, msg.interval.value, deleted)
+        symbol, interval = SymbolRef.parse(msg.symbol).full, msg.interval
+        wanted: dict[str, set[str]] = defaultdict(set)
+        for epoch in set(msg.times):
+            start = buckets.bucket_start(interval, epoch)
+            wanted[buckets.bucket_id(symbol, interval, start)].add(buckets.bar_key(epoch))
+        if not wanted:
+            return 0
+        ops, emptied, deleted = [], [], 0
+        async for doc in self._bars.find({"_id": {"$in": sorted(wanted)}}, {"b": 1}):
+            held = set(doc.get("b") or ())
+            gone = held & wanted[doc["_id"]]
+            if not gone:
+                continue
+            deleted += len(gone)
+            if gone == held:
+                emptied.append(doc["_id"])
+                continue
+            unset = {f"b.{key}": "" for key in sorted(gone)}
+            ops.append(UpdateOne({"_id": doc["_id"]}, {"$unset": unset, "$inc": {"n": -len(gone)}}))
+        if ops:
+            await self._bars.bulk_write(ops, ordered=False)
+        if emptied:
+            await self._bars.delete_many({"_id": {"$in": emptied}})
+        log.info("%s %s: %d bars deleted", symbol, interval.value, deleted)
         return deleted

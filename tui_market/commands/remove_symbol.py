@@ -3,7 +3,8 @@ bars and sync state for every interval. Removing twice is the same as removing o
 
 Bars are deleted by ``symbol`` (the first field of the series index, which the handler ensures),
 not by an ``_id`` range: the embedded server answers an ``_id`` range with a scan of the whole
-collection (see ``schema``). ``sync_state`` is small; its ``_id`` range is fine.
+collection. They go bucket by bucket (``bar_buckets``): ~100 bars a document deleted.
+``sync_state`` is small; its ``_id`` range is fine.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import SymbolRef
 
@@ -39,9 +40,9 @@ def symbol_id_range(symbol: str) -> dict[str, str]:
 class RemoveSymbolHandler:
     def __init__(self, db: Database) -> None:
         self._symbols = db.get_collection(schema.SYMBOLS)
-        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
-        self._index = schema.SeriesIndex(self._ohlcv)
+        self._index = schema.SeriesIndex(self._bars)
 
     async def __call__(self, msg: RemoveSymbol) -> RemoveSymbolResult:
         symbol = SymbolRef.parse(msg.symbol).full
@@ -49,7 +50,9 @@ class RemoveSymbolHandler:
         bars_deleted = 0
         if msg.drop_bars:
             await self._index.ensure()
-            bars_deleted = (await self._ohlcv.delete_many({"symbol": symbol})).deleted_count
+            held = self._bars.find({"symbol": symbol}, {"_id": 0, "n": 1})
+            bars_deleted = sum([int(doc.get("n", 0)) async for doc in held])
+            await self._bars.delete_many({"symbol": symbol})
             await self._state.delete_many({"_id": symbol_id_range(symbol)})
         log.info("watchlist: removed %s (%s), %d bars deleted", symbol, removed, bars_deleted)
         return RemoveSymbolResult(symbol, removed, bars_deleted)

@@ -1,8 +1,8 @@
 """SaveBars: batched, idempotent upsert of closed bars (the live feed's write path).
 
-All series of the batch are written together (``bar_writes.write_bars``): one read of the
-stored bars by ``_id``, one insert, one bulk replace, whatever the number of series (a live
-minute closes one bar per symbol). Unchanged bars cost no write. The series' tails in
+All series of the batch are written together (``bar_writes.write_bars``): one read of their
+buckets by ``_id``, one bulk write, whatever the number of series (a live minute closes one
+bar per symbol). Unchanged bars cost no write. The series' tails in
 ``sync_state`` move forward in one bulk write, without touching their sync status.
 """
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pymongo import UpdateOne
 
 from tui_market.commands.bar_writes import Doc, advance_tail, series_docs, write_bars
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, InvalidSymbol, SymbolRef
 
@@ -37,7 +37,7 @@ class SaveBarsResult:
 
 class SaveBarsHandler:
     def __init__(self, db: Database) -> None:
-        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
 
     async def __call__(self, msg: SaveBars) -> SaveBarsResult:
@@ -55,7 +55,7 @@ class SaveBarsHandler:
         docs = [doc for batch in series.values() for doc in batch]
         # The tails are read while the bars are written; they move only once the bars are in.
         counts, states = await asyncio.gather(
-            write_bars(self._ohlcv, docs), self._read_states(list(series))
+            write_bars(self._bars, docs), self._read_states(list(series))
         )
         await self._advance_states(series, states)
         return SaveBarsResult(counts.new, counts.updated, counts.unchanged)

@@ -2,7 +2,7 @@
 
 Only new or changed bars are written (see ``bar_writes``). The outcome goes to
 ``sync_state`` (``_id`` = ``SYMBOL|interval``) together with the series' tail (last and
-previous close, last volume) so that ListSymbols never has to sort the ``ohlcv`` collection.
+previous close, last volume) so that ListSymbols never has to read the ``bars`` collection.
 
 Failures: bad symbol text raises ``InvalidSymbol`` and an unknown symbol ``SymbolNotFound``;
 neither stores anything. Other provider failures (``ProviderUnavailable``, ``ProviderError``)
@@ -21,7 +21,7 @@ from typing import Any
 from tui_market.commands.bar_writes import advance_tail, series_docs, write_series
 from tui_market.commands.symbol_info import store_info
 from tui_market.errors import ProviderError, SymbolNotFound
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Interval, SymbolRef
@@ -60,10 +60,10 @@ class SyncHistoryHandler:
     ) -> None:
         self._provider = provider
         self._clock = clock
-        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
         self._symbols = db.get_collection(schema.SYMBOLS)
-        self._index = schema.SeriesIndex(self._ohlcv)
+        self._index = schema.SeriesIndex(self._bars)
 
     async def __call__(self, msg: SyncHistory) -> SyncResult:
         ref = SymbolRef.parse(msg.symbol)
@@ -92,7 +92,7 @@ class SyncHistoryHandler:
                 len(fetched),
             )
         await self._index.ensure()
-        counts = await write_series(self._ohlcv, symbol, interval, docs)
+        counts = await write_series(self._bars, symbol, interval, docs)
         key = schema.sync_id(symbol, interval)
         state = await self._state.find_one({"_id": key})
         tail = advance_tail(state, docs) or {}

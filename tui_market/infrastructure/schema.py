@@ -1,15 +1,12 @@
 """How documents look in MongoDB. Shared by the handlers that read and write them.
 
-``ohlcv``: one document per bar, ``_id`` = ``SYMBOL|interval|open-epoch`` (zero-padded so that
-string order is time order). The key is the unique index on (symbol, interval, time).
+Bars live in ``bars``, one document per series per bucket (``bar_buckets``). Reads of a series
+filter on ``symbol``, ``interval`` and the buckets' ``t`` and ride the ``SERIES_INDEX``; the
+handlers that read series create it on first use (``SeriesIndex``); without it the same
+filter gives the same answer, only by a scan.
 
-Reads of a series' bars filter on ``symbol``, ``interval`` and a ``t`` range (``series_filter``)
-and ride the ``SERIES_INDEX`` on those fields. Not on an ``_id`` range: the embedded server
-answers every ``_id`` range with a scan of the whole collection (only exact ``_id`` lookups use
-its ``_id`` index), so 10 bars of one series cost what all series' bars do (figures in
-benchmarks/RESULTS.md). The handlers that read series create
-the index on first use (``SeriesIndex``); without it the same filter gives the same answer,
-only by a scan.
+``ohlcv`` is the layout before buckets (one document per bar, ``_id`` =
+``SYMBOL|interval|open-epoch``): only ``MigrateBars`` reads it, to move a store to ``bars``.
 """
 
 from __future__ import annotations
@@ -25,7 +22,7 @@ from pymongo.errors import PyMongoError
 from tui_market.models import Bar, Interval
 
 SYMBOLS = "symbols"
-OHLCV = "ohlcv"
+OHLCV = "ohlcv"  # the layout before buckets: read by MigrateBars only
 SYNC_STATE = "sync_state"
 SETTINGS = "settings"  # the user's choices, one document each (chart indicators)
 SERIES_INDEX = [("symbol", ASCENDING), ("interval", ASCENDING), ("t", ASCENDING)]
@@ -41,47 +38,22 @@ def bar_id(symbol: str, interval: Interval, epoch: int) -> str:
     return f"{series_prefix(symbol, interval)}{epoch:0{_EPOCH_WIDTH}d}"
 
 
-def id_range(
-    symbol: str, interval: Interval, start: int | None = None, end: int | None = None
-) -> dict[str, str]:
-    """An ``_id`` filter for a series, optionally bounded to ``start <= t < end`` (epochs)."""
-    prefix = series_prefix(symbol, interval)
-    low = bar_id(symbol, interval, start) if start is not None else prefix
-    high = bar_id(symbol, interval, end) if end is not None else prefix + "~"
-    return {"$gte": low, "$lt": high}
-
-
-def series_filter(
-    symbol: str, interval: Interval, start: int | None = None, end: int | None = None
-) -> dict[str, Any]:
-    """A filter for a series' bars, optionally bounded to ``start <= t < end`` (epochs)."""
-    query: dict[str, Any] = {"symbol": symbol, "interval": interval.value}
-    bounds: dict[str, datetime] = {}
-    if start is not None:
-        bounds["$gte"] = datetime.fromtimestamp(start, UTC)
-    if end is not None:
-        bounds["$lt"] = datetime.fromtimestamp(end, UTC)
-    if bounds:
-        query["t"] = bounds
-    return query
-
-
 class SeriesIndex:
-    """Creates ``SERIES_INDEX`` on ``ohlcv`` the first time a handler reads a series.
+    """Creates ``SERIES_INDEX`` on ``bars`` the first time a handler reads a series.
 
     Idempotent on the server (an existing index costs one round trip), so each handler
     asks once. A failure is logged and asked again next time: reads stay correct without it.
     """
 
-    def __init__(self, ohlcv: AsyncCollection[dict[str, Any]]) -> None:
-        self._ohlcv = ohlcv
+    def __init__(self, bars: AsyncCollection[dict[str, Any]]) -> None:
+        self._bars = bars
         self._ready = False
 
     async def ensure(self) -> None:
         if self._ready:
             return
         try:
-            await self._ohlcv.create_index(SERIES_INDEX)  # default name: symbol_1_interval_1_t_1
+            await self._bars.create_index(SERIES_INDEX)  # default name: symbol_1_interval_1_t_1
         except PyMongoError as exc:
             log.error("cannot create the series index (series reads will scan): %s", exc)
             return
@@ -125,8 +97,3 @@ def doc_to_bar(doc: dict[str, Any]) -> Bar:
         close=doc["c"],
         volume=doc.get("v", 0.0),
     )
-
-
-def same_values(doc: dict[str, Any], new: dict[str, Any]) -> bool:
-    """True when a stored bar already holds the values of ``new``."""
-    return all(doc.get(k) == new[k] for k in ("o", "h", "l", "c", "v"))

@@ -1,6 +1,6 @@
 """The follower's reads: the change stream over the desk's collections, and the catch-up read.
 
-``DeskChanges.open(token)`` watches ``live``, ``desk`` and ``ohlcv`` in one database-level
+``DeskChanges.open(token)`` watches ``live``, ``desk`` and ``bars`` in one database-level
 change stream (one resume token for all three), from ``token`` when given. ``ReadDesk`` reads
 what a follower must hold whatever the stream missed: the heartbeat, the live documents, and
 the bars stored after the newest one it holds per series. It runs when a stream is (re)opened,
@@ -17,12 +17,12 @@ from typing import Any
 
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 
-from tui_market.infrastructure import desk_schema, schema
+from tui_market.infrastructure import bar_buckets, desk_schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval
 
 log = logging.getLogger(__name__)
-WATCHED = [desk_schema.LIVE, desk_schema.DESK, schema.OHLCV]
+WATCHED = [desk_schema.LIVE, desk_schema.DESK, bar_buckets.BARS]
 CHANGES = ["insert", "update", "replace"]
 Change = dict[str, Any]
 
@@ -81,10 +81,12 @@ class ReadDeskHandler:
         self, symbol: str, interval: Interval, after: int | None, last: int
     ) -> list[Bar]:
         """The newest ``last`` bars of the series opened after ``after``, oldest first."""
-        ohlcv = self._db.get_collection(schema.OHLCV)
+        bars = self._db.get_collection(bar_buckets.BARS)
         start = after + 1 if after is not None else None
-        docs = ohlcv.find(schema.series_filter(symbol, interval, start)).sort("t", -1).limit(last)
-        return [schema.doc_to_bar(doc) async for doc in docs][::-1]
+        cursor = bars.find(bar_buckets.bucket_filter(symbol, interval, start)).sort("t", -1)
+        docs = await bar_buckets.newest(cursor.batch_size(bar_buckets.batch_for(last)), last)
+        await cursor.close()
+        return bar_buckets.unpack(docs, start)[-last:]
 
 
 def _persisted(heartbeat: desk_schema.Doc | None) -> tuple[Interval, ...]:

@@ -1,16 +1,17 @@
 """GetBars: a series' bars, oldest first: all, a time range, and/or the last N.
 
-Every read is a ``schema.series_filter`` range (symbol, interval, ``t``) on the series index,
-which the handler creates on first use; bars come back sorted by ``_id`` (= time order).
+Every read is a ``bar_buckets.bucket_filter`` range over the series' buckets (symbol,
+interval, ``t``) on the series index, which the handler creates on first use; the buckets'
+bars come back cut to the range and sorted by time.
 ``start`` and ``end`` are inclusive bounds on the bars' open times.
 
 ``last=N`` without a start: the newest bar's time is known from ``sync_state.last_bar``
 (kept by SyncHistory and SaveBars; ``end`` or now when missing). The scan starts
 ``N * interval * factor`` before it, with factor 2, then 8, 32, 128 when that range holds
 fewer than N bars (market closures, gaps), and finally the whole series. A full series with
-fewer than N bars therefore costs a few scans of that small series. Each of these scans asks
-the server for the newest N of its range only (sorted by ``t`` descending, limited, in one
-batch), so the range's older half never crosses the wire.
+fewer than N bars therefore costs a few scans of that small series. Each scan reads the
+range's buckets newest first and stops once it holds N bars, so a long range's older buckets
+never cross the wire.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from datetime import datetime
 
 from pymongo import DESCENDING
 
+from tui_market.infrastructure import bar_buckets as buckets
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, SymbolRef
@@ -40,9 +42,9 @@ class GetBars:
 
 class GetBarsHandler:
     def __init__(self, db: Database) -> None:
-        self._ohlcv = db.get_collection(schema.OHLCV)
+        self._bars = db.get_collection(buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
-        self._index = schema.SeriesIndex(self._ohlcv)
+        self._index = schema.SeriesIndex(self._bars)
 
     async def __call__(self, msg: GetBars) -> list[Bar]:
         symbol = SymbolRef.parse(msg.symbol).full
@@ -85,9 +87,10 @@ class GetBarsHandler:
         last: int | None = None,
     ) -> list[Bar]:
         """The bars in ``start <= t < stop``, oldest first; with ``last``, the newest ``last``."""
-        cursor = self._ohlcv.find(schema.series_filter(symbol, interval, start, stop))
-        if last is not None:
-            cursor = cursor.sort("t", DESCENDING).limit(last).batch_size(last)
-        docs = [d async for d in cursor]
-        docs.sort(key=lambda d: d["_id"])
-        return [schema.doc_to_bar(d) for d in docs]
+        cursor = self._bars.find(buckets.bucket_filter(symbol, interval, start, stop))
+        if last is None:
+            return buckets.unpack([d async for d in cursor], start, stop)
+        cursor = cursor.sort("t", DESCENDING).batch_size(buckets.batch_for(last))
+        docs = await buckets.newest(cursor, last)
+        await cursor.close()
+        return buckets.unpack(docs, start, stop)[-last:]

@@ -1,16 +1,16 @@
 """SeriesTimes: the open times of every stored series of one symbol, by interval.
 
-Only ``interval`` and ``t`` are read (a projection), on the series index the handler ensures:
-what the alignment check (``bar_align.check_alignment``) needs, without the prices.
+The buckets' ``interval`` and ``b`` are read (the bars' open times are ``b``'s keys), on the
+series index the handler ensures: what the alignment check (``bar_align.check_alignment``)
+needs.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval, SymbolRef
 
@@ -24,24 +24,21 @@ class SeriesTimes:
 
 class SeriesTimesHandler:
     def __init__(self, db: Database) -> None:
-        self._ohlcv = db.get_collection(schema.OHLCV)
-        self._index = schema.SeriesIndex(self._ohlcv)
+        self._bars = db.get_collection(bar_buckets.BARS)
+        self._index = schema.SeriesIndex(self._bars)
 
     async def __call__(self, msg: SeriesTimes) -> dict[Interval, list[int]]:
         symbol = SymbolRef.parse(msg.symbol).full
         await self._index.ensure()
         out: dict[Interval, list[int]] = {}
-        cursor = self._ohlcv.find({"symbol": symbol}, {"_id": 0, "interval": 1, "t": 1})
+        cursor = self._bars.find({"symbol": symbol}, {"_id": 0, "interval": 1, "b": 1})
         async for doc in cursor:
             try:
                 interval = Interval(doc["interval"])
             except (KeyError, ValueError) as exc:
-                log.warning("%s: a stored bar with an unknown interval skipped: %s", symbol, exc)
+                log.warning("%s: a stored bucket with an unknown interval skipped: %s", symbol, exc)
                 continue
-            opened: datetime = doc["t"]
-            if opened.tzinfo is None:  # a client without tz_aware: stored times are UTC
-                opened = opened.replace(tzinfo=UTC)
-            out.setdefault(interval, []).append(int(opened.timestamp()))
+            out.setdefault(interval, []).extend(bar_buckets.bucket_rows(doc))
         for times in out.values():
             times.sort()
         return dict(sorted(out.items(), key=lambda item: item[0].seconds))

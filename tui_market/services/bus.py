@@ -20,6 +20,7 @@ from tui_market.commands.desk_jobs import (
     RenewLease,
 )
 from tui_market.commands.drop_bars import DropBars, DropBarsHandler
+from tui_market.commands.migrate_bars import MigrateBars, MigrateBarsHandler, MigrateResult
 from tui_market.commands.publish_live import PublishLive, PublishLiveHandler
 from tui_market.commands.record_alert import RecordAlertFired, RecordAlertFiredHandler
 from tui_market.commands.remove_alert import RemoveAlert, RemoveAlertHandler
@@ -55,6 +56,7 @@ from tui_market.queries.list_alert_events import (
 )
 from tui_market.queries.list_alerts import ListAlerts, ListAlertsHandler
 from tui_market.queries.list_symbols import ListSymbols, ListSymbolsHandler, SymbolRow
+from tui_market.queries.old_layout import OldLayoutBars, OldLayoutBarsHandler
 from tui_market.queries.series_times import SeriesTimes, SeriesTimesHandler
 
 Handler = Callable[[Any], Awaitable[Any]]
@@ -73,6 +75,8 @@ class Bus:
             AddSymbol: AddSymbolHandler(db),
             RemoveSymbol: RemoveSymbolHandler(db),
             DropBars: DropBarsHandler(db),
+            MigrateBars: MigrateBarsHandler(db),
+            OldLayoutBars: OldLayoutBarsHandler(db),
             SyncHistory: SyncHistoryHandler(db, provider),
             RefreshSymbolInfo: RefreshSymbolInfoHandler(db, provider),
             SaveBars: SaveBarsHandler(db),
@@ -124,6 +128,10 @@ class Bus:
     async def execute(self, message: RemoveSymbol) -> RemoveSymbolResult: ...
     @overload
     async def execute(self, message: DropBars) -> int: ...
+    @overload
+    async def execute(self, message: MigrateBars) -> MigrateResult: ...
+    @overload
+    async def execute(self, message: OldLayoutBars) -> int: ...
     @overload
     async def execute(self, message: SeriesTimes) -> dict[Interval, list[int]]: ...
     @overload

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from tui_market.infrastructure import desk_schema, schema
+from tui_market.infrastructure import bar_buckets, desk_schema
 from tui_market.managers.desk_book import DeskBook
 from tui_market.models import Bar
 from tui_market.models.live import BarClosedEvent, LiveEvent
@@ -38,8 +38,13 @@ class DeskApplier:
             self._live(doc, now)
         elif coll == desk_schema.DESK and doc.get("_id") == desk_schema.HEARTBEAT_ID:
             self._heartbeat(doc, now)
-        elif coll == schema.OHLCV:
-            self.bars([schema.doc_to_bar(doc)], tell=True)
+        elif coll == bar_buckets.BARS:
+            try:
+                bars = bar_buckets.changed_bars(change)
+            except (KeyError, ValueError, TypeError) as exc:
+                log.error("skipping a malformed bars change %r: %s", doc.get("_id"), exc)
+                return
+            self.bars(bars, tell=True)
 
     def state(self, state: DeskState, *, tell: bool) -> None:
         """A catch-up read; ``tell``: report the bars it brings (not on the first read)."""
