@@ -7,6 +7,7 @@ import asyncio
 
 from tests.dbdump import BARS, dump
 from tests.fakes.memory_provider import make_bars
+from tui_market.commands import bar_writes
 from tui_market.commands.drop_bars import DropBars, DropBarsHandler
 from tui_market.commands.migrate_bars import MigrateBars, MigrateBarsHandler
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
@@ -92,3 +93,16 @@ async def test_a_change_event_names_only_the_bars_written(database: Database) ->
     finally:
         await stream.close()
     assert [bar_buckets.changed_bars(e) for e in events] == [[bars[50]], bars[51:53]]
+
+
+async def test_a_bucket_created_after_the_read_keeps_both_writers_bars(database: Database) -> None:
+    """Writer A read no bucket, then B created it: A's whole-bucket insert finds it there and
+    A's bars go in as fields, next to B's (a read this stale is what racing writers see)."""
+    bars = make_bars("NASDAQ:AAPL", M1, 20)
+    await SaveBarsHandler(database)(SaveBars(tuple(bars[10:])))  # writer B
+    coll = database.get_collection(BARS)
+    docs = bar_writes.series_docs("NASDAQ:AAPL", M1, bars[:10])
+    counts = await bar_writes._apply(coll, docs, held=[])  # writer A, with its stale read
+    assert counts.new == 10
+    assert await GetBarsHandler(database)(GetBars("NASDAQ:AAPL", M1)) == bars
+    assert len((await dump(database))[BARS]) == 20  # and the bucket's n counts both
