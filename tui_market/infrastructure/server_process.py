@@ -63,6 +63,15 @@ def ping(uri: str, timeout: float = 0.5) -> bool:
         client.close()
 
 
+def listening(port: int) -> bool:
+    """True when something accepts connections on ``port`` (a TCP connect, ~0.1 ms)."""
+    try:
+        with socket.create_connection((HOST, port), timeout=0.25):
+            return True
+    except OSError:
+        return False
+
+
 def uri_for(port: int) -> str:
     return f"mongodb://{HOST}:{port}/?directConnection=true"
 
@@ -138,14 +147,16 @@ def _wait_answer(
                     f"embedded database exited at start (code {proc.returncode}); "
                     f"see {data_dir / 'server.log'}"
                 )
-            if ping(uri_for(port), timeout=0.25):
+            # a driver's ping to a port nobody listens on yet costs its whole timeout (and
+            # PyMongo re-checks a refused server only every 0.5 s): knock on the port first
+            if listening(port) and ping(uri_for(port), timeout=2.0):
                 return time.monotonic() - began
             if now - max(began, _mtime(beat, since=began)) > timeout:
                 return None
             if now - last_note >= PROGRESS_EVERY:
                 last_note = now
                 log.warning("embedded database still opening its storage (%.0f s)", now - began)
-            time.sleep(0.05)
+            time.sleep(0.02)
         return None
     finally:
         beat.unlink(missing_ok=True)  # ends the server's heartbeat
