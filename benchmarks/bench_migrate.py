@@ -1,7 +1,8 @@
 """``tui-market migrate`` on a store an earlier version wrote (one document per bar, ``ohlcv``).
 
 The old store is made by inserting the old documents directly (as the earlier version's
-SaveBars left them: ``_id`` = series + zero-padded epoch), 50 symbols x 4 intervals x N bars,
+SaveBars left them: ``_id`` = series + zero-padded epoch, with each series' ``sync_state``
+document), 50 symbols x 4 intervals x N bars,
 into a fresh embedded server; then ``MigrateBars`` runs through the project's handler and is
 timed, with the server's RSS before and at its peak (sampled every 10 ms). Afterwards every
 series is read back and compared with what was inserted.
@@ -50,11 +51,14 @@ async def run(per_series: int) -> None:
         db = await Database.connect(uri, "tui_market", embedded=True)
         try:
             old = db.get_collection(schema.OHLCV)
+            states = db.get_collection(schema.SYNC_STATE)
             began = time.perf_counter()
             for symbol in symbols():
                 for interval in INTERVALS:
                     docs = [old_doc(bar) for bar in series(symbol, interval, per_series)]
                     await old.insert_many(docs, ordered=False)
+                    state = {"symbol": symbol, "interval": interval.value}  # its sync_state
+                    await states.insert_one({"_id": schema.sync_id(symbol, interval), **state})
             total = len(symbols()) * len(INTERVALS) * per_series
             print(f"old store: {total:,} bars inserted in {time.perf_counter() - began:.0f} s")
             pid = server_pid(Path(tmp))
