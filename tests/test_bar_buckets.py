@@ -4,9 +4,6 @@ place, and change events that name only the bars a write touched."""
 from __future__ import annotations
 
 import asyncio
-import logging
-
-import pytest
 
 from tests.dbdump import BARS, dump
 from tests.fakes.memory_provider import make_bars
@@ -39,24 +36,15 @@ def old_doc(bar: Bar) -> dict[str, object]:
     }
 
 
-async def test_an_old_store_is_migrated_once_and_reads_the_same(
-    database: Database, caplog: pytest.LogCaptureFixture
-) -> None:
-    """Series by series, as its sync_state names them (no read of the whole collection)."""
+async def test_an_old_store_is_migrated_once_and_reads_the_same(database: Database) -> None:
     bars = make_bars("NASDAQ:AAPL", H1, 250) + make_bars("BITSTAMP:BTCUSD", M1, 130)
     old = database.get_collection(schema.OHLCV)
     await old.insert_many([old_doc(bar) for bar in bars])
-    states = [("NASDAQ:AAPL", H1), ("BITSTAMP:BTCUSD", M1)]
-    await database.get_collection(schema.SYNC_STATE).insert_many(
-        [{"_id": f"{s}|{i.value}", "symbol": s, "interval": i.value} for s, i in states]
-    )
     assert await OldLayoutBarsHandler(database)(OldLayoutBars()) == 380
     seen: list[int] = []
-    with caplog.at_level(logging.INFO, logger="tui_market.commands.migrate_bars"):
-        result = await MigrateBarsHandler(database)(MigrateBars(batch=100, progress=seen.append))
+    result = await MigrateBarsHandler(database)(MigrateBars(batch=100, progress=seen.append))
     assert (result.read, result.written, result.unreadable, result.dropped) == (380, 380, 0, True)
-    assert seen == [100, 200, 350]  # a batch at most per series: 250 + 130
-    assert "outside known series" not in caplog.text
+    assert seen == [100, 200, 300]
     assert await OldLayoutBarsHandler(database)(OldLayoutBars()) == 0
     get = GetBarsHandler(database)
     assert await get(GetBars("NASDAQ:AAPL", H1)) == bars[:250]
@@ -66,7 +54,6 @@ async def test_an_old_store_is_migrated_once_and_reads_the_same(
 
 
 async def test_an_unreadable_old_document_keeps_the_old_collection(database: Database) -> None:
-    """No sync_state: every bar is found by the full pass, the junk too."""
     bars = make_bars("NASDAQ:AAPL", H1, 5)
     old = database.get_collection(schema.OHLCV)
     await old.insert_many([old_doc(bar) for bar in bars] + [{"_id": "junk", "symbol": 5}])
