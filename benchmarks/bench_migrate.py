@@ -1,8 +1,8 @@
 """``tui-market migrate`` on a store an earlier version wrote (one document per bar, ``ohlcv``).
 
-The old store is made by inserting the old documents directly (as the earlier version's
-SaveBars left them: ``_id`` = series + zero-padded epoch, with each series' ``sync_state``
-document), 50 symbols x 4 intervals x N bars,
+The old store is made by inserting the old documents directly (``schema.bar_to_doc``, as the
+earlier version's SaveBars left them: ``_id`` = series + zero-padded epoch, with each series'
+``sync_state`` document), 50 symbols x 4 intervals x N bars,
 into a fresh embedded server; then ``MigrateBars`` runs through the project's handler and is
 timed, with the server's RSS before and at its peak (sampled every 10 ms). Afterwards every
 series is read back and compared with what was inserted.
@@ -16,32 +16,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import tempfile
-import threading
 import time
 from pathlib import Path
 
-from bench_scale import INTERVALS, rss_mb, series, server_pid, symbols
+from bench_scale import INTERVALS, PeakRss, series, server_pid, symbols
 
 from tui_market.commands.migrate_bars import MigrateBars, MigrateBarsHandler
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.embedded import EmbeddedServer
-from tui_market.models import Bar
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
-
-
-def old_doc(bar: Bar) -> dict[str, object]:
-    return {
-        "_id": f"{bar.symbol}|{bar.interval.value}|{bar.epoch:012d}",
-        "symbol": bar.symbol,
-        "interval": bar.interval.value,
-        "t": bar.time,
-        "o": bar.open,
-        "h": bar.high,
-        "l": bar.low,
-        "c": bar.close,
-        "v": bar.volume,
-    }
 
 
 async def run(per_series: int) -> None:
@@ -55,33 +39,20 @@ async def run(per_series: int) -> None:
             began = time.perf_counter()
             for symbol in symbols():
                 for interval in INTERVALS:
-                    docs = [old_doc(bar) for bar in series(symbol, interval, per_series)]
+                    docs = [schema.bar_to_doc(bar) for bar in series(symbol, interval, per_series)]
                     await old.insert_many(docs, ordered=False)
                     state = {"symbol": symbol, "interval": interval.value}  # its sync_state
                     await states.insert_one({"_id": schema.sync_id(symbol, interval), **state})
             total = len(symbols()) * len(INTERVALS) * per_series
             print(f"old store: {total:,} bars inserted in {time.perf_counter() - began:.0f} s")
-            pid = server_pid(Path(tmp))
-            idle = rss_mb(pid)
-            peak = [idle]
-            done = threading.Event()
-
-            def sample() -> None:
-                while not done.is_set():
-                    peak[0] = max(peak[0], rss_mb(pid))
-                    time.sleep(0.01)
-
-            watcher = threading.Thread(target=sample)
-            watcher.start()
-            began = time.perf_counter()
-            result = await MigrateBarsHandler(db)(MigrateBars())
-            took = time.perf_counter() - began
-            done.set()
-            watcher.join()
+            with PeakRss(server_pid(Path(tmp))) as rss:
+                began = time.perf_counter()
+                result = await MigrateBarsHandler(db)(MigrateBars())
+                took = time.perf_counter() - began
             print(
                 f"migrate: {result.read:,} read, {result.written:,} written in {took:.1f} s "
                 f"({result.read / took:,.0f} bars/s); "
-                f"server RSS {idle:.0f} -> peak {peak[0]:.0f} MB"
+                f"server RSS {rss.idle:.0f} -> peak {rss.peak:.0f} MB"
             )
             reader = GetBarsHandler(db)
             for symbol in symbols()[:3]:

@@ -80,6 +80,31 @@ def rss_mb(pid: int, field: str = "VmRSS") -> float:
     return 0.0
 
 
+class PeakRss:
+    """The RSS of process ``pid`` when entered (``idle``) and its peak until exit, sampled
+    every 10 ms in a thread (the process is another one: the server)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.idle = self.peak = 0.0
+        self._done = threading.Event()
+        self._watcher = threading.Thread(target=self._sample)
+
+    def __enter__(self) -> PeakRss:
+        self.idle = self.peak = rss_mb(self.pid)
+        self._watcher.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._watcher.join()
+
+    def _sample(self) -> None:
+        while not self._done.is_set():
+            self.peak = max(self.peak, rss_mb(self.pid))
+            time.sleep(0.01)
+
+
 def server_pid(data_dir: Path) -> int:
     return int(json.loads((data_dir / "server.json").read_text())["pid"])
 
@@ -158,24 +183,12 @@ async def measure(data_dir: Path, per_series: int, empty_start: float) -> dict[s
 
         out["read_ms"] = await timed(read) * 1000
         out["read_n"] = read_n
-        idle = rss_mb(pid)
-        peak = [idle]
-        done = threading.Event()
-
-        def sample() -> None:
-            while not done.is_set():
-                peak[0] = max(peak[0], rss_mb(pid))
-                time.sleep(0.01)
-
-        watcher = threading.Thread(target=sample)
-        watcher.start()
-        began = time.perf_counter()
-        result = await RemoveSymbolHandler(db)(RemoveSymbol(names[0], drop_bars=True))
-        out["remove_s"] = time.perf_counter() - began
-        done.set()
-        watcher.join()
+        with PeakRss(pid) as rss:
+            began = time.perf_counter()
+            result = await RemoveSymbolHandler(db)(RemoveSymbol(names[0], drop_bars=True))
+            out["remove_s"] = time.perf_counter() - began
         out["remove_deleted"] = result.bars_deleted
-        out["rss_idle_mb"], out["rss_remove_peak_mb"] = idle, peak[0]
+        out["rss_idle_mb"], out["rss_remove_peak_mb"] = rss.idle, rss.peak
         # Put the symbol and its bars back so the store can be reused.
         await AddSymbolHandler(db)(AddSymbol(names[0], "bench 0"))
         for interval in INTERVALS:

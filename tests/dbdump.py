@@ -1,8 +1,8 @@
 """Read a whole test database back, to compare stores before and after a command.
 
-Bars are stored in buckets (``bar_buckets``); the dump lists them one per bar, as
-``{"_id": schema.bar_id(...), "symbol", "interval", "t", "o", "h", "l", "c", "v"}``, so tests
-count and look up bars, not buckets. Each bucket's ``n`` is checked against the bars it holds.
+Bars are stored in buckets (``bar_buckets``); the dump lists them one per bar, in the shape
+``schema.bar_to_doc`` gives (``_id`` = ``schema.bar_id``), so tests count and look up bars,
+not buckets. Each bucket's ``n`` is checked against the bars it holds.
 """
 
 from __future__ import annotations
@@ -26,20 +26,7 @@ def bar_docs(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for bucket in buckets:
         held = bucket.get("b") or {}
         assert bucket.get("n") == len(held), f"bucket {bucket['_id']}: n={bucket.get('n')}"
-        for bar in bar_buckets.unpack([bucket]):
-            out.append(
-                {
-                    "_id": schema.bar_id(bar.symbol, bar.interval, bar.epoch),
-                    "symbol": bar.symbol,
-                    "interval": bar.interval.value,
-                    "t": bar.time,
-                    "o": bar.open,
-                    "h": bar.high,
-                    "l": bar.low,
-                    "c": bar.close,
-                    "v": bar.volume,
-                }
-            )
+        out.extend(schema.bar_to_doc(bar) for bar in bar_buckets.unpack([bucket]))
     return sorted(out, key=lambda d: d["_id"])
 
 
