@@ -27,6 +27,7 @@ from tui_market.models import Interval
 from tui_market.models.indicator import IndicatorSpec, specs_text
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
+from tui_market.queries.old_layout import OLD_LAYOUT
 from tui_market.runtime import Runtime
 from tui_market.settings import Settings
 from tui_market.tui import heap
@@ -153,6 +154,9 @@ class MarketApp(App[None]):
     def _go_live(self) -> None:
         self.connecting = False
         self.health = self.status.start()
+        if self.runtime is not None and self.runtime.old_bars:  # counted when it opened
+            text = OLD_LAYOUT.format(self.runtime.old_bars)
+            self.notify(text, title="Stored bars", severity="warning", timeout=15)
         self.post_message(WatchlistStale(self.interval))
         self.post_message(MissedAlertsRequested())
         self.post_message(IndicatorsStale())

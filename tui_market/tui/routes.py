@@ -31,7 +31,6 @@ from tui_market.queries.get_bars import GetBars
 from tui_market.queries.get_indicators import GetIndicators
 from tui_market.queries.list_alert_events import ListAlertEvents
 from tui_market.queries.list_symbols import ListSymbols
-from tui_market.queries.old_layout import OLD_LAYOUT
 from tui_market.services import watchlist
 from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
 from tui_market.tui.messages import (
@@ -153,10 +152,7 @@ async def add_alert(rt: Runtime, r: AlertAddRequested) -> Notice:
 
 
 async def missed_alerts(rt: Runtime, request: MissedAlertsRequested) -> Notice | None:
-    """Alerts fired while the TUI was closed, said once at start (then marked seen); or, in a
-    store an earlier version wrote, that its bars wait for ``tui-market migrate``."""
-    if rt.old_bars:
-        return Notice(OLD_LAYOUT.format(rt.old_bars), "warning", "Stored bars")
+    """Alerts fired while the TUI was closed, said once at start (then marked seen)."""
     events = await rt.bus.execute(ListAlertEvents(unseen_only=True, limit=20))
     if not events:
         return None
