@@ -47,7 +47,6 @@ class QuoteManager:
         self._tick_bumps = 0  # version bumps by ticks since then (others refreeze everything)
         self.last_tick_ts: float | None = None
         self.duplicates_dropped = 0
-        self._delays: dict[str, float] = {}  # symbol -> seconds its feed is late (not 0)
 
     # ---- feeding ----------------------------------------------------------------------------
     def on_tick(self, tick: Tick) -> list[Bar]:
@@ -73,7 +72,8 @@ class QuoteManager:
         self._tick_bumps += 1
 
     def on_clock(self, now: float) -> list[Bar]:
-        closed = self._release(self.manager.on_clock(now, self._delays))
+        delays = {s: float(q.delay) for s, q in self._quotes.items() if q.delay}
+        closed = self._release(self.manager.on_clock(now, delays))
         if closed:
             self._version += 1
         return closed
@@ -102,16 +102,12 @@ class QuoteManager:
     def set_delay(self, symbol: str, seconds: int) -> None:
         """How late the symbol's feed is (``delayed_streaming_900``: 900 s). Its ticks carry
         their trade times, so its bars close that much later by the stream's clock."""
-        quote = self._quotes.setdefault(symbol, _Quote())
-        quote.delay = seconds
-        if seconds > 0:
-            self._delays[symbol] = float(seconds)
-        else:
-            self._delays.pop(symbol, None)
+        self._quotes.setdefault(symbol, _Quote()).delay = seconds
         self._touch(symbol)
 
     def delay(self, symbol: str) -> float:
-        return self._delays.get(symbol, 0.0)
+        quote = self._quotes.get(symbol)
+        return float(quote.delay) if quote is not None else 0.0
 
     def set_clock(self, symbol: str, clock: BarClock) -> None:
         """Align ``symbol``'s bars with its exchange session (see ``BarManager.set_clock``)."""
@@ -126,7 +122,6 @@ class QuoteManager:
         keep = set(symbols)
         for symbol in [s for s in self._quotes if s not in keep]:
             del self._quotes[symbol]
-            self._delays.pop(symbol, None)
         for symbol in [s for s in self.manager.symbols() if s not in keep]:
             self.manager.forget(symbol)
         self._version += 1
