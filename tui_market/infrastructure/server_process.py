@@ -68,7 +68,8 @@ def listening(port: int) -> bool:
     try:
         with socket.create_connection((HOST, port), timeout=0.25):
             return True
-    except OSError:
+    except OSError as exc:
+        log.debug("port %s not listening yet: %s", port, exc)  # polled: logged at debug
         return False
 
 
