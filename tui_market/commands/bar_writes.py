@@ -111,8 +111,8 @@ async def _apply(bars: AsyncCollection[Doc], docs: list[Doc], held: list[Doc]) -
         if bucket not in heads:
             interval: Interval = doc["interval"]
             start = buckets.bucket_start(interval, doc["e"])
-            heads[bucket] = {"symbol": doc["symbol"], "interval": interval.value}
-            heads[bucket]["t"] = buckets.utc(start)
+            head = {"symbol": doc["symbol"], "interval": interval.value, "t": buckets.utc(start)}
+            heads[bucket] = head
     if rows:
         ops, whole = [], []
         for bucket, values in rows.items():
