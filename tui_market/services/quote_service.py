@@ -237,7 +237,7 @@ class QuoteService:
         while True:
             await asyncio.sleep(every)
             if self._live:  # a bar ends ``grace`` late: its last trades may be on their way
-                self._closed(self._book.on_clock(self._stream.clock() - self._grace))
+                self._closed(self._book.on_clock(self._stream.settled() - self._grace))
 
     @property
     def covered_ticks(self) -> int:

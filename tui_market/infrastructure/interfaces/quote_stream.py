@@ -36,6 +36,15 @@ class IQuoteStream(ABC):
         """Current time (epoch seconds) in the stream's time base.
 
         Wall-clock time for a real feed; the replay's accelerated clock for the demo. The live
-        service closes quiet bars with ``BarManager.on_clock(stream.clock())``.
+        service's countdown and start-up backfills go by it.
         """
         return time.time()
+
+    def settled(self) -> float:
+        """Stream time before which every event has been yielded: the live service closes
+        quiet bars by it, so a bar is never closed while its ticks are still owed.
+
+        The clock for a real feed (trades still on the network are the service's grace); a
+        replay that fell behind its clock owes the ticks of its overdue slots.
+        """
+        return self.clock()

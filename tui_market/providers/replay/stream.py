@@ -20,7 +20,8 @@ Volume is cumulative per session (it restarts at 00:00 UTC), None for series wit
 Like TradingView's quote snapshot on subscribing, a symbol with volume gets a
 snapshot tick: the last price (the next bar's open) and the session's cumulative volume so far,
 stamped with its first tick's time, so the first tick's volume counts against a known baseline.
-If the consumer falls behind, overdue ticks are emitted at once (their timestamps stay exact).
+If the consumer falls behind, overdue ticks are emitted at once (their timestamps stay exact)
+and ``settled()`` stays at the oldest overdue slot, so no bar is closed before its ticks are read.
 A symbol TradingView sends 15 minutes late (``delayed_streaming_900``) is played as it would
 arrive: each tick is stamped that much before the slot's time, as a delayed feed's ``lp_time``.
 """
@@ -76,6 +77,7 @@ class ReplayQuoteStream(IQuoteStream):
         self._anchor: tuple[float, float] | None = None  # (replay clock, wall) when re-anchored
         self._rate_speed = speed
         self._last_ts = self.start
+        self._owed = math.inf  # time of the oldest slot not yet wholly yielded (none: inf)
         self._volume = SessionVolume()
         self._played: dict[str, int] = {}  # bars played by symbols that left (resume there)
         self._joined: set[str] = set()  # active symbols whose quote snapshot is still due
@@ -100,6 +102,12 @@ class ReplayQuoteStream(IQuoteStream):
             return self._last_ts if self.speed is None else self.start
         replay0, wall0 = self._anchor
         return replay0 + (self._wall() - wall0) * (self._rate_speed or 0.0)
+
+    def settled(self) -> float:
+        """The clock, held back to the oldest overdue slot while the consumer is behind: a
+        wall that jumps (a stalled loop, a paused test) must not close bars before their
+        overdue ticks are read."""
+        return min(self.clock(), self._owed)
 
     @property
     def effective_speed(self) -> float | None:
@@ -156,10 +164,11 @@ class ReplayQuoteStream(IQuoteStream):
                 yield self._pending_errors.pop(0)
             self._update_active(slot)
             if not self._active:
+                self._owed = math.inf
                 await self._wait(None)
                 slot = self._catch_up(slot)
                 continue
-            due = self.slot_time(slot)
+            due = self._owed = self.slot_time(slot)
             if self.speed is not None and self.clock() < due:
                 await self._wait((due - self.clock()) / (self._rate_speed or 1.0))
                 continue
