@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from tui_market.managers.alert_manager import AlertManager
 from tui_market.models import Bar, Interval, Tick
-from tui_market.models.alert import Alert, AlertKind, InvalidAlert, parse_kind, parse_level
+from tui_market.models.alert import (
+    Alert,
+    AlertKind,
+    InvalidAlert,
+    chart_levels,
+    parse_kind,
+    parse_level,
+)
 
 AAPL = "NASDAQ:AAPL"
 
@@ -167,3 +174,17 @@ def test_fires_as_often_as_the_pandas_oracle(
     fired = run(AlertManager(alerts), prices)
     for a in alerts:
         assert fired.count(a.id) == oracle(prices, a.kind, a.level, rearm), a
+
+
+def test_chart_levels_are_the_symbols_price_levels_that_can_still_fire() -> None:
+    spent = Alert(9, AAPL, AlertKind.ABOVE, 250.0, active=False)
+    alerts = [
+        alert(1, AlertKind.BELOW, 180.0),
+        alert(2, AlertKind.CLOSE_ABOVE, 200.0),
+        alert(3, AlertKind.ABOVE, 200.0),  # the same level twice: one line
+        alert(4, AlertKind.CHANGE, 3.0),  # a percentage, not a price
+        alert(5, AlertKind.ABOVE, 300.0, symbol="NASDAQ:TSLA"),
+        spent,
+    ]
+    assert chart_levels(alerts, AAPL) == (180.0, 200.0)
+    assert chart_levels(alerts, None) == ()

@@ -1,9 +1,11 @@
 """Alerts in the TUI: the dialog (prefilled with the last price, validated as you type, refusals
-that store nothing), firing in the app's live worker on the demo replay (exactly once, stored,
-not again after a restart), and alerts fired while the TUI was closed listed at start."""
+that store nothing), their levels drawn on the History and Ticker charts, firing in the app's
+live worker on the demo replay (exactly once, stored, not again after a restart, its line gone),
+and alerts fired while the TUI was closed listed at start."""
 
 from __future__ import annotations
 
+from textual.color import Color
 from textual.message import Message
 from textual.notifications import Notify
 from textual.widgets import Checkbox, Input, Label, Select
@@ -16,12 +18,16 @@ from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
 from tui_market.models.alert import AlertFired, AlertKind
 from tui_market.providers.replay import ReplayQuoteStream
+from tui_market.queries.get_bars import GetBars
 from tui_market.queries.list_alert_events import ListAlertEvents
 from tui_market.queries.list_alerts import ListAlerts
 from tui_market.runtime import Runtime
 from tui_market.settings import load_settings
-from tui_market.tui.messages import AlertTriggered
+from tui_market.tui.messages import AlertsChanged, AlertTriggered
 from tui_market.tui.screens.alert_dialog import AlertScreen
+from tui_market.tui.widgets.candles import CandleChart
+from tui_market.tui.widgets.chart_window import Y_LABEL_WIDTH
+from tui_market.tui.widgets.live_chart import LiveChart
 
 AAPL = "NASDAQ:AAPL"
 SIZE = (120, 36)
@@ -120,6 +126,70 @@ async def test_a_on_the_ticker_opens_the_dialog_for_the_selected_symbol(
         await pilot.press("escape", "q")
 
 
+def drawn_level(chart: CandleChart, level: float) -> bool:
+    """The chart shows ``level``: a dashed row with the price on the axis."""
+    want = f"{level:,.2f}"
+    return any(
+        "╌" in line and line[: Y_LABEL_WIDTH - 1].strip() == want
+        for line in (strip.text for strip in chart.strips())
+    )
+
+
+async def test_alert_levels_are_drawn_on_history_and_ticker_charts(
+    runtime: Runtime, database: Database
+) -> None:
+    await seed(database, [AAPL])
+    bars = await runtime.bus.execute(GetBars(AAPL, Interval.D1, last=20))
+    middle = round((max(b.high for b in bars) + min(b.low for b in bars)) / 2, 2)
+    await runtime.bus.execute(AddAlert(AAPL, "above", str(middle)))
+    await runtime.bus.execute(AddAlert(AAPL, "change", "2"))  # a percentage: no line
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        history = app.screen.query_one(CandleChart)
+        await until(pilot, lambda: drawn_level(history, middle), what="the level on History")
+        assert history.levels == (middle,)
+        row = next(strip for strip in history.strips() if "╌" in strip.text)
+        dash = next(segment for segment in row if "╌" in segment.text)
+        warning = Color.parse(app.theme_variables["warning"]).rich_color
+        assert dash.style is not None and dash.style.color == warning  # the theme's warning
+
+        # one added from the dialog joins it, on the Ticker's chart too
+        await pilot.press("1", "A")
+        assert isinstance(app.screen, AlertScreen)
+        app.screen.query_one(Select).value = AlertKind.BELOW
+        below = round(middle * 0.99, 2)
+        app.screen.query_one("#alert-level", Input).value = str(below)
+        await pilot.press("enter")
+        await pilot.press("3")
+        ticker = app.screen.query_one(LiveChart)
+        await until(pilot, lambda: ticker.levels == (below, middle), what="both on Ticker")
+        assert drawn_level(ticker, middle) and drawn_level(ticker, below)
+        await pilot.press("q")
+
+
+async def test_an_alert_added_from_the_cli_reaches_the_live_apps_charts(
+    database: Database,
+) -> None:
+    await seed(database, [AAPL])
+    stream = ReplayQuoteStream(start=NOW.timestamp(), speed=60.0)
+    rt = runtime_for(load_settings(demo=True, interval="1m"), database, stream)
+    seen: list[Message] = []
+    app = app_for(rt, live=True)
+    async with app.run_test(size=SIZE, message_hook=seen.append) as pilot:
+        await settle(pilot)
+        # both start-up reads done (the app's, the live worker's): only a reload can tell
+        await until(
+            pilot,
+            lambda: sum(isinstance(m, AlertsChanged) for m in seen) == 2,
+            what="the alerts read at start",
+        )
+        alert = await rt.bus.execute(AddAlert(AAPL, "below", "100"))  # as `alerts add` does
+        await until(pilot, lambda: app.alerts == (alert,), what="the live worker's reload")
+        await pilot.press("q")
+
+
 async def run_live(database: Database, bars: int) -> list[Message]:
     """The app with its live worker on the demo replay, until ``bars`` 1m bars closed."""
     settings = load_settings(demo=True, interval="1m")
@@ -134,6 +204,8 @@ async def run_live(database: Database, bars: int) -> list[Message]:
             timeout=60.0,
             what=f"{bars} closed bars",
         )
+        # a spent alert leaves the charts (re-read when it fires)
+        await until(pilot, lambda: not app.alerts, what="no alert that can still fire")
         await pilot.press("q")
     return seen
 

@@ -145,3 +145,24 @@ def test_the_newest_bars_that_fit_are_drawn() -> None:
     last = PLOT_X + columns - 1
     assert canvas.lines()[0][last] != " "  # the tallest, newest bar at the right edge
     assert all(line[last + 1 :].strip() == "" for line in canvas.lines())
+
+
+def test_an_alert_level_is_a_dashed_row_under_the_candles_with_its_price_on_the_axis() -> None:
+    # 10 rows = 20 half rows over 100..119: 107 is half row 7, so row 10 - 1 - 7 // 2 = 6
+    bars = [bar(0, 105, 119, 100, 110), bar(1, 112, 113, 103, 104)]
+    canvas = candle_canvas(bars, 80, 10, time_axis=False, fit=1, levels=(107.0,))
+    plain = candle_canvas(bars, 80, 10, time_axis=False, fit=1)
+    line = canvas.lines()[6]
+    plot = line[PLOT_X : PLOT_X + Layout.of(80).plot_width]
+    assert plot[:2] == plain.lines()[6][PLOT_X : PLOT_X + 2]  # the candles stay on top
+    assert set(plot[2:]) == {"╌"} and canvas.role_at(PLOT_X + 2, 6) is Role.ALERT
+    assert line[: Y_LABEL_WIDTH - 1].strip() == "107.00"
+    assert canvas.role_at(0, 6) is Role.ALERT
+    others = [y for y in range(10) if y != 6]
+    assert [canvas.lines()[y] for y in others] == [plain.lines()[y] for y in others]
+
+
+def test_a_level_out_of_view_is_not_drawn_and_does_not_rescale() -> None:
+    bars = [bar(0, 105, 119, 100, 110)]
+    plain = candle_canvas(bars, 80, 10, time_axis=False)
+    assert candle_canvas(bars, 80, 10, time_axis=False, levels=(99.0, 150.0)) == plain

@@ -8,6 +8,7 @@ and is then spent, or re-arms (``rearm``) and fires again on the next crossing.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -102,6 +103,20 @@ class Alert:
             other.level,
             other.interval,
         )
+
+
+def chart_levels(alerts: Iterable[Alert], symbol: str | None) -> tuple[float, ...]:
+    """The price levels of ``symbol``'s alerts that can still fire, for its charts (a
+    ``change`` alert is a percentage, not a price: it has no line)."""
+    return tuple(
+        sorted(
+            {
+                a.level
+                for a in alerts
+                if a.symbol == symbol and a.active and a.kind is not AlertKind.CHANGE
+            }
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,8 +4,9 @@
 pure ``AlertManager`` decides, and each firing is stored through ``RecordAlertFired`` in the
 background (the tick path never waits for MongoDB). Every ``reload_every`` seconds the alerts'
 version (one number) is read, and the alerts themselves when it changed, so an alert added from
-the CLI or the TUI is watched by every running live worker (the TUI's and ``watch``'s). A
-firing the database refused is kept and written again on the next reload.
+the CLI or the TUI is watched by every running live worker (the TUI's and ``watch``'s), and the
+TUI's charts are told (``on_change``). A firing the database refused is kept and written again
+on the next reload.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tui_market.commands.record_alert import RecordAlertFired, Source
 from tui_market.infrastructure.desktop_notices import DesktopNotices
 from tui_market.managers.alert_manager import AlertManager
 from tui_market.models import Bar, Tick
-from tui_market.models.alert import AlertFired
+from tui_market.models.alert import Alert, AlertFired
 from tui_market.queries.alerts_version import AlertsVersion
 from tui_market.queries.list_alerts import ListAlerts
 
@@ -39,8 +40,10 @@ class AlertWatch:
         *,
         reload_every: float = RELOAD_EVERY,
         desktop: DesktopNotices | None = None,
+        on_change: Callable[[tuple[Alert, ...]], None] | None = None,
     ) -> None:
         self.manager = AlertManager()
+        self._on_change = on_change  # told each new set read (the TUI's charts draw them)
         self._desktop = desktop  # each firing also shown there, in the background
         self._notices: set[asyncio.Task[bool]] = set()
         self._failing = False  # the last read failed (said once, not every reload)
@@ -58,8 +61,11 @@ class AlertWatch:
         try:
             version = await self._bus.execute(AlertsVersion())
             if version != self._version:
-                self.manager.set_alerts(await self._bus.execute(ListAlerts(active_only=True)))
+                alerts = await self._bus.execute(ListAlerts(active_only=True))
+                self.manager.set_alerts(alerts)
                 self._version = version
+                if self._on_change is not None:
+                    self._on_change(tuple(alerts))
         except PyMongoError as exc:
             if not self._failing:
                 log.warning(

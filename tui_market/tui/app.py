@@ -1,10 +1,11 @@
 """MarketApp: the three modes, the keys, the runtime, and the one place requests are routed.
 
 State flows down: the app's reactives (watchlist, interval, symbol, health, live snapshot,
-schedule) are bound to the mode screens with ``data_bind`` when each screen is made, and the
-screens bind their widgets in turn. Requests come up as messages (``messages.Request``); the app
-runs each one's handler from ``routes.ROUTES`` in a worker and sends the answer back to the
-widget that asked. The live feed, the database watch and the scheduled syncs are in ``status``.
+schedule, indicators, alerts) are bound to the mode screens with ``data_bind`` when each screen
+is made, and the screens bind their widgets in turn. Requests come up as messages
+(``messages.Request``); the app runs each one's handler from ``routes.ROUTES`` in a worker and
+sends the answer back to the widget that asked. The live feed, the database watch and the
+scheduled syncs are in ``status``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from tui_market.models import Interval
+from tui_market.models.alert import Alert
 from tui_market.models.indicator import IndicatorSpec, specs_text
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
@@ -33,6 +35,8 @@ from tui_market.settings import Settings
 from tui_market.tui import heap
 from tui_market.tui.health import HealthState
 from tui_market.tui.messages import (
+    AlertsChanged,
+    AlertsStale,
     AlertTriggered,
     DatabasePinged,
     FeedStateChanged,
@@ -94,6 +98,7 @@ class MarketApp(App[None]):
     indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
         dict, always_update=True, init=False
     )
+    alerts: reactive[tuple[Alert, ...]] = reactive(tuple, init=False)  # can still fire
 
     def __init__(
         self,
@@ -160,6 +165,7 @@ class MarketApp(App[None]):
         self.post_message(WatchlistStale(self.interval))
         self.post_message(MissedAlertsRequested())
         self.post_message(IndicatorsStale())
+        self.post_message(AlertsStale())
 
     # ---- requests: one router -------------------------------------------------------------------
     @on(Request)
@@ -187,6 +193,8 @@ class MarketApp(App[None]):
         answer = await route.handler(runtime, request)
         if route.reload_watchlist:
             self.post_message(WatchlistStale(self.interval))
+        if route.reload_alerts:
+            self.post_message(AlertsStale())
         if isinstance(answer, Message) and not request.reply(answer):
             self.post_message(answer)
         return answer if isinstance(answer, Notice) else None
@@ -221,6 +229,10 @@ class MarketApp(App[None]):
     def _indicators_changed(self, fact: IndicatorsChanged) -> None:
         self.indicators = {**self.indicators, **fact.choices}
 
+    @on(AlertsChanged)
+    def _alerts_changed(self, fact: AlertsChanged) -> None:
+        self.alerts = fact.alerts
+
     @on(SymbolAdded)
     def _symbol_added(self, fact: SymbolAdded) -> None:
         notice = added_notice(fact)
@@ -250,6 +262,9 @@ class MarketApp(App[None]):
         self.bell()
         title = f"Alert {fact.fired.alert.id}"
         self.notify(fact.fired.text, title=title, severity="warning", timeout=15)
+        spent = fact.fired.alert
+        if not spent.rearm:  # its line leaves the charts (its store write may still be queued)
+            self.alerts = tuple(a for a in self.alerts if a.id != spent.id)
 
     # ---- navigation -----------------------------------------------------------------------------
     @on(ModeRequested)

@@ -18,7 +18,7 @@ from textual.message_pump import MessagePump
 from textual.notifications import SeverityLevel
 
 from tui_market.models import Bar, FeedState, Interval
-from tui_market.models.alert import AlertFired, AlertKind
+from tui_market.models.alert import Alert, AlertFired, AlertKind
 from tui_market.models.indicator import IndicatorSpec
 
 if TYPE_CHECKING:
@@ -108,6 +108,12 @@ class AlertAddRequested(Request):
 @dataclass
 class MissedAlertsRequested(Request, bubble=False):
     """At start: list the alerts that fired while the TUI was closed (a ``watch`` ran)."""
+
+
+@dataclass
+class AlertsStale(Request, bubble=False):
+    """Read the alerts that can still fire (at start, after one is added or fires): the
+    charts draw their levels."""
 
 
 @dataclass
@@ -220,6 +226,13 @@ class IndicatorsChanged(Message, bubble=False):
     """The indicators of the charts named in ``choices`` (the others are unchanged)."""
 
     choices: dict[str, tuple[IndicatorSpec, ...]]
+
+
+@dataclass
+class AlertsChanged(Message, bubble=False):
+    """The stored alerts that can still fire."""
+
+    alerts: tuple[Alert, ...]
 
 
 # --- facts from the app's own workers and timers ----------------------------------------------

@@ -39,12 +39,18 @@ def make_mode_screen(app: MarketApp, mode: str) -> Screen[None]:
             state.health,
             state.interval,
             state.indicators,
+            state.alerts,
             symbol=state.current_symbol,
             rows=state.watchlist,
         )
     else:
         screen = TickerScreen(app.clock, app.interval).data_bind(
-            state.health, state.interval, state.snapshot, state.indicators, rows=state.watchlist
+            state.health,
+            state.interval,
+            state.snapshot,
+            state.indicators,
+            state.alerts,
+            rows=state.watchlist,
         )
     app.mode_screens[mode] = screen
     return screen

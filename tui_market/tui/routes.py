@@ -30,11 +30,14 @@ from tui_market.models.indicator import InvalidIndicator
 from tui_market.queries.get_bars import GetBars
 from tui_market.queries.get_indicators import GetIndicators
 from tui_market.queries.list_alert_events import ListAlertEvents
+from tui_market.queries.list_alerts import ListAlerts
 from tui_market.queries.list_symbols import ListSymbols
 from tui_market.services import watchlist
 from tui_market.services.data_sync_service import DataSyncService, SyncOutcome, failure_text
 from tui_market.tui.messages import (
     AlertAddRequested,
+    AlertsChanged,
+    AlertsStale,
     BarsLoaded,
     BarsRequested,
     IndicatorsChanged,
@@ -86,6 +89,7 @@ class Route:
     group: Callable[[Any], str]  # workers of one group with ``exclusive`` replace each other
     exclusive: bool = False
     reload_watchlist: bool = False  # the watchlist's figures change when it succeeds
+    reload_alerts: bool = False  # the alerts the charts draw change when it succeeds
 
 
 async def load_bars(rt: Runtime, request: BarsRequested) -> BarsLoaded:
@@ -149,6 +153,10 @@ async def add_alert(rt: Runtime, r: AlertAddRequested) -> Notice:
         log.info("alert refused: %s", exc)
         return Notice(f"No alert added: {exc}", "error", "Alert")
     return Notice(f"Alert {alert.id}: {alert.condition}", title="Alert added")
+
+
+async def load_alerts(rt: Runtime, request: AlertsStale) -> AlertsChanged:
+    return AlertsChanged(tuple(await rt.bus.execute(ListAlerts(active_only=True))))
 
 
 async def missed_alerts(rt: Runtime, request: MissedAlertsRequested) -> Notice | None:
@@ -219,7 +227,8 @@ ROUTES: dict[type[Request], Route] = {
         "remove symbol", remove_symbol, _constant("watchlist-edit"), reload_watchlist=True
     ),
     SymbolSearchRequested: Route("symbol search", search, _constant("search"), exclusive=True),
-    AlertAddRequested: Route("add alert", add_alert, _constant("alerts")),
+    AlertAddRequested: Route("add alert", add_alert, _constant("alerts"), reload_alerts=True),
+    AlertsStale: Route("read alerts", load_alerts, _constant("alerts-read"), exclusive=True),
     MissedAlertsRequested: Route("list missed alerts", missed_alerts, _constant("alerts-missed")),
     WatchlistStale: Route(
         "read the watchlist", reload_watchlist, _constant("watchlist"), exclusive=True

@@ -18,11 +18,13 @@ from textual.message import Message
 
 from tui_market.infrastructure.interfaces import FeedState, IDataProvider
 from tui_market.models import Interval
+from tui_market.models.alert import Alert
 from tui_market.queries.list_symbols import SymbolRow
 from tui_market.tui import schedule
 from tui_market.tui.health import HealthState
 from tui_market.tui.live import FRAME, LiveBridge
 from tui_market.tui.messages import (
+    AlertsChanged,
     DatabasePinged,
     FeedStateChanged,
     JobRan,
@@ -83,7 +85,9 @@ class Status:
                 tuple(Interval),
                 persist=(interval,),
                 backfill_on_start=True,
-                alerts=AlertWatch(runtime.bus, "tui", desktop=DesktopNotices()),
+                alerts=AlertWatch(
+                    runtime.bus, "tui", desktop=DesktopNotices(), on_change=self._alerts_read
+                ),
             )
             self.live = LiveBridge(self.app, service, runtime.stream)
         if self._period and not self.desk:  # a desk's scheduled syncs run in the ingester
@@ -133,6 +137,10 @@ class Status:
             app.snapshot = snapshot
         if health != app.health:
             app.health = health
+
+    def _alerts_read(self, alerts: tuple[Alert, ...]) -> None:
+        """The live worker read a new set of alerts (one added from the CLI, one spent)."""
+        self.app.post_message(AlertsChanged(alerts))
 
     def _database_changed(self, health: DatabaseHealth) -> None:
         self.app.post_message(DatabasePinged(health.up, health.detail))

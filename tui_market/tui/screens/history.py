@@ -25,6 +25,7 @@ from textual.widgets import Label, Select, Static
 
 from tui_market.managers.indicators import IndicatorSet
 from tui_market.models import Bar, Interval
+from tui_market.models.alert import Alert
 from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.symbol_info import SymbolInfo
 from tui_market.queries.list_symbols import SymbolRow
@@ -78,6 +79,7 @@ class HistoryScreen(ModeScreen):
     indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
         dict, always_update=True, init=False
     )
+    alerts: reactive[tuple[Alert, ...]] = reactive(tuple, init=False)  # their levels drawn
 
     def __init__(self, clock: Clock, interval: Interval) -> None:
         super().__init__(clock, interval)
@@ -125,6 +127,9 @@ class HistoryScreen(ModeScreen):
             self._request()
 
     def watch_indicators(self) -> None:
+        self._paint()
+
+    def watch_alerts(self) -> None:
         self._paint()
 
     @property

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.widgets import Label, Static
 
 from tui_market.models import Bar
+from tui_market.models.alert import chart_levels
 from tui_market.tui.screens.history_text import window_text
 from tui_market.tui.widgets.bars_table import BarsTable
 from tui_market.tui.widgets.candles import CandleChart, VolumeChart
@@ -62,7 +63,13 @@ class HistoryPainter:
         )
         studies = screen.studies()
         overlays, legend = overlay_layers(studies.overlays() if studies else [], start, end)
-        screen.query_one(CandleChart).show(shown, screen.interval, overlays=overlays, legend=legend)
+        screen.query_one(CandleChart).show(
+            shown,
+            screen.interval,
+            overlays=overlays,
+            legend=legend,
+            levels=chart_levels(screen.alerts, screen.symbol),
+        )
         screen.query_one(IndicatorPanel).show(
             [
                 Oscillator(spec, [values[start:end] for values in lines])

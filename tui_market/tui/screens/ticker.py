@@ -22,6 +22,7 @@ from textual.widgets import Label
 
 from tui_market.managers.indicators import SeriesStudies
 from tui_market.models import Bar, Interval
+from tui_market.models.alert import Alert, chart_levels
 from tui_market.models.indicator import IndicatorSpec
 from tui_market.models.live import EMPTY_SNAPSHOT, LiveSnapshot
 from tui_market.queries.list_symbols import SymbolRow
@@ -73,6 +74,7 @@ class TickerScreen(ModeScreen):
     indicators: reactive[dict[str, tuple[IndicatorSpec, ...]]] = reactive(
         dict, always_update=True, init=False
     )
+    alerts: reactive[tuple[Alert, ...]] = reactive(tuple, init=False)  # their levels drawn
 
     def __init__(self, clock: Clock, interval: Interval) -> None:
         super().__init__(clock, interval)
@@ -114,6 +116,10 @@ class TickerScreen(ModeScreen):
         self._paint(snapshot)
 
     def watch_indicators(self) -> None:
+        self._chart_key = None
+        self._paint(self.snapshot)
+
+    def watch_alerts(self) -> None:
         self._chart_key = None
         self._paint(self.snapshot)
 
@@ -206,7 +212,16 @@ class TickerScreen(ModeScreen):
         start = max(0, end - len(bars))
         overlays, legend = overlay_layers(studies.overlays() if studies else [], start, end)
         title = f"{symbol} {self.interval.value}"
-        chart.show(bars, self.interval, title, fit=COLS_PER_BAR, overlays=overlays, legend=legend)
+        levels = chart_levels(self.alerts, symbol)
+        chart.show(
+            bars,
+            self.interval,
+            title,
+            fit=COLS_PER_BAR,
+            overlays=overlays,
+            legend=legend,
+            levels=levels,
+        )
         oscillators = [
             Oscillator(spec, [values[start:end] for values in lines])
             for spec, lines in (studies.panels() if studies else [])

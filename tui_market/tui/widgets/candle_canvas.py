@@ -35,6 +35,7 @@ LINE_GLYPHS = {**BLOCK_GLYPHS, (BODY, NONE): "╹", (NONE, BODY): "╻", (BODY, 
 # filled and the wick leaves the body's edge half a row thicker.
 WIDE_GLYPHS = {**BLOCK_GLYPHS, (BODY, WICK): "█", (WICK, BODY): "█"}
 EIGHTHS = "▁▂▃▄▅▆▇█"
+LEVEL_DASH = "╌"
 TIME_GAP = 2  # blank cells at least between two time labels
 
 
@@ -63,11 +64,14 @@ def candle_canvas(
     side: Side = "left",
     overlays: Sequence[tuple[Values, Role]] = (),
     legend: Sequence[tuple[str, Role]] = (),
+    levels: Sequence[float] = (),
 ) -> Canvas:
     """``bars`` as candles in ``width`` x ``height`` cells; with ``fit`` at that many columns per
     candle, else as wide as they fill the plot. The newest bars are kept when not all fit.
     ``overlays``: indicator lines drawn over them, each aligned to the newest of ``bars``;
-    ``legend``: their names, on the title row."""
+    ``legend``: their names, on the title row. ``levels``: alert prices, a dashed line under
+    the candles and the price on the axis; the scale is the bars' (as TradingView's: a level
+    out of view is not drawn rather than squeezing the candles)."""
     grid = Grid(width, height)
     layout = Layout.of(grid.width, side)
     top = 1 if (title or legend) and grid.height else 0
@@ -89,6 +93,9 @@ def candle_canvas(
             return (halves - 1) // 2
         return round((price - low) / (high - low) * (halves - 1))
 
+    marks = {top + rows - 1 - half(p) // 2: p for p in sorted(levels) if low <= p <= high}
+    for y in marks:
+        grid.text(layout.plot_x, y, LEVEL_DASH * layout.plot_width, Role.ALERT)
     body = body_width(cols)
     glyphs = LINE_GLYPHS if cols == 1 else BLOCK_GLYPHS if body == 1 else WIDE_GLYPHS
     for i, bar in enumerate(shown):
@@ -104,6 +111,8 @@ def candle_canvas(
     for tick in ticks:  # two ticks on one row: the first one keeps it
         labels.setdefault(top + rows - 1 - half(tick) // 2, axis_label(price_label(tick), tick))
     layout.axis(grid, top, rows, labels)
+    for y, level in marks.items():  # over the tick label of its row
+        grid.text(layout.label_x, y, axis_label(price_label(level), level), Role.ALERT)
     if time_axis:
         _time_labels(grid, layout, shown, cols, body, interval, top + rows)
     return grid.canvas()

@@ -31,6 +31,7 @@ RGB = tuple[int, int, int]
 FALLBACK: RGB = (200, 200, 200)
 UP_COLOURS = ("candle-up", "price-up", "success")
 DOWN_COLOURS = ("candle-down", "price-down", "error")
+ALERT_COLOURS = ("warning",)  # the theme's own: alerts are warnings everywhere
 LINE_COLOURS = (
     ("indicator-1", "accent"),
     ("indicator-2", "primary"),
@@ -92,6 +93,7 @@ class ChartWidget(Widget):
         }
         for role, names in zip(LINE_ROLES, LINE_COLOURS, strict=True):
             styles[role] = base + Style(color=Color(*self.theme_rgb(*names)).rich_color)
+        styles[Role.ALERT] = base + Style(color=Color(*self.theme_rgb(*ALERT_COLOURS)).rich_color)
         return styles
 
     def strips(self) -> list[Strip]:
@@ -122,6 +124,7 @@ class CandleChart(ChartWidget):
         self.time_axis = True
         self.overlays: Sequence[tuple[Values, Role]] = ()
         self.legend: Sequence[tuple[str, Role]] = ()
+        self.levels: Sequence[float] = ()
 
     def show(
         self,
@@ -132,12 +135,14 @@ class CandleChart(ChartWidget):
         fit: int | None = None,
         overlays: Sequence[tuple[Values, Role]] = (),
         legend: Sequence[tuple[str, Role]] = (),
+        levels: Sequence[float] = (),
     ) -> None:
         """Draw ``bars``; with ``fit`` (columns per candle) only the newest that fit the
         width at render time (so a paint before layout never draws the wrong count).
-        ``overlays`` (indicator lines aligned to the newest bar) are drawn over them."""
+        ``overlays`` (indicator lines aligned to the newest bar) are drawn over them, and
+        ``levels`` (alert prices) as dashed lines under them."""
         self.bars, self.interval, self.title, self.fit = bars, interval, title, fit
-        self.overlays, self.legend = overlays, legend
+        self.overlays, self.legend, self.levels = overlays, legend, levels
         self.shown += 1
         self.refresh()
 
@@ -155,6 +160,7 @@ class CandleChart(ChartWidget):
             time_axis=self.time_axis,
             overlays=self.overlays,
             legend=self.legend,
+            levels=self.levels,
         )
 
 

@@ -30,6 +30,7 @@ class Role(IntEnum):
     LINE2 = 4
     LINE3 = 5
     LINE4 = 6
+    ALERT = 7  # an alert's level: a dashed line and its price on the axis, in $warning
 
 
 Run = tuple[str, Role]
