@@ -11,10 +11,12 @@ from tui_market.commands.add_symbol import AddSymbol
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen
 from tui_market.commands.record_alert import RecordAlertFired
 from tui_market.commands.remove_alert import RemoveAlert
+from tui_market.commands.remove_symbol import RemoveSymbol
 from tui_market.infrastructure import alert_schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval, InvalidSymbol
 from tui_market.models.alert import AlertFired, AlertKind, InvalidAlert
+from tui_market.queries.alerts_version import AlertsVersion
 from tui_market.queries.list_alert_events import ListAlertEvents
 from tui_market.queries.list_alerts import ListAlerts
 from tui_market.runtime import make_bus
@@ -120,3 +122,23 @@ async def test_removing_an_unknown_id_changes_nothing(bus: Bus, database: Databa
     before = await dump(database, ALERTS)
     assert await bus.execute(RemoveAlert(42)) is None
     assert await dump(database, ALERTS) == before
+
+
+async def test_removing_a_symbol_removes_its_alerts_and_keeps_their_events(
+    bus: Bus, database: Database
+) -> None:
+    await bus.execute(AddSymbol("NASDAQ:TSLA"))
+    aapl = await bus.execute(AddAlert("NASDAQ:AAPL", "above", "200"))
+    await bus.execute(AddAlert("NASDAQ:AAPL", "change", "3"))
+    tsla = await bus.execute(AddAlert("NASDAQ:TSLA", "below", "150"))
+    await bus.execute(RecordAlertFired((AlertFired(aapl, 1_700_000_000.0, 201.0),), "tui"))
+    version = await bus.execute(AlertsVersion())
+
+    result = await bus.execute(RemoveSymbol("nasdaq:aapl"))
+    assert (result.removed, result.alerts_deleted) == (True, 2)
+    assert [a.id for a in await bus.execute(ListAlerts())] == [tsla.id]
+    assert await bus.execute(AlertsVersion()) != version  # the live workers read them again
+    assert [e.alert_id for e in await bus.execute(ListAlertEvents())] == [aapl.id]
+
+    again = await bus.execute(RemoveSymbol("NASDAQ:AAPL"))
+    assert (again.removed, again.alerts_deleted) == (False, 0)

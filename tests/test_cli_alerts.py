@@ -40,6 +40,10 @@ def test_add_list_remove(cli_db: tuple[list[str], MongoClient]) -> None:
     assert [d["_id"] for d in stored(database)] == [2]
     again = run(*args, "alerts", "add", "NASDAQ:AAPL", "above", "200")
     assert again.stdout.startswith("alert 3: ")  # ids are never reused
+    # off the watchlist, the symbol's alerts could never fire: they go with it
+    gone = run(*args, "symbols", "remove", "NASDAQ:AAPL")
+    assert gone.stdout == "NASDAQ:AAPL: removed with its 2 alerts\n"
+    assert stored(database) == []
 
 
 def test_an_empty_list_says_how_to_add_one(cli_db: tuple[list[str], MongoClient]) -> None:

@@ -7,6 +7,7 @@ from textual.notifications import Notify
 from textual.widgets import DataTable, Input, Label
 
 from tests.ui.conftest import WATCHLIST, app_for, seed, settle, until
+from tui_market.commands.add_alert import AddAlert
 from tui_market.infrastructure import schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Interval
@@ -127,18 +128,27 @@ async def test_bad_symbol_shows_the_reason_and_stores_nothing(
     assert stored == 0
 
 
-async def test_remove_asks_first_then_removes(runtime: Runtime, database: Database) -> None:
+async def test_remove_asks_first_then_removes_it_and_its_alerts(
+    runtime: Runtime, database: Database
+) -> None:
     await seed(database, WATCHLIST[:2])
+    await runtime.bus.execute(AddAlert(WATCHLIST[0], "above", "1"))
+    kept = await runtime.bus.execute(AddAlert(WATCHLIST[1], "above", "1"))
+    seen: list[Message] = []
     app = app_for(runtime, live=False)
-    async with app.run_test(size=(120, 36)) as pilot:
+    async with app.run_test(size=(120, 36), message_hook=seen.append) as pilot:
         await settle(pilot)
         assert table_symbols(app) == WATCHLIST[:2]
+        await until(pilot, lambda: len(app.alerts) == 2, what="the alerts read")
         await pilot.press("d")
         assert isinstance(app.screen, ConfirmScreen)
         await pilot.press("escape")
         assert table_symbols(app) == WATCHLIST[:2]
         await pilot.press("d", "y")
         await until(pilot, lambda: table_symbols(app) == WATCHLIST[1:2], what="removal")
+        await until(pilot, lambda: app.alerts == (kept,), what="its alert gone from the charts")
+        said = [m.notification.message for m in seen if isinstance(m, Notify)]
+        assert f"Removed {WATCHLIST[0]} and its 1 alert" in said
     assert await database.get_collection(schema.SYMBOLS).count_documents({}) == 1
 
 

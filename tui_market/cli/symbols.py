@@ -109,18 +109,18 @@ def symbols_remove(
     symbol: Annotated[str, typer.Argument(help="EXCHANGE:TICKER")],
     drop_bars: Annotated[bool, typer.Option("--drop-bars", help="Also delete its bars.")] = False,
 ) -> None:
-    """Remove a symbol from the watchlist (its bars stay unless --drop-bars)."""
+    """Remove a symbol from the watchlist, and its alerts (its bars stay unless --drop-bars)."""
     (wanted,) = parse_symbols([symbol])
     settings = settings_for(ctx)
 
     async def work() -> None:
-        from tui_market.commands.remove_symbol import RemoveSymbol
+        from tui_market.commands.remove_symbol import RemoveSymbol, alerts_text
 
         async with open_runtime(settings, seed=False, providers=offline_providers) as rt:
             result = await rt.bus.execute(RemoveSymbol(wanted, drop_bars))
-        if not result.removed and not result.bars_deleted:
+        if not result.removed and not result.bars_deleted and not result.alerts_deleted:
             fail(f"{wanted}: not in the watchlist")
         dropped = f", {result.bars_deleted} bars deleted" if drop_bars else ""
-        typer.echo(f"{wanted}: removed{dropped}")
+        typer.echo(f"{wanted}: removed{alerts_text(result.alerts_deleted, ' with ')}{dropped}")
 
     run_async(work())

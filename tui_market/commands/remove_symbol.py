@@ -1,5 +1,7 @@
-"""RemoveSymbol: take a symbol off the watchlist; with ``drop_bars`` also delete its stored
-bars and sync state for every interval. Removing twice is the same as removing once.
+"""RemoveSymbol: take a symbol off the watchlist, and its alerts (an alert is only added on a
+watched symbol, and a symbol off the watchlist is not watched: it could never fire); with
+``drop_bars`` also delete its stored bars and sync state for every interval. The alerts' fired
+events stay, as history. Removing twice is the same as removing once.
 
 Bars are deleted by ``symbol`` (the first field of the series index, which the handler ensures),
 not by an ``_id`` range: the embedded server answers an ``_id`` range with a scan of the whole
@@ -12,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from tui_market.infrastructure import bar_buckets, schema
+from tui_market.infrastructure import alert_schema, bar_buckets, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import SymbolRef
 
@@ -30,6 +32,14 @@ class RemoveSymbolResult:
     symbol: str
     removed: bool
     bars_deleted: int
+    alerts_deleted: int = 0
+
+
+def alerts_text(count: int, joint: str) -> str:
+    """What a removal said of the symbol's alerts: "" for none, else ``joint`` + "its 2 alerts"."""
+    if not count:
+        return ""
+    return f"{joint}its {count} alert{'s' if count > 1 else ''}"
 
 
 def symbol_id_range(symbol: str) -> dict[str, str]:
@@ -43,10 +53,17 @@ class RemoveSymbolHandler:
         self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
         self._index = schema.SeriesIndex(self._bars)
+        self._alerts = db.get_collection(alert_schema.ALERTS)
+        self._counters = db.get_collection(alert_schema.COUNTERS)
 
     async def __call__(self, msg: RemoveSymbol) -> RemoveSymbolResult:
         symbol = SymbolRef.parse(msg.symbol).full
         removed = (await self._symbols.delete_one({"_id": symbol})).deleted_count > 0
+        alerts_deleted = (await self._alerts.delete_many({"symbol": symbol})).deleted_count
+        if alerts_deleted:  # the live workers read the active alerts again
+            await self._counters.update_one(
+                {"_id": alert_schema.COUNTER_ID}, alert_schema.BUMP_VERSION
+            )
         bars_deleted = 0
         if msg.drop_bars:
             await self._index.ensure()
@@ -54,5 +71,11 @@ class RemoveSymbolHandler:
             bars_deleted = sum([int(doc.get("n", 0)) async for doc in held])
             await self._bars.delete_many({"symbol": symbol})
             await self._state.delete_many({"_id": symbol_id_range(symbol)})
-        log.info("watchlist: removed %s (%s), %d bars deleted", symbol, removed, bars_deleted)
-        return RemoveSymbolResult(symbol, removed, bars_deleted)
+        log.info(
+            "watchlist: removed %s (%s), %d bars and %d alerts deleted",
+            symbol,
+            removed,
+            bars_deleted,
+            alerts_deleted,
+        )
+        return RemoveSymbolResult(symbol, removed, bars_deleted, alerts_deleted)

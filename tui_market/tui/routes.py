@@ -20,7 +20,7 @@ from textual.message import Message
 
 from tui_market.commands.add_alert import AddAlert
 from tui_market.commands.alert_events_seen import MarkAlertEventsSeen
-from tui_market.commands.remove_symbol import RemoveSymbol
+from tui_market.commands.remove_symbol import RemoveSymbol, alerts_text
 from tui_market.commands.save_indicators import SaveIndicators
 from tui_market.commands.sync_history import SyncHistory
 from tui_market.errors import MarketError
@@ -134,7 +134,7 @@ async def remove_symbol(rt: Runtime, request: SymbolRemoveRequested) -> Notice:
     result = await rt.bus.execute(RemoveSymbol(request.symbol, request.drop_bars))
     if not result.removed:
         return Notice(f"{request.symbol} was not on the watchlist", "warning")
-    return Notice(f"Removed {result.symbol}")
+    return Notice(f"Removed {result.symbol}{alerts_text(result.alerts_deleted, ' and ')}")
 
 
 async def search(rt: Runtime, request: SymbolSearchRequested) -> SymbolSearchResults:
@@ -224,7 +224,11 @@ ROUTES: dict[type[Request], Route] = {
         "add symbol", add_symbol, _constant("watchlist-edit"), reload_watchlist=True
     ),
     SymbolRemoveRequested: Route(
-        "remove symbol", remove_symbol, _constant("watchlist-edit"), reload_watchlist=True
+        "remove symbol",
+        remove_symbol,
+        _constant("watchlist-edit"),
+        reload_watchlist=True,
+        reload_alerts=True,
     ),
     SymbolSearchRequested: Route("symbol search", search, _constant("search"), exclusive=True),
     AlertAddRequested: Route("add alert", add_alert, _constant("alerts"), reload_alerts=True),
