@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_market.models.indicator import IndicatorSpec, InvalidIndicator, parse_specs, specs_text
+from tui_market.models.indicator import (
+    IndicatorSpec,
+    InvalidIndicator,
+    completion,
+    parse_specs,
+    specs_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -72,3 +78,23 @@ def test_any_text_parses_to_canonical_specs_or_one_clear_refusal(text: str) -> N
         assert str(exc) and "\n" not in str(exc)
         return
     assert parse_specs(specs_text(specs)) == specs
+
+
+@pytest.mark.parametrize(
+    ("typed", "completed"),
+    [
+        ("e", "ema:21"),
+        ("EMA 21, r", "EMA 21, rsi:14"),
+        ("sma:50,B", "sma:50,Bb:20,2"),
+        ("macd, Vw", "macd, Vwap"),
+        ("", None),  # nothing typed: any kind
+        ("ema 2", None),  # a parameter is being typed
+        ("rsi", "rsi:14"),
+        ("vwap", None),  # complete already
+        ("x", None),  # no such kind
+    ],
+)
+def test_completion_of_the_name_being_typed(typed: str, completed: str | None) -> None:
+    assert completion(typed) == completed
+    if completed is not None:
+        parse_specs(completed)  # what is suggested is accepted

@@ -89,3 +89,27 @@ async def test_palette_opens_the_ticker_picker_and_escape_changes_nothing(
         assert not isinstance(app.screen, IndicatorPicker)
         assert app.indicators.get("ticker", ()) == ()
         assert await database.get_collection(schema.SETTINGS).count_documents({}) == 0
+
+
+async def test_the_picker_completes_a_name_with_its_defaults(
+    runtime: Runtime, database: Database
+) -> None:
+    await seed(database, WATCHLIST[:1])
+    app = app_for(runtime, live=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await open_history(app, pilot, WATCHLIST[0])
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, IndicatorPicker), what="picker")
+        field = app.screen.query_one(Input)
+        await type_text(pilot, "EMA 9, r")
+        shown = "EMA 9, rsi:14"  # the completion, greyed after the cursor
+        await until(pilot, lambda: shown in field.render_line(0).text, what="the completion")
+        await pilot.press("right")  # takes it
+        await type_text(pilot, ", B")
+        await pilot.pause()
+        await pilot.press("right")
+        assert field.value == "EMA 9, rsi:14, Bb:20,2"
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(app.indicators.get("history")), what="saved choice")
+        assert [spec.text for spec in app.indicators["history"]] == ["ema:9", "rsi:14", "bb:20,2"]

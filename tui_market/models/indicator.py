@@ -85,6 +85,21 @@ def specs_text(specs: tuple[IndicatorSpec, ...] | list[IndicatorSpec]) -> str:
     return ", ".join(spec.text for spec in specs)
 
 
+def completion(text: str) -> str | None:
+    """``text`` with its last indicator name completed to its canonical form with default
+    parameters ("EMA 21, r" -> "EMA 21, rsi:14"), when the letters typed so far name one
+    kind; else None."""
+    typed = text.rpartition(",")[2].lstrip()
+    if not typed.isalpha():
+        return None
+    matches = [key for key in KINDS if key.startswith(typed.lower())]
+    if len(matches) != 1:
+        return None
+    key = matches[0]
+    full = IndicatorSpec(key, KINDS[key].defaults).text
+    return None if full == typed.lower() else text + full[len(typed) :]
+
+
 def parse_specs(text: str) -> tuple[IndicatorSpec, ...]:
     """Every indicator in ``text`` (empty text: none); ``InvalidIndicator`` on the first bad
     one, or on a repeated one, or on more than ``MAX_INDICATORS``."""

@@ -1,5 +1,7 @@
 """Choose a chart's indicators: one line of text (``EMA 21, rsi:14, bb:20,2``), checked as
-you type; the reason a text is refused is shown and enter does nothing with it.
+you type; the reason a text is refused is shown and enter does nothing with it. The letters of
+a name are completed to it with its default parameters (shown after the cursor; right arrow
+takes it), so the known indicators need not be remembered.
 
 Dismisses with the text to save (empty: no indicators) or ``None`` (cancelled); the app saves
 it through the ``SaveIndicators`` command, so the choice outlives the session.
@@ -12,12 +14,27 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.suggester import Suggester
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
 
-from tui_market.models.indicator import KINDS, InvalidIndicator, parse_specs
+from tui_market.models.indicator import KINDS, InvalidIndicator, completion, parse_specs
 
-HINT = "e.g. EMA 21, rsi:14, bb:20,2, macd, vwap, sma:50 (empty: none); known: " + ", ".join(KINDS)
+HINT = (
+    "e.g. EMA 21, rsi:14, bb:20,2, macd, vwap, sma:50 (empty: none); known: "
+    + ", ".join(KINDS)
+    + "; → completes a name"
+)
+
+
+class IndicatorSuggester(Suggester):
+    """Completes the indicator name being typed (``completion``); case kept as typed."""
+
+    def __init__(self) -> None:
+        super().__init__(case_sensitive=True)
+
+    async def get_suggestion(self, value: str) -> str | None:
+        return completion(value)
 
 
 class IndicatorValidator(Validator):
@@ -46,6 +63,7 @@ class IndicatorPicker(ModalScreen[str | None]):
                 self.current,
                 placeholder="EMA 21, RSI 14",
                 validators=[IndicatorValidator()],
+                suggester=IndicatorSuggester(),
                 id="indicators-input",
                 select_on_focus=False,
             )
