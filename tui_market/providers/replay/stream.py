@@ -7,9 +7,10 @@ in symbol order. The replay clock runs ``speed`` times faster than the wall cloc
 replay minute per wall second) and ``clock()`` returns it; ``speed=None`` emits as fast as the
 consumer reads, and the clock then follows the ticks.
 
-Bars played per symbol (``planned_bar``): a mirror walk over its recorded 1m bars, starting
-with the LAST bar played backwards (open = the history's last close, so prices continue
-seamlessly from the history), back to the first, then forwards to the end, and so on. A bar
+What each slot trades is ``path.TickPlan``'s. Bars played per symbol (``planned_bar``): a
+mirror walk over its recorded 1m bars, starting with the LAST bar played backwards (open = the
+history's last close, so prices continue seamlessly from the history), back to the first, then
+forwards to the end, and so on. A bar
 played backwards swaps open and close. Ticks of one bar visit open, then the low and the high
 (low first when the bar closes up, high first when it closes down), then close; in between they
 interpolate linearly, so they stay within the bar's range and aggregate back to its OHLC.
@@ -37,9 +38,9 @@ from collections.abc import AsyncIterator, Callable
 from tui_market.errors import SymbolNotFound
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, SymbolError
 from tui_market.infrastructure.interfaces.quote_stream import QuoteEvent
-from tui_market.models import Interval, Tick
-from tui_market.providers.replay.data import ReplayData, Series
-from tui_market.providers.replay.path import SessionVolume, mirror_bar, path_price
+from tui_market.models import Interval
+from tui_market.providers.replay.data import ReplayData
+from tui_market.providers.replay.path import TickPlan
 from tui_market.providers.replay.status import ReplayStatus
 
 log = logging.getLogger(__name__)
@@ -78,10 +79,10 @@ class ReplayQuoteStream(IQuoteStream):
         self._rate_speed = speed
         self._last_ts = self.start
         self._owed = math.inf  # time of the oldest slot not yet wholly yielded (none: inf)
-        self._volume = SessionVolume()
         self._played: dict[str, int] = {}  # bars played by symbols that left (resume there)
         self._joined: set[str] = set()  # active symbols whose quote snapshot is still due
         self._status = ReplayStatus(self.data)
+        self._plan = TickPlan(self.data, ticks_per_bar, self.first_open, self._status)
 
     # -- public API ------------------------------------------------------------------------
     async def set_symbols(self, symbols: set[str]) -> None:
@@ -122,21 +123,15 @@ class ReplayQuoteStream(IQuoteStream):
         return self._run()
 
     def slot_time(self, slot: int) -> float:
-        return self.first_open + slot * 60.0 / self.ticks_per_bar
+        return self._plan.slot_time(slot)
 
     def planned_bar(self, symbol: str, k: int) -> tuple[float, float, float, float, float]:
         """(open, high, low, close, volume) of the ``k``-th bar (0 = first) played for
         ``symbol``; bar ``k`` of a symbol subscribed from the start opens at
         ``first_open + 60 * k``."""
-        return mirror_bar(self._minutes(symbol).rows, k)
+        return self._plan.planned_bar(symbol, k)
 
     # -- internals ---------------------------------------------------------------------------
-    def _minutes(self, symbol: str) -> Series:
-        series = self.data.get(symbol).series.get(Interval.M1)
-        if series is None:
-            raise SymbolNotFound(f"{symbol} has no 1m bars in the demo data")
-        return series
-
     def _kick(self) -> None:
         if self._wake is not None:
             self._wake.set()
@@ -179,11 +174,11 @@ class ReplayQuoteStream(IQuoteStream):
                     yield info
                 if sym in self._joined:
                     self._joined.discard(sym)
-                    snapshot = self._snapshot(sym, slot)
+                    snapshot = self._plan.snapshot(sym, self._active[sym], slot)
                     if snapshot is not None:
                         yield snapshot
                 if sym in self._wanted:  # may change while a tick is being consumed
-                    yield self._tick(sym, slot)
+                    yield self._plan.tick(sym, self._active[sym], slot)
             slot += 1
             if self.speed is None:
                 await asyncio.sleep(0)
@@ -218,25 +213,3 @@ class ReplayQuoteStream(IQuoteStream):
         await self._wake.wait()
         if handle is not None:
             handle.cancel()
-
-    def _snapshot(self, sym: str, slot: int) -> Tick | None:
-        """The quote snapshot of a symbol joining at ``slot`` (a bar's first slot); None for a
-        series without volume (no baseline to give)."""
-        first = self._tick(sym, slot, peek=True)
-        if first.volume is None:
-            return None
-        return Tick(sym, first.ts, first.price, self._volume.before(sym, self.slot_time(slot)))
-
-    def _tick(self, sym: str, slot: int, *, peek: bool = False) -> Tick:
-        n = self.ticks_per_bar
-        k, j = divmod(slot - self._active[sym], n)
-        o, h, low, c, v = self.planned_bar(sym, k)
-        ts = self.slot_time(slot) - self._status.delay(sym)  # a late feed's trades: that old
-        series = self._minutes(sym)
-        price = round(min(h, max(low, path_price(o, h, low, c, j, n))), series.price_decimals)
-        if not series.has_volume:
-            return Tick(sym, ts, price, None)
-        if peek:
-            return Tick(sym, ts, price, 0.0)
-        volume = self._volume.at(sym, self.slot_time(slot - j), v, j, n)
-        return Tick(sym, ts, price, volume)
