@@ -38,6 +38,7 @@ from tui_market.models.symbol_info import SymbolInfo
 from tui_market.services.alert_service import AlertWatch
 from tui_market.services.backfill import backfill_symbol
 from tui_market.services.bar_saver import MAX_PENDING, BarSaver
+from tui_market.services.clock_rounds import clock_rounds
 
 log = logging.getLogger(__name__)
 # Seconds the clock waits past a bar's end before closing a quiet bar: a trade stamped just
@@ -123,7 +124,7 @@ class QuoteService:
         self._on_event = on_event
         timers = [asyncio.create_task(self._saver.every(self._flush_every), name="quote-flush")]
         if self._clock_every is not None:
-            clock = self._tick_clock(self._clock_every)
+            clock = clock_rounds(self._clock_every, self._close_quiet)
             timers.append(asyncio.create_task(clock, name="quote-clock"))
         if self.alerts is not None:
             await self.alerts.load()
@@ -233,11 +234,9 @@ class QuoteService:
                 self._gate.covered(symbol, upto, self._book.last_tick(symbol))
         self.backfills += 1  # done: counted once its bars are merged
 
-    async def _tick_clock(self, every: float) -> None:
-        while True:
-            await asyncio.sleep(every)
-            if self._live:  # a bar ends ``grace`` late: its last trades may be on their way
-                self._closed(self._book.on_clock(self._stream.settled() - self._grace))
+    def _close_quiet(self) -> None:
+        if self._live:  # a bar ends ``grace`` late: its last trades may be on their way
+            self._closed(self._book.on_clock(self._stream.settled() - self._grace))
 
     @property
     def covered_ticks(self) -> int:

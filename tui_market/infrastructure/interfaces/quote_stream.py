@@ -44,7 +44,8 @@ class IQuoteStream(ABC):
         """Stream time before which every event has been yielded: the live service closes
         quiet bars by it, so a bar is never closed while its ticks are still owed.
 
-        The clock for a real feed (trades still on the network are the service's grace); a
-        replay that fell behind its clock owes the ticks of its overdue slots.
+        By default the clock (trades still on the network are the service's grace). The
+        TradingView client holds it at the oldest trade it has queued and not handed over yet;
+        a replay that fell behind its clock, at its oldest overdue slot.
         """
         return self.clock()

@@ -23,6 +23,7 @@ from websockets.uri import parse_uri
 
 from tui_market.errors import ConfigError
 from tui_market.infrastructure.interfaces import FeedState, FeedStatus, IQuoteStream, QuoteEvent
+from tui_market.models import Tick
 from tui_market.providers.tradingview import QUOTES_ORIGIN, WS_URL
 from tui_market.providers.tradingview.backoff import Backoff
 from tui_market.providers.tradingview.session import ConnectionLost, QuoteSession, StreamCounters
@@ -80,6 +81,7 @@ class TradingViewQuoteStream(IQuoteStream):
         self._backoff = Backoff(backoff_initial, backoff_cap, jitter=backoff_jitter, rng=self._rng)
         self.counters = StreamCounters()
         self._queue: asyncio.Queue[QuoteEvent] = asyncio.Queue()
+        self._owed: float | None = None  # the oldest trade time queued since it was last empty
         self._session = QuoteSession(
             auth_token, tuple(fields), self._emit, self.counters, rng=self._rng
         )
@@ -99,6 +101,8 @@ class TradingViewQuoteStream(IQuoteStream):
             self._task = asyncio.create_task(self._run(), name="tradingview-quotes")
         try:
             while True:
+                if self._queue.empty():  # the consumer has taken every queued trade
+                    self._owed = None
                 event = await self._queue.get()
                 yield event
                 if isinstance(event, FeedState) and event.status is FeedStatus.STOPPED:
@@ -109,6 +113,13 @@ class TradingViewQuoteStream(IQuoteStream):
     async def close(self) -> None:
         self._closed = True
         await self._stop_task()
+
+    def settled(self) -> float:
+        """The clock, held back to the oldest trade queued and not read yet. After a stalled
+        loop the reader queues the socket's backlog one loop step before the consumer reads
+        it, and the bar clock, due by then, runs in between."""
+        now = self.clock()
+        return now if self._owed is None else min(now, self._owed)
 
     # ---- connection loop --------------------------------------------------------------------
     async def _run(self) -> None:
@@ -168,6 +179,8 @@ class TradingViewQuoteStream(IQuoteStream):
 
     # ---- helpers ----------------------------------------------------------------------------
     def _emit(self, event: QuoteEvent) -> None:
+        if isinstance(event, Tick) and (self._owed is None or event.ts < self._owed):
+            self._owed = event.ts
         self._queue.put_nowait(event)
 
     async def _stop_task(self) -> None:
