@@ -17,7 +17,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from tests.fakes.live_run import wait_for
@@ -79,51 +80,62 @@ class ManualClockStream(TradingViewQuoteStream):
         return self._now[0]
 
 
+def last_ts(service: QuoteService) -> float | None:
+    quote = service.quote(SYMBOL)
+    return None if quote is None else quote.last_ts
+
+
+@asynccontextmanager
+async def bar_opened(
+    database: Database,
+    host: ServerThread,
+    now: list[float],
+    provider: ReplayProvider,
+    **options: Any,
+) -> AsyncIterator[tuple[QuoteService, list[Bar]]]:
+    """The service on the fake server's feed, its clock every 10 ms, with the bar under test
+    opened by a trade at OPEN + 10 (101, cumulative volume 10); the bars it closes live."""
+    stream = ManualClockStream(host.server.url, now)
+    service = QuoteService(
+        stream, Bus(database, provider), provider, (Interval.M1,), clock_every=0.01, **options
+    )
+    closed: list[Bar] = []
+
+    def on_event(event: LiveEvent) -> None:
+        if isinstance(event, BarClosedEvent) and not event.backfilled:
+            closed.append(event.bar)
+
+    await service.set_symbols({SYMBOL})
+    running = asyncio.create_task(service.run(on_event))
+    try:
+        await wait_for(lambda: last_ts(service) == OPEN - 120, what="the quote snapshot")
+        host.call(host.server.push_quote(SYMBOL, 101.0, OPEN + 10, 10.0))
+        await wait_for(lambda: last_ts(service) == OPEN + 10, what="the bar's first trade")
+        yield service, closed
+        await wait_for(lambda: any(b.epoch == OPEN for b in closed), what="the bar closed")
+    finally:  # the client goes first: the server's close waits for its connections
+        await stream.close()
+        await asyncio.wait_for(running, 10)
+    bar = next(b for b in closed if b.symbol == SYMBOL and b.epoch == OPEN)
+    # with its last trade, at OPEN + 50 (105, cumulative volume 30): 0 before the bar
+    assert (bar.open, bar.high, bar.low, bar.close, bar.volume) == (101, 105, 101, 105, 30)
+
+
 async def test_a_stalled_loop_closes_no_bar_before_the_trades_it_queued(
     database: Database,
 ) -> None:
     now = [OPEN + 5.0]
     with ServerThread(now) as host:
-        server = host.server
-        stream = ManualClockStream(server.url, now)
-        provider = ReplayProvider()
-        service = QuoteService(
-            stream, Bus(database, provider), provider, (Interval.M1,), clock_every=0.01
-        )
-        closed: list[Bar] = []
-
-        def on_event(event: LiveEvent) -> None:
-            if isinstance(event, BarClosedEvent):
-                closed.append(event.bar)
-
-        def last_ts() -> float | None:
-            quote = service.quote(SYMBOL)
-            return None if quote is None else quote.last_ts
-
-        await service.set_symbols({SYMBOL})
-        running = asyncio.create_task(service.run(on_event))
-        try:
-            await wait_for(lambda: last_ts() == OPEN - 120, what="the quote snapshot")
-            host.call(server.push_quote(SYMBOL, 101.0, OPEN + 10, 10.0))
-            await wait_for(lambda: last_ts() == OPEN + 10, what="the bar's first trade")
-
-            (conn,) = server.live
+        async with bar_opened(database, host, now, ReplayProvider()):
+            (conn,) = host.server.live
             sent = conn.frames_sent
             now[0] = OPEN + 70  # the bar's end and the 2 s grace pass...
             # ...while this loop is blocked: the server sends the bar's last trade meanwhile
-            host.call(server.push_quote(SYMBOL, 105.0, OPEN + 50, 30.0))
+            host.call(host.server.push_quote(SYMBOL, 105.0, OPEN + 50, 30.0))
             deadline = time.monotonic() + 5
             while conn.frames_sent == sent and time.monotonic() < deadline:
                 time.sleep(0.01)
             time.sleep(0.1)  # the clock task's 10 ms sleep is long over
-
-            await wait_for(lambda: any(b.epoch == OPEN for b in closed), what="the bar closed")
-        finally:  # the client goes first: the server's close waits for its connections
-            await stream.close()
-            await asyncio.wait_for(running, 10)
-        bar = next(b for b in closed if b.epoch == OPEN)
-        assert (bar.open, bar.high, bar.low, bar.close) == (101.0, 105.0, 101.0, 105.0)
-        assert bar.volume == 30.0  # the session's cumulative volume: 0 before the bar, 30 after
 
 
 class SlowHistory(ReplayProvider):
@@ -141,47 +153,16 @@ async def test_trades_queued_while_an_added_symbol_is_backfilled_reach_their_bar
 ) -> None:
     now = [OPEN + 5.0]
     with ServerThread(now, SYMBOL, ADDED) as host:
-        server = host.server
-        stream = ManualClockStream(server.url, now)
         provider = SlowHistory()
-        service = QuoteService(
-            stream,
-            Bus(database, provider),
-            provider,
-            (Interval.M1,),
-            clock_every=0.01,
-            backfill_on_start=True,
-        )
-        closed: list[Bar] = []
-
-        def on_event(event: LiveEvent) -> None:
-            if isinstance(event, BarClosedEvent) and not event.backfilled:
-                closed.append(event.bar)
-
-        def last_ts() -> float | None:
-            quote = service.quote(SYMBOL)
-            return None if quote is None else quote.last_ts
-
-        await service.set_symbols({SYMBOL})
-        running = asyncio.create_task(service.run(on_event))
-        try:
-            await wait_for(lambda: service.backfills == 1, what="the start-up backfill")
-            await wait_for(lambda: last_ts() == OPEN - 120, what="the quote snapshot")
-            host.call(server.push_quote(SYMBOL, 101.0, OPEN + 10, 10.0))
-            await wait_for(lambda: last_ts() == OPEN + 10, what="the bar's first trade")
+        async with bar_opened(database, host, now, provider, backfill_on_start=True) as opened:
+            service, _ = opened
+            assert service.backfills == 1  # the start-up one
             await service.set_symbols({SYMBOL, ADDED})  # its history takes a second
             await asyncio.sleep(0.3)  # the service is waiting for it
-            assert service.backfills == 1
-            host.call(server.push_quote(SYMBOL, 105.0, OPEN + 50, 30.0))
+            host.call(host.server.push_quote(SYMBOL, 105.0, OPEN + 50, 30.0))
             await asyncio.sleep(0.1)  # read and queued by the client
             now[0] = OPEN + 70  # the bar's end and the grace pass; the clock runs every 10 ms
             await wait_for(lambda: service.backfills == 2, what="the added symbol's backfill")
-            await wait_for(lambda: any(b.epoch == OPEN for b in closed), what="the bar closed")
-        finally:
-            await stream.close()
-            await asyncio.wait_for(running, 10)
-        bar = next(b for b in closed if b.symbol == SYMBOL and b.epoch == OPEN)
-        assert (bar.open, bar.high, bar.low, bar.close) == (101.0, 105.0, 101.0, 105.0)
 
 
 async def test_a_loop_late_every_time_still_gets_every_other_clock_round() -> None:
