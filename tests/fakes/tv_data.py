@@ -16,6 +16,7 @@ History bars coarser than the rows are stamped as TradingView stamps them (``tv_
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -179,6 +180,8 @@ def _quote_from_bars(name: str, rows: list[Row]) -> dict[str, Any]:
     ):  # (an int past a double's range: garbage)
         return {}  # no bars, or garbage a test put there (short rows too)
     last, first = rows[-1], rows[0]
+    if not math.isfinite(last[0]):
+        return {}  # a last trade at no time (inf, nan): nothing to quote
     exchange, _, ticker = name.partition(":")
     ch = round(float(last[4]) - float(first[1]), 6)
     return {
