@@ -50,7 +50,7 @@ async def outage_run(
     events: list[LiveEvent] = []
     async with FakeTradingViewServer(script_market(feed), history_from_trades=True) as server:
         await feed.play(server, 0, 1)  # the quote snapshot a new subscriber gets first
-        stream = ScriptClockStream(server.url, feed)
+        stream = ScriptClockStream(server.url, lambda: feed.position)
         provider = TradingViewProvider(ws_url=server.url, timeout=30)
         service = QuoteService(
             stream,

@@ -21,14 +21,14 @@ from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
-from tests.fakes.live_run import wait_for
+from tests.fakes.live_run import ScriptClockStream, wait_for
+from tests.fakes.manual_clock import ManualWall
 from tests.fakes.tv_data import load_market_data
 from tests.fakes.tv_server import FakeTradingViewServer
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval
 from tui_market.models.live import BarClosedEvent, LiveEvent
 from tui_market.providers.replay import ReplayProvider
-from tui_market.providers.tradingview.quotes import TradingViewQuoteStream
 from tui_market.services.bus import Bus
 from tui_market.services.clock_rounds import clock_rounds
 from tui_market.services.quote_service import QuoteService
@@ -42,7 +42,7 @@ OPEN = 1_700_000_040  # the bar under test: 1m, opens on this minute
 class ServerThread:
     """``FakeTradingViewServer`` on a thread of its own; ``call`` runs a coroutine there."""
 
-    def __init__(self, clock: list[float], *symbols: str) -> None:
+    def __init__(self, clock: ManualWall, *symbols: str) -> None:
         self.loop = asyncio.new_event_loop()
         self._symbols = symbols or (SYMBOL,)
         self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -58,7 +58,7 @@ class ServerThread:
             market.set_bars(symbol, [[OPEN - 120, 100.0, 100.0, 100.0, 100.0, 0.0]])
 
         async def start() -> FakeTradingViewServer:
-            server = FakeTradingViewServer(market, clock=lambda: self._clock[0])
+            server = FakeTradingViewServer(market, clock=self._clock)
             return await server.__aenter__()
 
         self.server = self.call(start())
@@ -71,15 +71,6 @@ class ServerThread:
         self.loop.close()
 
 
-class ManualClockStream(TradingViewQuoteStream):
-    def __init__(self, url: str, clock: list[float]) -> None:
-        super().__init__(url)
-        self._now = clock
-
-    def clock(self) -> float:
-        return self._now[0]
-
-
 def last_ts(service: QuoteService) -> float | None:
     quote = service.quote(SYMBOL)
     return None if quote is None else quote.last_ts
@@ -89,13 +80,13 @@ def last_ts(service: QuoteService) -> float | None:
 async def bar_opened(
     database: Database,
     host: ServerThread,
-    now: list[float],
+    clock: ManualWall,
     provider: ReplayProvider,
     **options: Any,
 ) -> AsyncIterator[tuple[QuoteService, list[Bar]]]:
     """The service on the fake server's feed, its clock every 10 ms, with the bar under test
     opened by a trade at OPEN + 10 (101, cumulative volume 10); the bars it closes live."""
-    stream = ManualClockStream(host.server.url, now)
+    stream = ScriptClockStream(host.server.url, clock)
     service = QuoteService(
         stream, Bus(database, provider), provider, (Interval.M1,), clock_every=0.01, **options
     )
@@ -124,12 +115,12 @@ async def bar_opened(
 async def test_a_stalled_loop_closes_no_bar_before_the_trades_it_queued(
     database: Database,
 ) -> None:
-    now = [OPEN + 5.0]
-    with ServerThread(now) as host:
-        async with bar_opened(database, host, now, ReplayProvider()):
+    clock = ManualWall(OPEN + 5.0)
+    with ServerThread(clock) as host:
+        async with bar_opened(database, host, clock, ReplayProvider()):
             (conn,) = host.server.live
             sent = conn.frames_sent
-            now[0] = OPEN + 70  # the bar's end and the 2 s grace pass...
+            clock.now = OPEN + 70  # the bar's end and the 2 s grace pass...
             # ...while this loop is blocked: the server sends the bar's last trade meanwhile
             host.call(host.server.push_quote(SYMBOL, 105.0, OPEN + 50, 30.0))
             deadline = time.monotonic() + 5
@@ -151,17 +142,17 @@ class SlowHistory(ReplayProvider):
 async def test_trades_queued_while_an_added_symbol_is_backfilled_reach_their_bar(
     database: Database,
 ) -> None:
-    now = [OPEN + 5.0]
-    with ServerThread(now, SYMBOL, ADDED) as host:
+    clock = ManualWall(OPEN + 5.0)
+    with ServerThread(clock, SYMBOL, ADDED) as host:
         provider = SlowHistory()
-        async with bar_opened(database, host, now, provider, backfill_on_start=True) as opened:
+        async with bar_opened(database, host, clock, provider, backfill_on_start=True) as opened:
             service, _ = opened
             assert service.backfills == 1  # the start-up one
             await service.set_symbols({SYMBOL, ADDED})  # its history takes a second
             await asyncio.sleep(0.3)  # the service is waiting for it
             host.call(host.server.push_quote(SYMBOL, 105.0, OPEN + 50, 30.0))
             await asyncio.sleep(0.1)  # read and queued by the client
-            now[0] = OPEN + 70  # the bar's end and the grace pass; the clock runs every 10 ms
+            clock.now = OPEN + 70  # the bar's end and the grace pass; the clock runs every 10 ms
             await wait_for(lambda: service.backfills == 2, what="the added symbol's backfill")
 
 

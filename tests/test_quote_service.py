@@ -13,6 +13,7 @@ import asyncio
 import pytest
 
 from tests.fakes.live_run import INTERVALS, stored, values, wait_for
+from tests.fakes.manual_clock import ManualWall
 from tui_market.infrastructure.database import Database
 from tui_market.managers.bar_manager import BarManager
 from tui_market.models import Bar, Interval, Tick
@@ -63,14 +64,6 @@ async def test_replay_bars_stored_are_the_bars_closed_exactly_once(database: Dat
     assert sorted(
         map(values, (b for b in expected if (b.symbol, b.interval, b.epoch) in wanted))
     ) == sorted(map(values, closed))
-
-
-class ManualWall:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 async def test_a_jumping_wall_closes_no_bar_before_its_overdue_ticks(database: Database) -> None:

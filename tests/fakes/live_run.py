@@ -130,14 +130,15 @@ def script_market(feed: ScriptedFeed) -> MarketData:
 
 
 class ScriptClockStream(TradingViewQuoteStream):
-    """The TradingView client whose time base is the script's (its ticks carry script time)."""
+    """The TradingView client whose time base is the test's (a script's position, a
+    ``ManualWall``): its ticks carry that time."""
 
-    def __init__(self, url: str, feed: ScriptedFeed, **options: Any) -> None:
+    def __init__(self, url: str, clock: Callable[[], float], **options: Any) -> None:
         super().__init__(url, backoff_initial=0.3, backoff_cap=0.4, **options)
-        self.feed = feed
+        self._clock = clock
 
     def clock(self) -> float:
-        return self.feed.position
+        return self._clock()
 
 
 @dataclass
@@ -232,7 +233,7 @@ async def live_run(
     history = ScriptHistory(feed)
     async with FakeTradingViewServer(script_market(feed)) as server:
         await feed.play(server, 0, 1)  # the quote snapshot a new subscriber gets first
-        stream = ScriptClockStream(server.url, feed)
+        stream = ScriptClockStream(server.url, lambda: feed.position)
         service = QuoteService(
             stream,
             Bus(db, history),

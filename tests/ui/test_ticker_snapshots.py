@@ -19,6 +19,7 @@ from dataclasses import replace
 import pytest
 from textual.pilot import Pilot
 
+from tests.fakes.manual_clock import ManualWall
 from tests.ui.conftest import NOW, WATCHLIST, app_for, runtime_for, settle, until
 from tests.ui.test_symbols_snapshots import SHOWN_DB, SIZE, THEMES, _database, seeded_database
 from tui_market.models import Interval
@@ -33,16 +34,6 @@ from tui_market.tui.widgets.ticker_table import TickerTable
 SPEED = 600.0  # replay seconds per wall second of the manual wall
 PLAYED = 205.0  # replay seconds played: to 15:33:25
 LAST_TICK = NOW.timestamp() + 200  # the last slot played (ticks every 10 s)
-
-
-class ManualWall:
-    """A monotonic clock that moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
