@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_market.infrastructure import alert_schema, bar_buckets, schema
+from tui_market.infrastructure import alert_schema, bar_buckets, live_tails, schema
 from tui_market.infrastructure.database import Database
 
 # What a run reports about itself (time of the attempt, counts of its own writes) moves on by
@@ -31,9 +31,9 @@ def bar_docs(buckets: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 async def dump(db: Database, also: tuple[str, ...] = ()) -> dict[str, list[dict[str, Any]]]:
-    """The watchlist, bars and sync state, plus the collections ``also`` names."""
+    """The watchlist, bars, sync state and live tails, plus the collections ``also`` names."""
     out: dict[str, list[dict[str, Any]]] = {}
-    for name in (schema.SYMBOLS, BARS, schema.SYNC_STATE, *also):
+    for name in (schema.SYMBOLS, BARS, schema.SYNC_STATE, live_tails.LIVE_TAILS, *also):
         docs = [
             {k: v for k, v in doc.items() if k not in VOLATILE}
             async for doc in db.get_collection(name).find({})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -71,7 +72,7 @@ async def test_bad_symbol_text_raises_and_stores_nothing(database: Database, tex
         await AddSymbolHandler(database)(AddSymbol(text))
     with pytest.raises(InvalidSymbol):
         await SyncHistoryHandler(database, MemoryProvider())(SyncHistory(text, D1))
-    assert await dump(database) == {schema.SYMBOLS: [], BARS: [], schema.SYNC_STATE: []}
+    assert not any((await dump(database)).values())  # nothing stored anywhere
 
 
 async def _seed_two_symbols(database: Database) -> MemoryProvider:
@@ -160,16 +161,24 @@ async def test_save_bars_advances_the_tail_but_not_the_sync_status(database: Dat
     assert before is not None
     t_next = history[-1].epoch + 60
     await SaveBarsHandler(database)(SaveBars((_bar("NASDAQ:AAPL", Interval.M1, t_next, 200.0),)))
-    after = await state_col.find_one({})
-    assert after is not None
+    # The sync's document is left as it was; the live tail is the interval's entry.
+    assert await state_col.find_one({}) == before
+    after = (await live_entries(database, Interval.M1))["NASDAQ:AAPL"]
     assert after["last_bar"] == datetime.fromtimestamp(t_next, UTC)
     assert (after["last_close"], after["prev_close"]) == (200.0, history[-1].close)
-    for key in ("synced_at", "status", "new", "unchanged"):
-        assert after[key] == before[key]
+    assert after["prev_bar"] == history[-1].time
     # An older bar (a late correction) is stored but does not move the tail back.
     late = _bar("NASDAQ:AAPL", Interval.M1, history[2].epoch, 1.5)
     await SaveBarsHandler(database)(SaveBars((late,)))
-    assert await state_col.find_one({}) == after
+    assert (await live_entries(database, Interval.M1))["NASDAQ:AAPL"] == after
+    # The next sync takes the live tail into its own and removes the entry.
+    provider.set_bars("NASDAQ:AAPL", Interval.M1, history[:-1])
+    await SyncHistoryHandler(database, provider)(SyncHistory("NASDAQ:AAPL", Interval.M1))
+    assert await live_entries(database, Interval.M1) == {}
+    synced = await state_col.find_one({})
+    assert synced is not None
+    assert (synced["last_bar"], synced["last_close"]) == (after["last_bar"], 200.0)
+    assert synced["prev_close"] == history[-1].close
 
 
 async def test_save_bars_skips_bars_with_bad_symbols(database: Database) -> None:
@@ -204,7 +213,12 @@ async def test_save_bars_of_many_series_in_one_call(database: Database) -> None:
     assert (result.new, result.updated, result.unchanged) == (12, 1, 24)
     stored = await dump(database)
     assert len(stored[BARS]) == 60
-    tails = {d["_id"]: d for d in stored[schema.SYNC_STATE]}
+    assert stored[schema.SYNC_STATE] == []  # live saves never write the sync's documents
+    tails = {
+        schema.sync_id(s, iv): entry
+        for iv in (Interval.M1, Interval.M5)
+        for s, entry in (await live_entries(database, iv)).items()
+    }
     assert len(tails) == 24
     for n, s in enumerate(symbols):
         m1 = tails[schema.sync_id(s, Interval.M1)]
@@ -212,3 +226,9 @@ async def test_save_bars_of_many_series_in_one_call(database: Database) -> None:
         assert m1["prev_close"] == (99.0 if n == 3 else 11.0 + n)
         m5 = tails[schema.sync_id(s, Interval.M5)]
         assert m5["last_bar"] == datetime.fromtimestamp(t0 + Interval.M5.seconds, UTC)
+
+
+async def live_entries(database: Database, interval: Interval) -> dict[str, Any]:
+    """The live tails SaveBars left for ``interval``, by symbol (read as stored)."""
+    doc = await database.get_collection("live_tails").find_one({"_id": interval.value})
+    return {name.replace("~", "."): entry for name, entry in ((doc or {}).get("s") or {}).items()}

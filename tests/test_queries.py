@@ -8,6 +8,7 @@ import pytest
 
 from tests.fakes.memory_provider import MemoryProvider, make_bars
 from tui_market.commands.add_symbol import AddSymbol, AddSymbolHandler
+from tui_market.commands.remove_symbol import RemoveSymbol, RemoveSymbolHandler
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
 from tui_market.commands.sync_history import SyncHistory, SyncHistoryHandler
 from tui_market.errors import ProviderUnavailable
@@ -159,3 +160,26 @@ async def test_list_symbols_follows_live_bars(database: Database) -> None:
     await SaveBarsHandler(database)(SaveBars((Bar.from_epoch(SYM, D1, t, 53, 60, 50, 58.5, 7),)))
     (row,) = await ListSymbolsHandler(database)(ListSymbols(D1))
     assert (row.last_close, row.change, row.volume) == (58.5, 6.5, 7.0)
+
+
+async def test_live_tails_of_a_dotted_symbol_until_it_is_removed(database: Database) -> None:
+    """``NYSE:BRK.B``'s ``.`` must not split its live tail's field; removing the symbol with
+    its bars removes the tail too (re-added, it shows nothing until synced)."""
+    brk = "NYSE:BRK.B"
+    await AddSymbolHandler(database)(AddSymbol(brk))
+    await AddSymbolHandler(database)(AddSymbol(SYM))
+    save = SaveBarsHandler(database)
+    t0 = 1_704_067_200
+    for k, close in enumerate((410.0, 412.5)):
+        price = [close, close + 1]
+        bars = [
+            Bar.from_epoch(s, H1, t0 + k * 3600, p, p, p, p, 5.0)
+            for s, p in zip((brk, SYM), price, strict=True)
+        ]
+        await save(SaveBars(tuple(bars)))
+    rows = {r.symbol: r for r in await ListSymbolsHandler(database)(ListSymbols(H1))}
+    assert (rows[brk].last_close, rows[SYM].last_close) == (412.5, 413.5)
+    await RemoveSymbolHandler(database)(RemoveSymbol(brk, drop_bars=True))
+    await AddSymbolHandler(database)(AddSymbol(brk))
+    rows = {r.symbol: r for r in await ListSymbolsHandler(database)(ListSymbols(H1))}
+    assert (rows[brk].last_close, rows[SYM].last_close) == (None, 413.5)

@@ -147,7 +147,7 @@ async def test_provider_error_for_unwatched_unsynced_symbol_stores_nothing(
     provider.fail(SYM, ProviderUnavailable("down"))
     with pytest.raises(ProviderUnavailable):
         await SyncHistoryHandler(database, provider)(SyncHistory(SYM, IV))
-    assert await dump(database) == {schema.SYMBOLS: [], BARS: [], schema.SYNC_STATE: []}
+    assert not any((await dump(database)).values())  # nothing stored anywhere
 
 
 async def test_provider_is_asked_for_exchange_ticker_and_size(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from tui_market.infrastructure import alert_schema, bar_buckets, schema
+from tui_market.infrastructure import alert_schema, bar_buckets, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import SymbolRef
 
@@ -52,6 +52,7 @@ class RemoveSymbolHandler:
         self._symbols = db.get_collection(schema.SYMBOLS)
         self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._tails = db.get_collection(live_tails.LIVE_TAILS)
         self._index = schema.SeriesIndex(self._bars)
         self._alerts = db.get_collection(alert_schema.ALERTS)
         self._counters = db.get_collection(alert_schema.COUNTERS)
@@ -71,6 +72,7 @@ class RemoveSymbolHandler:
             bars_deleted = sum([int(doc.get("n", 0)) async for doc in held])
             await self._bars.delete_many({"symbol": symbol})
             await self._state.delete_many({"_id": symbol_id_range(symbol)})
+            await self._tails.update_many({}, live_tails.unset_all(symbol))
         log.info(
             "watchlist: removed %s (%s), %d bars and %d alerts deleted",
             symbol,

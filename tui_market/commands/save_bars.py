@@ -2,8 +2,10 @@
 
 All series of the batch are written together (``bar_writes.write_bars``): one read of their
 buckets by ``_id``, one bulk write, whatever the number of series (a live minute closes one
-bar per symbol). Unchanged bars cost no write. The series' tails in
-``sync_state`` move forward in one bulk write, without touching their sync status.
+bar per symbol). Unchanged bars cost no write. The series' tails (the watchlist's last and
+previous close) move forward in ``live_tails``: one update per interval, not one per series
+(``infrastructure/live_tails.py`` says why); ``sync_state`` is read only for a series without
+an entry yet.
 """
 
 from __future__ import annotations
@@ -13,14 +15,13 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from pymongo import UpdateOne
-
 from tui_market.commands.bar_writes import Doc, advance_tail, series_docs, write_bars
-from tui_market.infrastructure import bar_buckets, schema
+from tui_market.infrastructure import bar_buckets, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, InvalidSymbol, SymbolRef
 
 log = logging.getLogger(__name__)
+Series = tuple[str, Interval]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +40,10 @@ class SaveBarsHandler:
     def __init__(self, db: Database) -> None:
         self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._tails = db.get_collection(live_tails.LIVE_TAILS)
 
     async def __call__(self, msg: SaveBars) -> SaveBarsResult:
-        groups: dict[tuple[str, Interval], list[Bar]] = defaultdict(list)
+        groups: dict[Series, list[Bar]] = defaultdict(list)
         for bar in msg.bars:
             try:
                 symbol = SymbolRef.parse(bar.symbol).full
@@ -54,26 +56,37 @@ class SaveBarsHandler:
         series = {key: series_docs(*key, bars) for key, bars in groups.items()}
         docs = [doc for batch in series.values() for doc in batch]
         # The tails are read while the bars are written; they move only once the bars are in.
-        counts, states = await asyncio.gather(
-            write_bars(self._bars, docs), self._read_states(list(series))
+        counts, tails = await asyncio.gather(
+            write_bars(self._bars, docs), self._read_tails(list(series))
         )
-        await self._advance_states(series, states)
+        await self._advance_tails(series, tails)
         return SaveBarsResult(counts.new, counts.updated, counts.unchanged)
 
-    async def _read_states(self, keys: list[tuple[str, Interval]]) -> dict[str, Doc]:
-        ids = [schema.sync_id(symbol, interval) for symbol, interval in keys]
-        return {doc["_id"]: doc async for doc in self._state.find({"_id": {"$in": ids}})}
+    async def _read_tails(self, keys: list[Series]) -> dict[Series, Doc | None]:
+        """Each series' tail as it stands: its live entry over its ``sync_state`` tail (the
+        state is read only for series without an entry: a first save after a sync)."""
+        ids = sorted({interval.value for _, interval in keys})
+        found = live_tails.by_interval(
+            [doc async for doc in self._tails.find({"_id": {"$in": ids}})]
+        )
+        entries = {(s, i): found.get(i.value, {}).get(s) for s, i in keys}
+        missing = [schema.sync_id(s, i) for (s, i), entry in entries.items() if entry is None]
+        states: dict[str, Doc] = {}
+        if missing:
+            states = {d["_id"]: d async for d in self._state.find({"_id": {"$in": missing}})}
+        return {
+            key: live_tails.merged(states.get(schema.sync_id(*key)), entry)
+            for key, entry in entries.items()
+        }
 
-    async def _advance_states(
-        self, series: dict[tuple[str, Interval], list[Doc]], states: dict[str, Doc]
+    async def _advance_tails(
+        self, series: dict[Series, list[Doc]], tails: dict[Series, Doc | None]
     ) -> None:
-        """Move each series' tail forward without touching synced_at/status: one bulk write."""
-        updates = []
+        """Move each series' tail forward: one update per interval."""
+        sets: dict[str, Doc] = defaultdict(dict)
         for (symbol, interval), docs in series.items():
-            key = schema.sync_id(symbol, interval)
-            tail = advance_tail(states.get(key), docs)
+            tail = advance_tail(tails.get((symbol, interval)), docs)
             if tail is not None:
-                tail |= {"symbol": symbol, "interval": interval.value}
-                updates.append(UpdateOne({"_id": key}, {"$set": tail}, upsert=True))
-        if updates:
-            await self._state.bulk_write(updates, ordered=False)
+                sets[interval.value][live_tails.path(symbol)] = tail
+        for name, fields in sets.items():
+            await self._tails.update_one({"_id": name}, {"$set": fields}, upsert=True)

@@ -12,6 +12,7 @@ is on the watchlist or was synced before, then re-raise.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from typing import Any
 from tui_market.commands.bar_writes import advance_tail, series_docs, write_series
 from tui_market.commands.symbol_info import store_info
 from tui_market.errors import ProviderError, SymbolNotFound
-from tui_market.infrastructure import bar_buckets, schema
+from tui_market.infrastructure import bar_buckets, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Interval, SymbolRef
@@ -62,6 +63,7 @@ class SyncHistoryHandler:
         self._clock = clock
         self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._tails = db.get_collection(live_tails.LIVE_TAILS)
         self._symbols = db.get_collection(schema.SYMBOLS)
         self._index = schema.SeriesIndex(self._bars)
 
@@ -94,8 +96,14 @@ class SyncHistoryHandler:
         await self._index.ensure()
         counts = await write_series(self._bars, symbol, interval, docs)
         key = schema.sync_id(symbol, interval)
-        state = await self._state.find_one({"_id": key})
-        tail = advance_tail(state, docs) or {}
+        state, entry = await asyncio.gather(
+            self._state.find_one({"_id": key}),
+            self._tails.find_one({"_id": interval.value}, {live_tails.path(symbol): 1}),
+        )
+        # The live saves' tail joins the state's here, and leaves live_tails once stored.
+        live = live_tails.entries(entry).get(symbol)
+        state = live_tails.merged(state, live)
+        tail = advance_tail(state, docs) or live_tails.tail_of(state if live else None)
         last_bar: datetime | None = tail.get("last_bar") or (state or {}).get("last_bar")
         update: dict[str, Any] = {
             "symbol": symbol,
@@ -110,6 +118,9 @@ class SyncHistoryHandler:
             **tail,
         }
         await self._state.update_one({"_id": key}, {"$set": update}, upsert=True)
+        if live is not None:
+            unset = {"$unset": {live_tails.path(symbol): ""}}
+            await self._tails.update_one({"_id": interval.value}, unset)
         log.info(
             "synced %s %s: %d new, %d updated, %d unchanged, %d rejected",
             symbol,

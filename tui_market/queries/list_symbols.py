@@ -1,9 +1,9 @@
 """ListSymbols: the watchlist in the order symbols were added, with each one's latest figures.
 
-Two queries whatever the size of the watchlist: all ``symbols`` (with their provider
-metadata, ``info``), and the ``sync_state`` documents of the interval and of ``1D`` (they carry
-each series' last/previous close and last volume, kept up to date by SyncHistory and SaveBars).
-No query touches ``ohlcv``.
+Three queries whatever the size of the watchlist: all ``symbols`` (with their provider
+metadata, ``info``), the ``sync_state`` documents of the interval and of ``1D`` (each series'
+last/previous close and last volume as SyncHistory left them) and the ``live_tails`` of the
+same intervals (where SaveBars moves them on). No query touches ``bars``.
 
 Change is measured as a trader reads it: from the previous session's close (the daily series:
 its previous close when its last bar is the same trading date as the last price, else its last
@@ -12,11 +12,14 @@ close), never from the bar before the last one. Without daily bars the change is
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from tui_market.infrastructure import schema
+from pymongo.asynchronous.cursor import AsyncCursor
+
+from tui_market.infrastructure import live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.managers.session_clock import clock_for
 from tui_market.models import Interval
@@ -89,16 +92,25 @@ class ListSymbolsHandler:
     def __init__(self, db: Database) -> None:
         self._symbols = db.get_collection(schema.SYMBOLS)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._tails = db.get_collection(live_tails.LIVE_TAILS)
 
     async def __call__(self, msg: ListSymbols) -> list[SymbolRow]:
-        symbols = [doc async for doc in self._symbols.find({})]
+        wanted = sorted({msg.interval.value, Interval.D1.value})
+        symbols, found, live = await asyncio.gather(
+            _all(self._symbols.find({})),
+            _all(self._state.find({"interval": {"$in": wanted}})),
+            _all(self._tails.find({"_id": {"$in": wanted}})),
+        )
         # A watchlist is small: order it here rather than with a server-side sort.
         symbols.sort(key=lambda d: (d.get("position", 0), d["_id"]))
-        wanted = sorted({msg.interval.value, Interval.D1.value})
-        states: dict[tuple[str, str], dict[str, Any]] = {
-            (doc["symbol"], doc["interval"]): doc
-            async for doc in self._state.find({"interval": {"$in": wanted}})
+        states: dict[tuple[str, str], dict[str, Any] | None] = {
+            (doc["symbol"], doc["interval"]): doc for doc in found
         }
+        for interval, held in live_tails.by_interval(live).items():
+            for symbol, entry in held.items():
+                states[(symbol, interval)] = live_tails.merged(
+                    states.get((symbol, interval)), entry
+                )
         return [
             _row(
                 doc,
@@ -107,3 +119,7 @@ class ListSymbolsHandler:
             )
             for doc in symbols
         ]
+
+
+async def _all(cursor: AsyncCursor[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [doc async for doc in cursor]
