@@ -1,9 +1,9 @@
 """DropBars: delete some bars of one series, named by their open times.
 
 Used by ``realign`` before a re-sync, for bars stored under an old alignment. The buckets that
-hold them, and their side documents, are read by exact ``_id`` (the one lookup the embedded
-server answers from its ``_id`` index), the bars held are unset in place, and a document left
-empty is deleted: the rest of the series, and every other series, is untouched.
+hold them are read by exact ``_id`` (the one lookup the embedded server answers from its
+``_id`` index), the bars held are unset in place, and a bucket left empty is deleted: the rest
+of the series, and every other series, is untouched.
 """
 
 from __future__ import annotations
@@ -41,12 +41,10 @@ class DropBarsHandler:
             wanted[buckets.bucket_id(symbol, interval, start)].add(buckets.bar_key(epoch))
         if not wanted:
             return 0
-        # A bar is held by its bucket or by a side document of its own (bar_buckets).
-        sides = [buckets.side_id(bucket, key) for bucket, keys in wanted.items() for key in keys]
         ops, emptied, deleted = [], [], 0
-        async for doc in self._bars.find({"_id": {"$in": sorted(wanted) + sides}}, {"b": 1}):
+        async for doc in self._bars.find({"_id": {"$in": sorted(wanted)}}, {"b": 1}):
             held = set(doc.get("b") or ())
-            gone = held & wanted[buckets.owner(doc["_id"])]
+            gone = held & wanted[doc["_id"]]
             if not gone:
                 continue
             deleted += len(gone)

@@ -15,7 +15,7 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tui_market.commands.bar_writes import Doc, series_docs, write_bars
+from tui_market.commands.bar_writes import Doc, advance_tail, series_docs, write_bars
 from tui_market.infrastructure import bar_buckets, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, InvalidSymbol, SymbolRef
@@ -85,7 +85,7 @@ class SaveBarsHandler:
         """Move each series' tail forward: one update per interval."""
         sets: dict[str, Doc] = defaultdict(dict)
         for (symbol, interval), docs in series.items():
-            tail = live_tails.advance_tail(tails.get((symbol, interval)), docs)
+            tail = advance_tail(tails.get((symbol, interval)), docs)
             if tail is not None:
                 sets[interval.value][live_tails.path(symbol)] = tail
         for name, fields in sets.items():

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui_market.commands.bar_writes import series_docs, write_series
+from tui_market.commands.bar_writes import advance_tail, series_docs, write_series
 from tui_market.commands.symbol_info import store_info
 from tui_market.errors import ProviderError, SymbolNotFound
 from tui_market.infrastructure import bar_buckets, live_tails, schema
@@ -103,7 +103,7 @@ class SyncHistoryHandler:
         # The live saves' tail joins the state's here, and leaves live_tails once stored.
         live = live_tails.entries(entry).get(symbol)
         state = live_tails.merged(state, live)
-        tail = live_tails.advance_tail(state, docs) or live_tails.tail_of(state if live else None)
+        tail = advance_tail(state, docs) or live_tails.tail_of(state if live else None)
         last_bar: datetime | None = tail.get("last_bar") or (state or {}).get("last_bar")
         update: dict[str, Any] = {
             "symbol": symbol,

@@ -19,21 +19,10 @@ Buckets are cut on the epoch, not the session: any fixed partition works, and a 
 bars (14:30 UTC opens) fall in the bucket their open time does. ``BUCKET_BARS`` = 100 keeps a
 bucket small enough that the live path's per-bar update (the server rewrites the bucket) stays
 cheap, and big enough that reads and deletes touch 100x fewer documents.
-
-Side documents: a live bar new to an existing bucket is inserted as a document of its own
-beside it (``_id`` = the bucket's + ``|`` + its key, same ``symbol``/``interval``/``t``,
-``n`` = 1, ``side``), because the embedded server inserts a small document ~10x faster than it
-updates a bucket (figures in benchmarks/RESULTS.md). A series' sides are folded into their
-bucket every ``FOLD_BARS`` bars, at a slot of its own (``fold_due``: 50 series fold a few at a
-time, not all in one minute), and whenever a sync writes the bucket. A bar is held by one
-document (its bucket or its side) except between a fold's update and its delete, when both
-hold the same values; readers merge by open time, so they read sides with their buckets
-through the same filter.
 """
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -42,7 +31,6 @@ from tui_market.models import Bar, Interval
 
 BARS = "bars"
 BUCKET_BARS = 100
-FOLD_BARS = 20  # a series' sides are folded into their bucket once every this many bars
 _WIDTH = 12  # digits of an epoch key: string order is time order until year 33658
 Doc = dict[str, Any]
 Row = list[float]  # [open, high, low, close, volume]
@@ -59,35 +47,6 @@ def bucket_id(symbol: str, interval: Interval, start: int) -> str:
 
 def bar_key(epoch: int) -> str:
     return f"{epoch:0{_WIDTH}d}"
-
-
-def previous(bucket: str, interval: Interval) -> str:
-    """The ``_id`` of the bucket before ``bucket`` in its series."""
-    series, start = bucket.rsplit("|", 1)
-    return f"{series}|{int(start) - interval.seconds * BUCKET_BARS:0{_WIDTH}d}"
-
-
-def side_id(bucket: str, key: str) -> str:
-    return f"{bucket}|{key}"
-
-
-def owner(doc_id: str) -> str:
-    """The bucket a document's bars belong to: its own ``_id``, or a side's bucket's."""
-    return doc_id if doc_id.count("|") == 2 else doc_id.rsplit("|", 1)[0]
-
-
-def head_of(bucket: str) -> Doc:
-    """The fields a bucket is found by, from its ``_id``."""
-    symbol, interval, start = bucket.split("|")
-    return {"symbol": symbol, "interval": interval, "t": utc(int(start))}
-
-
-def fold_due(interval: Interval, bucket: str, epoch: int) -> bool:
-    """Whether the bar at ``epoch`` is its series' turn to fold its bucket's sides: one bar
-    slot in ``FOLD_BARS``, offset by a hash of the series so series take turns."""
-    start = int(bucket.rsplit("|", 1)[1])
-    slot = (epoch - start) // interval.seconds
-    return slot % FOLD_BARS == zlib.crc32(bucket.rsplit("|", 1)[0].encode()) % FOLD_BARS
 
 
 def utc(epoch: int) -> datetime:
@@ -118,31 +77,26 @@ def bucket_rows(doc: Mapping[str, Any]) -> dict[int, Row]:
 def unpack(
     docs: Iterable[Mapping[str, Any]], start: int | None = None, stop: int | None = None
 ) -> list[Bar]:
-    """The bars of ``docs`` (buckets of one series, with their sides) in ``start <= t <
-    stop``, oldest first, one per open time."""
-    bars: dict[tuple[str, str, int], Bar] = {}
+    """The bars of ``docs`` (buckets of one series) in ``start <= t < stop``, oldest first."""
+    bars: list[Bar] = []
     for doc in docs:
         interval = Interval(doc["interval"])
         for epoch, row in bucket_rows(doc).items():
             if (start is None or epoch >= start) and (stop is None or epoch < stop):
-                bar = to_bar(doc["symbol"], interval, epoch, row)
-                bars[(doc["symbol"], interval.value, epoch)] = bar
-    return sorted(bars.values(), key=lambda bar: bar.time)
+                bars.append(to_bar(doc["symbol"], interval, epoch, row))
+    bars.sort(key=lambda bar: bar.time)
+    return bars
 
 
 async def newest(buckets: AsyncIterable[Doc], last: int) -> list[Doc]:
     """The first buckets of ``buckets`` (read newest first) that hold ``last`` bars between
-    them: a long series' older buckets are never read. A bucket's sides share its ``t``, so
-    the read stops only between two buckets' documents, never inside one's."""
-    docs: list[Doc] = []
-    held: set[str] = set()
-    for_t = None
+    them: a long series' older buckets are never read."""
+    docs, held = [], 0
     async for doc in buckets:
-        if len(held) >= last and doc.get("t") != for_t:
-            break
         docs.append(doc)
-        held.update(doc.get("b") or ())
-        for_t = doc.get("t")
+        held += len(doc.get("b") or ())
+        if held >= last:
+            break
     return docs
 
 

@@ -39,6 +39,6 @@ class SeriesTimesHandler:
                 log.warning("%s: a stored bucket with an unknown interval skipped: %s", symbol, exc)
                 continue
             out.setdefault(interval, []).extend(bar_buckets.bucket_rows(doc))
-        for interval, times in out.items():  # a fold cut short leaves a bar in two documents
-            out[interval] = sorted(set(times))
+        for times in out.values():
+            times.sort()
         return dict(sorted(out.items(), key=lambda item: item[0].seconds))
