@@ -10,7 +10,9 @@ Per size, printed:
 - start: ``EmbeddedServer.acquire()`` (spawn until ``ping``) + ``Database.connect`` +
   ``ListSymbols`` (what the app needs for the watchlist), against the empty store's figure;
   the server's RSS right after;
-- save: ``SaveBars`` of 50 live bars (one new 1m bar per symbol), median of 5;
+- save: ``SaveBars`` of 50 live bars (one new 1m bar per symbol), ``SAVES`` consecutive live
+  minutes: median, mean (what the folds of side documents add, spread over the minutes), p90
+  and max;
 - read: ``GetBars`` of a whole 5,000-bar series (no ``last``), median of 5;
 - remove: ``RemoveSymbol(drop_bars=True)`` of one symbol (20,000 bars at N=5,000): wall time and
   the server's peak RSS while it ran (sampled every 10 ms) against its RSS before; the symbol's
@@ -45,6 +47,7 @@ SYMBOLS = 50
 INTERVALS = (Interval.M1, Interval.M5, Interval.H1, Interval.D1)
 SIZES = {"60k": 300, "300k": 1_500, "1M": 5_000, "5M": 25_000}  # bars per series
 DB_NAME = "tui_market"
+SAVES = 60  # live minutes saved per run
 ANCHOR = datetime(2026, 11, 20, tzinfo=UTC)  # the newest stored bar of every series
 
 
@@ -162,18 +165,22 @@ async def measure(data_dir: Path, per_series: int, empty_start: float) -> dict[s
         saver, reader = SaveBarsHandler(db), GetBarsHandler(db)
         names = symbols()
 
-        async def save(k: int) -> None:
-            # one new 1m bar per symbol, later than every stored one (a live minute closing)
-            when = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(minutes=k)
-            live = series("X:X", Interval.M1, 1)[0]
-            # a close of this run's own: a run within 5 minutes of another would otherwise
-            # find the same bars stored and save nothing (unchanged bars cost no write)
-            close = live.high - (time.time_ns() // 1000 % 997) / 1000
-            fresh = {"time": when, "close": close}
+        # A live session: SAVES consecutive minutes, each one new 1m bar per symbol, later
+        # than every stored one and than any earlier run's (a minute of this run's own).
+        first = datetime.now(UTC).replace(second=0, microsecond=0)
+        first += timedelta(minutes=1_000 + int(time.time()) % 500_000)
+        live = series("X:X", Interval.M1, 1)[0]
+        took = []
+        for k in range(SAVES):
+            fresh = {"time": first + timedelta(minutes=k), "close": live.high - k % 7 / 10}
             bars = tuple(live.model_copy(update={"symbol": s, **fresh}) for s in names)
+            began = time.perf_counter()
             await saver(SaveBars(bars))
-
-        out["save50_ms"] = await timed(save) * 1000
+            took.append((time.perf_counter() - began) * 1000)
+        out["save50_ms"] = statistics.median(took)
+        out["save50_mean_ms"] = statistics.fmean(took)
+        out["save50_p90_ms"] = statistics.quantiles(took, n=10)[-1]
+        out["save50_max_ms"] = max(took)
         read_n = min(per_series, 5_000)
         start = ANCHOR - timedelta(seconds=Interval.H1.seconds * (read_n - 1))
 
@@ -230,6 +237,8 @@ async def main() -> None:
         print(
             f"{size:>5}: start {row['start_s']:.2f} s ({row['start_ratio']:.2f}x empty), "
             f"RSS after open {row['rss_open_mb']:.0f} MB | save 50 bars {row['save50_ms']:.0f} ms"
+            f" (mean {row['save50_mean_ms']:.0f}, p90 {row['save50_p90_ms']:.0f}, max "
+            f"{row['save50_max_ms']:.0f})"
             f" | read {row['read_n']:.0f} bars {row['read_ms']:.0f} ms | remove --drop-bars "
             f"{row['remove_s']:.2f} s ({row['remove_deleted']:.0f} bars), RSS "
             f"{row['rss_idle_mb']:.0f} -> peak {row['rss_remove_peak_mb']:.0f} MB"

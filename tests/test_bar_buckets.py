@@ -11,7 +11,7 @@ from tui_market.commands import bar_writes
 from tui_market.commands.drop_bars import DropBars, DropBarsHandler
 from tui_market.commands.migrate_bars import MigrateBars, MigrateBarsHandler
 from tui_market.commands.save_bars import SaveBars, SaveBarsHandler
-from tui_market.infrastructure import bar_buckets, schema
+from tui_market.infrastructure import bar_buckets, bar_journal, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval
 from tui_market.queries.get_bars import GetBars, GetBarsHandler
@@ -80,19 +80,30 @@ async def test_drop_bars_unsets_bars_and_deletes_emptied_buckets(database: Datab
 
 
 async def test_a_change_event_names_only_the_bars_written(database: Database) -> None:
-    """A follower reads the bars a live save wrote from its change event: the new bar, not
-    the ~100 others its bucket holds."""
-    bars = make_bars("NASDAQ:AAPL", M1, 60)
+    """A follower reads the bars a live save wrote from its change events: a live minute of
+    three symbols is one journal document naming their three bars; a correction of one of
+    them names that bar alone (not the others, nor the ~100 its bucket holds)."""
+    symbols = ("NASDAQ:AAPL", "NYSE:BRK.B", "BINANCE:BTCUSDT")
+    history = make_bars("NASDAQ:AAPL", M1, 50)
     save = SaveBarsHandler(database)
-    await save(SaveBars(tuple(bars[:50])))
-    stream = await database.get_collection(BARS).watch(full_document="updateLookup")
+    await save(SaveBars(tuple(history)))
+    at = history[-1].epoch + 120  # not a fold slot: the minute stays journaled
+    minute = [
+        Bar.from_epoch(s, M1, at, 9.0, 12.0, 8.5, 9.0 + n, 1.0) for n, s in enumerate(symbols)
+    ]
+    fixed = minute[1].model_copy(update={"close": 9.25})
+    stream = await database.get_collection("bar_journal").watch(full_document="updateLookup")
     try:
-        await save(SaveBars((bars[50],)))
-        await save(SaveBars(tuple(bars[51:53])))
+        await save(SaveBars(tuple(minute)))
+        await save(SaveBars((minute[0], fixed, minute[2])))
         events = [await asyncio.wait_for(stream.next(), 10) for _ in range(2)]
     finally:
         await stream.close()
-    assert [bar_buckets.changed_bars(e) for e in events] == [[bars[50]], bars[51:53]]
+    assert [e["operationType"] for e in events] == ["insert", "update"]
+    assert sorted(bar_journal.changed_bars(events[0]), key=lambda b: b.symbol) == sorted(
+        minute, key=lambda b: b.symbol
+    )
+    assert bar_journal.changed_bars(events[1]) == [fixed]
 
 
 async def test_a_bucket_created_after_the_read_keeps_both_writers_bars(database: Database) -> None:

@@ -16,6 +16,7 @@ import time
 import pytest
 from pymongo import MongoClient
 
+from tests.dbdump import JOURNAL, bar_docs
 from tui_market.infrastructure import bar_buckets
 
 BAR_LINE = re.compile(
@@ -27,8 +28,8 @@ DEADLINE = 60.0  # seconds: a generous wait for lines on a loaded machine (not a
 def stored_bars(mongo_uri: str, name: str) -> int:
     client: MongoClient = MongoClient(mongo_uri)
     try:
-        held = client[name][bar_buckets.BARS].find({}, {"n": 1})
-        return sum(int(doc["n"]) for doc in held)
+        buckets = list(client[name][bar_buckets.BARS].find({}))
+        return len(bar_docs(buckets, list(client[name][JOURNAL].find({}))))
     finally:
         client.close()
 

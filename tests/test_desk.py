@@ -27,10 +27,11 @@ from pathlib import Path
 import pytest
 from pymongo import MongoClient
 
+from tests.dbdump import JOURNAL, bar_docs
 from tests.fakes.scripted_feed import aggregate
 from tests.fakes.tv_data import MarketData, load_market_data
 from tests.fakes.tv_server import FakeTradingViewServer
-from tui_market.infrastructure import bar_buckets
+from tui_market.infrastructure import bar_buckets, schema
 from tui_market.models import Bar, Interval, Tick
 from tui_market.runtime import open_runtime
 from tui_market.settings import load_settings
@@ -147,8 +148,9 @@ def stored(data_dir: Path, start: int) -> dict[tuple[str, int], Bar]:
     port = json.loads((data_dir / "server.json").read_text())["port"]
     client: MongoClient = MongoClient(f"mongodb://127.0.0.1:{port}/?directConnection=true")
     try:
-        docs = client[DATABASE][bar_buckets.BARS].find({"interval": "1m"})
-        bars = bar_buckets.unpack(docs)
+        docs = list(client[DATABASE][bar_buckets.BARS].find({"interval": "1m"}))
+        journal = list(client[DATABASE][JOURNAL].find({"i": "1m"}))  # live, not yet folded
+        bars = [schema.doc_to_bar(doc) for doc in bar_docs(docs, journal)]
     finally:
         client.close()
     return {(b.symbol, b.epoch): b for b in bars if b.epoch >= start and b.symbol in SYMBOLS}

@@ -3,8 +3,7 @@ history), on the bucket layout of ``bar_buckets``: the buckets the batch falls i
 once (``write_series``: one series, by their time range on the series index the calling
 handler ensures; ``write_bars``: many series, by exact ``_id``), then one ``bulk_write``: a new
 bucket is inserted whole, an existing one gets its new and changed bars set in place
-(``b.<epoch>``). Unchanged bars cost no write at all. ``advance_tail`` keeps the series' two
-newest closes in ``sync_state`` so ListSymbols never reads ``bars``.
+(``b.<epoch>``). Unchanged bars cost no write at all.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from pymongo import UpdateOne
@@ -122,7 +120,7 @@ async def _apply(bars: AsyncCollection[Doc], docs: list[Doc], held: list[Doc]) -
                 whole.append(len(ops))
                 body = {**heads[bucket], "b": values, "n": len(values)}
                 ops.append(UpdateOne({"_id": bucket}, {"$setOnInsert": body}, upsert=True))
-        again = await _bulk(bars, ops, whole)
+        again = await bulk(bars, ops, whole)
         if again:  # buckets another writer created meanwhile: our bars go in as fields
             redo = [list(rows)[k] for k in again]
             await bars.bulk_write(
@@ -138,49 +136,20 @@ def _fields(bucket: str, values: Doc, fresh: int, head: Doc) -> UpdateOne:
     )
 
 
-async def _bulk(bars: AsyncCollection[Doc], ops: list[UpdateOne], whole: list[int]) -> list[int]:
-    """One unordered bulk write; returns the ``whole`` inserts that found their bucket
-    already there (created by another writer since it was read), to be written as fields."""
+async def bulk(coll: AsyncCollection[Doc], ops: list[UpdateOne], whole: list[int]) -> list[int]:
+    """One unordered bulk write; returns the ``whole`` inserts (upserts of a new document)
+    that found their document already there (created by another writer since it was read),
+    to be written as fields. Used for buckets and for the live journal's documents."""
     try:
-        result = await bars.bulk_write(ops, ordered=False)
+        result = await coll.bulk_write(ops, ordered=False)
     except BulkWriteError as exc:
         errors = exc.details.get("writeErrors", [])
         if any(e.get("code") != _DUPLICATE_KEY for e in errors):
-            log.error("bar write of %d buckets failed: %s", len(ops), exc.details)
+            log.error("bar write of %d documents failed: %s", len(ops), exc.details)
             raise
-        log.warning("%d buckets were created concurrently; writing again", len(errors))
+        log.warning("%d documents were created concurrently; writing again", len(errors))
         raced = {e["index"] for e in errors}
         inserted = {u["index"] for u in exc.details.get("upserted", [])}
         return [k for k in range(len(ops)) if k in raced or (k in whole and k not in inserted)]
     upserted = result.upserted_ids or {}
     return [k for k in whole if k not in upserted]
-
-
-def advance_tail(state: Doc | None, docs: list[Doc]) -> Doc | None:
-    """The series' denormalised tail after writing ``docs`` (sorted), or None when unchanged.
-
-    The tail is the two newest bars: ``last_bar``/``last_close``/``last_volume`` and
-    ``prev_bar``/``prev_close``. ``docs`` wins over the stored tail for the same open time.
-    """
-    known: dict[datetime, tuple[float, float | None]] = {}
-    if state is not None:
-        if state.get("prev_bar") is not None:
-            known[state["prev_bar"]] = (state["prev_close"], None)
-        if state.get("last_bar") is not None and state.get("last_close") is not None:
-            known[state["last_bar"]] = (state["last_close"], state.get("last_volume"))
-    for doc in docs[-2:]:
-        known[doc["t"]] = (doc["c"], doc["v"])
-    if not known:
-        return None
-    times = sorted(known)
-    last, prev = times[-1], (times[-2] if len(times) > 1 else None)
-    tail: Doc = {
-        "last_bar": last,
-        "last_close": known[last][0],
-        "last_volume": known[last][1],
-        "prev_bar": prev,
-        "prev_close": known[prev][0] if prev is not None else None,
-    }
-    if state is not None and all(state.get(k) == v for k, v in tail.items()):
-        return None
-    return tail

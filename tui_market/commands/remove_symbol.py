@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from tui_market.infrastructure import alert_schema, bar_buckets, live_tails, schema
+from tui_market.infrastructure import alert_schema, bar_buckets, bar_journal, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import SymbolRef
 
@@ -51,6 +51,7 @@ class RemoveSymbolHandler:
     def __init__(self, db: Database) -> None:
         self._symbols = db.get_collection(schema.SYMBOLS)
         self._bars = db.get_collection(bar_buckets.BARS)
+        self._journal = db.get_collection(bar_journal.JOURNAL)
         self._state = db.get_collection(schema.SYNC_STATE)
         self._tails = db.get_collection(live_tails.LIVE_TAILS)
         self._index = schema.SeriesIndex(self._bars)
@@ -71,6 +72,11 @@ class RemoveSymbolHandler:
             held = self._bars.find({"symbol": symbol}, {"_id": 0, "n": 1})
             bars_deleted = sum([int(doc.get("n", 0)) async for doc in held])
             await self._bars.delete_many({"symbol": symbol})
+            path = bar_journal.row_path(symbol)
+            journaled = await self._journal.update_many(
+                {path: {"$exists": True}}, {"$unset": {path: ""}}
+            )
+            bars_deleted += journaled.modified_count  # counted twice if also in a bucket
             await self._state.delete_many({"_id": symbol_id_range(symbol)})
             await self._tails.update_many({}, live_tails.unset_all(symbol))
         log.info(

@@ -1,11 +1,13 @@
-"""SaveBars: batched, idempotent upsert of closed bars (the live feed's write path).
+"""SaveBars: batched, idempotent save of closed bars (the live feed's write path).
 
-All series of the batch are written together (``bar_writes.write_bars``): one read of their
-buckets by ``_id``, one bulk write, whatever the number of series (a live minute closes one
-bar per symbol). Unchanged bars cost no write. The series' tails (the watchlist's last and
-previous close) move forward in ``live_tails``: one update per interval, not one per series
-(``infrastructure/live_tails.py`` says why); ``sync_state`` is read only for a series without
-an entry yet.
+A live minute closes one bar per symbol. The batch is journaled (``journal_writes``, one
+document per interval and open time in ``bar_journal``: one read, one write, whatever the
+number of series), and when a bar of the batch opens a fold slot the interval's journal goes
+into the buckets (one bucket update per series for all its journaled bars). Bars already
+journaled the same cost no write. The series' tails (the watchlist's last and previous
+close) move forward in ``live_tails``: one update per interval, not one per series
+(``infrastructure/live_tails.py`` says why); ``sync_state`` is read only for a series
+without an entry yet.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tui_market.commands.bar_writes import Doc, advance_tail, series_docs, write_bars
-from tui_market.infrastructure import bar_buckets, live_tails, schema
+from tui_market.commands.bar_writes import Doc, series_docs
+from tui_market.commands.journal_writes import fold, fold_due, journal_bars
+from tui_market.infrastructure import bar_buckets, bar_journal, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, InvalidSymbol, SymbolRef
 
@@ -39,6 +42,7 @@ class SaveBarsResult:
 class SaveBarsHandler:
     def __init__(self, db: Database) -> None:
         self._bars = db.get_collection(bar_buckets.BARS)
+        self._journal = db.get_collection(bar_journal.JOURNAL)
         self._state = db.get_collection(schema.SYNC_STATE)
         self._tails = db.get_collection(live_tails.LIVE_TAILS)
 
@@ -57,9 +61,11 @@ class SaveBarsHandler:
         docs = [doc for batch in series.values() for doc in batch]
         # The tails are read while the bars are written; they move only once the bars are in.
         counts, tails = await asyncio.gather(
-            write_bars(self._bars, docs), self._read_tails(list(series))
+            journal_bars(self._journal, docs), self._read_tails(list(series))
         )
         await self._advance_tails(series, tails)
+        for interval in sorted(fold_due(docs), key=lambda i: i.seconds):
+            await fold(self._journal, self._bars, interval)
         return SaveBarsResult(counts.new, counts.updated, counts.unchanged)
 
     async def _read_tails(self, keys: list[Series]) -> dict[Series, Doc | None]:
@@ -85,7 +91,7 @@ class SaveBarsHandler:
         """Move each series' tail forward: one update per interval."""
         sets: dict[str, Doc] = defaultdict(dict)
         for (symbol, interval), docs in series.items():
-            tail = advance_tail(tails.get((symbol, interval)), docs)
+            tail = live_tails.advance_tail(tails.get((symbol, interval)), docs)
             if tail is not None:
                 sets[interval.value][live_tails.path(symbol)] = tail
         for name, fields in sets.items():

@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tui_market.commands.bar_writes import advance_tail, series_docs, write_series
+from tui_market.commands.bar_writes import series_docs, write_series
 from tui_market.commands.symbol_info import store_info
 from tui_market.errors import ProviderError, SymbolNotFound
-from tui_market.infrastructure import bar_buckets, live_tails, schema
+from tui_market.infrastructure import bar_buckets, bar_journal, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.infrastructure.interfaces import IDataProvider
 from tui_market.models import Interval, SymbolRef
@@ -64,6 +64,7 @@ class SyncHistoryHandler:
         self._bars = db.get_collection(bar_buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
         self._tails = db.get_collection(live_tails.LIVE_TAILS)
+        self._journal = db.get_collection(bar_journal.JOURNAL)
         self._symbols = db.get_collection(schema.SYMBOLS)
         self._index = schema.SeriesIndex(self._bars)
 
@@ -95,6 +96,12 @@ class SyncHistoryHandler:
             )
         await self._index.ensure()
         counts = await write_series(self._bars, symbol, interval, docs)
+        if docs:  # the series' live rows in this range are older news than these bars
+            span = bar_journal.series_query(interval, docs[0]["e"], docs[-1]["e"] + 1)
+            path = bar_journal.row_path(symbol)
+            await self._journal.update_many(
+                {**span, path: {"$exists": True}}, {"$unset": {path: ""}}
+            )
         key = schema.sync_id(symbol, interval)
         state, entry = await asyncio.gather(
             self._state.find_one({"_id": key}),
@@ -103,7 +110,7 @@ class SyncHistoryHandler:
         # The live saves' tail joins the state's here, and leaves live_tails once stored.
         live = live_tails.entries(entry).get(symbol)
         state = live_tails.merged(state, live)
-        tail = advance_tail(state, docs) or live_tails.tail_of(state if live else None)
+        tail = live_tails.advance_tail(state, docs) or live_tails.tail_of(state if live else None)
         last_bar: datetime | None = tail.get("last_bar") or (state or {}).get("last_bar")
         update: dict[str, Any] = {
             "symbol": symbol,

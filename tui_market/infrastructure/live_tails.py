@@ -13,8 +13,7 @@ Who wins: an entry is written by live saves since the series' last successful sy
 removes it once its own tail includes it. So a reader takes the two newest closes of the
 state's tail and the entry together, the entry's close where both hold the same bar.
 
-Field names: a symbol's ``.`` (``NYSE:BRK.B``) would split the path, so it is stored as ``~``,
-which no symbol may contain.
+Field names: a symbol is stored as ``bar_journal.key`` spells it (``.`` as ``~``).
 """
 
 from __future__ import annotations
@@ -23,13 +22,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from tui_market.infrastructure.bar_journal import key, symbol_of
+
 LIVE_TAILS = "live_tails"
 TAIL_FIELDS = ("last_bar", "last_close", "last_volume", "prev_bar", "prev_close")
 Doc = dict[str, Any]
-
-
-def key(symbol: str) -> str:
-    return symbol.replace(".", "~")
 
 
 def path(symbol: str) -> str:
@@ -40,7 +37,7 @@ def path(symbol: str) -> str:
 def entries(doc: Mapping[str, Any] | None) -> dict[str, Doc]:
     """symbol -> entry of one interval's document."""
     held = (doc or {}).get("s") or {}
-    return {name.replace("~", "."): entry for name, entry in held.items()}
+    return {symbol_of(name): entry for name, entry in held.items()}
 
 
 def by_interval(docs: list[Doc]) -> dict[str, dict[str, Doc]]:
@@ -87,3 +84,33 @@ def tail_of(state: Mapping[str, Any] | None) -> Doc:
 def unset_all(symbol: str) -> Doc:
     """The update that removes ``symbol``'s entries (run on every interval's document)."""
     return {"$unset": {path(symbol): ""}}
+
+
+def advance_tail(state: Doc | None, docs: list[Doc]) -> Doc | None:
+    """The series' denormalised tail after writing ``docs`` (sorted), or None when unchanged.
+
+    The tail is the two newest bars: ``last_bar``/``last_close``/``last_volume`` and
+    ``prev_bar``/``prev_close``. ``docs`` wins over the stored tail for the same open time.
+    """
+    known: dict[datetime, tuple[float, float | None]] = {}
+    if state is not None:
+        if state.get("prev_bar") is not None:
+            known[state["prev_bar"]] = (state["prev_close"], None)
+        if state.get("last_bar") is not None and state.get("last_close") is not None:
+            known[state["last_bar"]] = (state["last_close"], state.get("last_volume"))
+    for doc in docs[-2:]:
+        known[doc["t"]] = (doc["c"], doc["v"])
+    if not known:
+        return None
+    times = sorted(known)
+    last, prev = times[-1], (times[-2] if len(times) > 1 else None)
+    tail: Doc = {
+        "last_bar": last,
+        "last_close": known[last][0],
+        "last_volume": known[last][1],
+        "prev_bar": prev,
+        "prev_close": known[prev][0] if prev is not None else None,
+    }
+    if state is not None and all(state.get(k) == v for k, v in tail.items()):
+        return None
+    return tail

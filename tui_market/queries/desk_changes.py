@@ -1,10 +1,11 @@
 """The follower's reads: the change stream over the desk's collections, and the catch-up read.
 
-``DeskChanges.open(token)`` watches ``live``, ``desk`` and ``bars`` in one database-level
-change stream (one resume token for all three), from ``token`` when given. ``ReadDesk`` reads
-what a follower must hold whatever the stream missed: the heartbeat, the live documents, and
-the bars stored after the newest one it holds per series. It runs when a stream is (re)opened,
-and covers what a stream opened afresh (not from a token) did not see.
+``DeskChanges.open(token)`` watches ``live``, ``desk``, ``bars`` and ``bar_journal`` (where
+live bars land first) in one database-level change stream (one resume token for all), from
+``token`` when given. ``ReadDesk`` reads what a follower must hold whatever the stream
+missed: the heartbeat, the live documents, and the bars stored after the newest one it holds
+per series. It runs when a stream is (re)opened, and covers what a stream opened afresh (not
+from a token) did not see.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from typing import Any
 
 from pymongo.asynchronous.change_stream import AsyncChangeStream
 
-from tui_market.infrastructure import bar_buckets, desk_schema
+from tui_market.infrastructure import bar_buckets, bar_journal, desk_schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval
 
 log = logging.getLogger(__name__)
-WATCHED = [desk_schema.LIVE, desk_schema.DESK, bar_buckets.BARS]
+WATCHED = [desk_schema.LIVE, desk_schema.DESK, bar_buckets.BARS, bar_journal.JOURNAL]
 CHANGES = ["insert", "update", "replace"]
 Change = dict[str, Any]
 
@@ -80,13 +81,18 @@ class ReadDeskHandler:
     async def _bars_after(
         self, symbol: str, interval: Interval, after: int | None, last: int
     ) -> list[Bar]:
-        """The newest ``last`` bars of the series opened after ``after``, oldest first."""
+        """The newest ``last`` bars of the series opened after ``after``, oldest first (its
+        journaled live bars over its buckets')."""
         bars = self._db.get_collection(bar_buckets.BARS)
         start = after + 1 if after is not None else None
         cursor = bars.find(bar_buckets.bucket_filter(symbol, interval, start)).sort("t", -1)
         docs = await bar_buckets.newest(cursor.batch_size(bar_buckets.batch_for(last)), last)
         await cursor.close()
-        return bar_buckets.unpack(docs, start)[-last:]
+        journal = self._db.get_collection(bar_journal.JOURNAL)
+        query = bar_journal.series_query(interval, start)
+        rows = [d async for d in journal.find(query, bar_journal.series_fields(symbol))]
+        stored = bar_buckets.unpack(docs, start)
+        return bar_journal.over(stored, bar_journal.series_bars(rows, symbol, interval))[-last:]
 
 
 def _persisted(heartbeat: desk_schema.Doc | None) -> tuple[Interval, ...]:

@@ -5,6 +5,9 @@ interval, ``t``) on the series index, which the handler creates on first use; th
 bars come back cut to the range and sorted by time.
 ``start`` and ``end`` are inclusive bounds on the bars' open times.
 
+The series' live bars not yet folded into their buckets are read from ``bar_journal`` with
+every read and win over the buckets' (``bar_journal`` says why they are newer).
+
 ``last=N`` without a start: the newest bar's time is known from ``sync_state.last_bar``
 (kept by SyncHistory and SaveBars; ``end`` or now when missing). The scan starts
 ``N * interval * factor`` before it, with factor 2, then 8, 32, 128 when that range holds
@@ -24,7 +27,7 @@ from datetime import datetime
 from pymongo import DESCENDING
 
 from tui_market.infrastructure import bar_buckets as buckets
-from tui_market.infrastructure import schema
+from tui_market.infrastructure import bar_journal, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, SymbolRef
 
@@ -44,6 +47,7 @@ class GetBarsHandler:
     def __init__(self, db: Database) -> None:
         self._bars = db.get_collection(buckets.BARS)
         self._state = db.get_collection(schema.SYNC_STATE)
+        self._journal = db.get_collection(bar_journal.JOURNAL)
         self._index = schema.SeriesIndex(self._bars)
 
     async def __call__(self, msg: GetBars) -> list[Bar]:
@@ -86,7 +90,18 @@ class GetBarsHandler:
         stop: int | None,
         last: int | None = None,
     ) -> list[Bar]:
-        """The bars in ``start <= t < stop``, oldest first; with ``last``, the newest ``last``."""
+        """The bars in ``start <= t < stop``, oldest first; with ``last``, the newest ``last``.
+        The series' journaled live bars (``bar_journal``) are read alongside, over the rest."""
+        stored, journaled = await asyncio.gather(
+            self._stored(symbol, interval, start, stop, last),
+            self._journaled(symbol, interval, start, stop),
+        )
+        bars = bar_journal.over(stored, journaled)
+        return bars if last is None else bars[-last:]
+
+    async def _stored(
+        self, symbol: str, interval: Interval, start: int | None, stop: int | None, last: int | None
+    ) -> list[Bar]:
         cursor = self._bars.find(buckets.bucket_filter(symbol, interval, start, stop))
         if last is None:
             return buckets.unpack([d async for d in cursor], start, stop)
@@ -94,3 +109,10 @@ class GetBarsHandler:
         docs = await buckets.newest(cursor, last)
         await cursor.close()
         return buckets.unpack(docs, start, stop)[-last:]
+
+    async def _journaled(
+        self, symbol: str, interval: Interval, start: int | None, stop: int | None
+    ) -> list[Bar]:
+        query = bar_journal.series_query(interval, start, stop)
+        docs = [d async for d in self._journal.find(query, bar_journal.series_fields(symbol))]
+        return bar_journal.series_bars(docs, symbol, interval)

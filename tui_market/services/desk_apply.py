@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from tui_market.infrastructure import bar_buckets, desk_schema
+from tui_market.infrastructure import bar_buckets, bar_journal, desk_schema
 from tui_market.managers.desk_book import DeskBook
 from tui_market.models import Bar
 from tui_market.models.live import BarClosedEvent, LiveEvent
@@ -43,6 +43,13 @@ class DeskApplier:
                 bars = bar_buckets.changed_bars(change)
             except (KeyError, ValueError, TypeError) as exc:
                 log.error("skipping a malformed bars change %r: %s", doc.get("_id"), exc)
+                return
+            self.bars(bars, tell=True)
+        elif coll == bar_journal.JOURNAL:
+            try:
+                bars = bar_journal.changed_bars(change)
+            except (KeyError, ValueError, TypeError) as exc:
+                log.error("skipping a malformed journal change %r: %s", doc.get("_id"), exc)
                 return
             self.bars(bars, tell=True)
 

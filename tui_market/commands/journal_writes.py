@@ -1,0 +1,106 @@
+"""SaveBars' two writes on ``bar_journal`` (``infrastructure/bar_journal.py``): a live batch
+journaled (one document per interval and open time, whatever the number of series), and the
+fold of an interval's journal into the buckets when its turn comes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from pymongo import UpdateOne
+from pymongo.asynchronous.collection import AsyncCollection
+
+from tui_market.commands.bar_writes import Doc, WriteCounts, bulk, write_bars
+from tui_market.infrastructure import bar_journal as journal
+from tui_market.infrastructure.bar_buckets import utc
+from tui_market.models import Interval
+
+log = logging.getLogger(__name__)
+
+
+async def journal_bars(coll: AsyncCollection[Doc], docs: list[Doc]) -> WriteCounts:
+    """Journal ``docs`` (``bar_writes.series_docs`` values of any series): one read of the
+    documents of their open times, one bulk write; a row already there the same is not
+    written again."""
+    minutes: dict[str, Doc] = defaultdict(dict)
+    heads: dict[str, Doc] = {}
+    for doc in docs:
+        interval: Interval = doc["interval"]
+        name = journal.doc_id(interval, doc["e"])
+        minutes[name][journal.key(doc["symbol"])] = [doc[k] for k in ("o", "h", "l", "c", "v")]
+        heads[name] = {"i": interval.value, "e": doc["e"]}
+    found = coll.find({"_id": {"$in": sorted(minutes)}})
+    held = {d["_id"]: d.get("r") or {} async for d in found}
+    ops: list[UpdateOne] = []
+    whole: list[int] = []
+    targets: list[str] = []  # the document each op writes
+    new = updated = 0
+    for name, rows in minutes.items():
+        before = held.get(name)
+        if before is None:
+            whole.append(len(ops))
+            targets.append(name)
+            ops.append(
+                UpdateOne({"_id": name}, {"$setOnInsert": {**heads[name], "r": rows}}, upsert=True)
+            )
+            new += len(rows)
+            continue
+        changed = {k: row for k, row in rows.items() if before.get(k) != row}
+        new += sum(1 for k in changed if k not in before)
+        updated += sum(1 for k in changed if k in before)
+        if changed:
+            targets.append(name)
+            ops.append(_rows(name, changed))
+    if ops:
+        again = await bulk(coll, ops, whole)
+        if again:  # documents another writer created meanwhile: our rows go in as fields
+            redo = [_rows(targets[k], minutes[targets[k]]) for k in again]
+            await coll.bulk_write(redo, ordered=False)
+    return WriteCounts(new, updated, len(docs) - new - updated)
+
+
+def _rows(name: str, rows: Doc) -> UpdateOne:
+    return UpdateOne({"_id": name}, {"$set": {f"r.{k}": row for k, row in rows.items()}})
+
+
+def fold_due(docs: list[Doc]) -> set[Interval]:
+    """The intervals whose journal a batch of ``docs`` folds: one of its open times is a
+    fold slot (every ``FOLD_EVERY`` bar lengths from the epoch)."""
+    return {
+        doc["interval"]
+        for doc in docs
+        if (doc["e"] // doc["interval"].seconds) % journal.FOLD_EVERY == 0
+    }
+
+
+async def fold(coll: AsyncCollection[Doc], bars: AsyncCollection[Doc], interval: Interval) -> int:
+    """Write the interval's journaled bars into their buckets (``bar_writes.write_bars``: one
+    read, one bulk write, a bucket update per series) and delete the documents folded.
+    Returns the bars folded."""
+    held = [doc async for doc in coll.find(journal.series_query(interval))]
+    rows = []
+    for doc in held:
+        epoch = int(doc["e"])
+        for name, row in (doc.get("r") or {}).items():
+            o, h, low, c, v = row
+            symbol = journal.symbol_of(name)
+            rows.append(
+                {
+                    "symbol": symbol,
+                    "interval": interval,
+                    "e": epoch,
+                    "t": utc(epoch),
+                    "o": o,
+                    "h": h,
+                    "l": low,
+                    "c": c,
+                    "v": v,
+                }
+            )
+    if rows:
+        await write_bars(bars, rows)
+    if held:
+        await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in held]}})
+        log.info("journal %s: %d bars folded into their buckets", interval.value, len(rows))
+    return len(rows)
