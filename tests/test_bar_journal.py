@@ -69,6 +69,12 @@ live_op = st.tuples(
 sync_op = st.tuples(
     st.just("sync"), st.sampled_from(SERIES), st.integers(0, 120), st.integers(1, 30)
 )
+backlog_op = st.tuples(  # a batch after an outage: more bars of a series than a fold holds
+    st.just("backlog"),
+    st.sampled_from(SERIES),
+    st.integers(0, 100),
+    st.integers(FOLD + 1, FOLD + 9),
+)
 drop_op = st.tuples(
     st.just("drop"), st.sampled_from(SERIES), st.lists(st.integers(80, 140), max_size=6)
 )
@@ -79,14 +85,16 @@ drop_op = st.tuples(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(st.lists(st.one_of(live_op, sync_op, drop_op), min_size=1, max_size=14))
+@given(st.lists(st.one_of(live_op, sync_op, backlog_op, drop_op), min_size=1, max_size=14))
 @example([("live", [(SERIES[0], 95)]), ("drop", SERIES[0], [95])])  # a journaled bar dropped
 @example([("live", [(SERIES[1], 101)]), ("sync", SERIES[1], 100, 5)])  # synced over
+@example([("live", [(SERIES[0], 41)]), ("backlog", SERIES[0], 35, FOLD + 2)])  # a backlog over
 async def test_any_mix_of_live_saves_syncs_and_drops_reads_back_as_a_plain_map(
     database: Database, ops: list[tuple]
 ) -> None:
     """The model is a dict per series (open slot -> close), last write wins; the store, with
-    buckets, the journal, folds and drops in any order, reads back the same through GetBars."""
+    buckets, the journal, folds, backlogs and drops in any order, reads back the same through
+    GetBars."""
     model: dict[str, dict[int, float]] = {s: {} for s in SERIES}
     save, drop = SaveBarsHandler(database), DropBarsHandler(database)
     for n, op in enumerate(ops):
@@ -96,6 +104,10 @@ async def test_any_mix_of_live_saves_syncs_and_drops_reads_back_as_a_plain_map(
             await save(SaveBars(tuple(bars.values())))
             for (s, k), b in bars.items():
                 model[s][k] = b.close
+        elif op[0] == "backlog":
+            _, symbol, first, count = op
+            await save(SaveBars(tuple(bar(symbol, k, close) for k in range(first, first + count))))
+            model[symbol] |= {k: close for k in range(first, first + count)}
         elif op[0] == "sync":
             _, symbol, first, count = op
             history = [bar(symbol, k, close) for k in range(first, first + count)]

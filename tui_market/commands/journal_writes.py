@@ -1,6 +1,7 @@
-"""SaveBars' two writes on ``bar_journal`` (``infrastructure/bar_journal.py``): a live batch
-journaled (one document per interval and open time, whatever the number of series), and the
-fold of an interval's journal into the buckets when its turn comes.
+"""The writes on ``bar_journal`` (``infrastructure/bar_journal.py``): SaveBars' live batch
+journaled (one document per interval and open time, whatever the number of series) and the
+fold of an interval's journal into the buckets when its turn comes; and the rows a write
+straight to the buckets (a sync, a backlog) makes stale, removed.
 """
 
 from __future__ import annotations
@@ -62,6 +63,19 @@ async def journal_bars(coll: AsyncCollection[Doc], docs: list[Doc]) -> WriteCoun
 
 def _rows(name: str, rows: Doc) -> UpdateOne:
     return UpdateOne({"_id": name}, {"$set": {f"r.{k}": row for k, row in rows.items()}})
+
+
+async def unjournal(
+    coll: AsyncCollection[Doc], symbol: str, interval: Interval, docs: list[Doc]
+) -> None:
+    """Remove the series' journal rows in the range of ``docs`` (sorted), just written to the
+    buckets: the journal's rows there are older news, and a reader takes them over the
+    buckets'."""
+    if not docs:
+        return
+    span = journal.series_query(interval, docs[0]["e"], docs[-1]["e"] + 1)
+    path = journal.row_path(symbol)
+    await coll.update_many({**span, path: {"$exists": True}}, {"$unset": {path: ""}})
 
 
 def fold_due(docs: list[Doc]) -> set[Interval]:

@@ -3,7 +3,8 @@
 A live minute closes one bar per symbol. The batch is journaled (``journal_writes``, one
 document per interval and open time in ``bar_journal``: one read, one write, whatever the
 number of series), and when a bar of the batch opens a fold slot the interval's journal goes
-into the buckets (one bucket update per series for all its journaled bars). Bars already
+into the buckets (one bucket update per series for all its journaled bars). A series with
+more bars than that in the batch (a backlog) goes straight to its buckets. Bars already
 journaled the same cost no write. The series' tails (the watchlist's last and previous
 close) move forward in ``live_tails``: one update per interval, not one per series
 (``infrastructure/live_tails.py`` says why); ``sync_state`` is read only for a series
@@ -17,14 +18,16 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass
 
-from tui_market.commands.bar_writes import Doc, series_docs
-from tui_market.commands.journal_writes import fold, fold_due, journal_bars
+from tui_market.commands.bar_writes import Doc, WriteCounts, series_docs, write_series
+from tui_market.commands.journal_writes import fold, fold_due, journal_bars, unjournal
 from tui_market.infrastructure import bar_buckets, bar_journal, live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.models import Bar, Interval, InvalidSymbol, SymbolRef
 
 log = logging.getLogger(__name__)
 Series = tuple[str, Interval]
+_LIVE = bar_journal.FOLD_EVERY  # a series' bars in one batch that go to the journal; more: a
+# backlog (after an outage) or a bulk load, written straight to the buckets
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,15 +61,29 @@ class SaveBarsHandler:
         if not groups:
             return SaveBarsResult(0, 0, 0)
         series = {key: series_docs(*key, bars) for key, bars in groups.items()}
-        docs = [doc for batch in series.values() for doc in batch]
+        live = [doc for batch in series.values() if len(batch) <= _LIVE for doc in batch]
+        backlog = {key: batch for key, batch in series.items() if len(batch) > _LIVE}
         # The tails are read while the bars are written; they move only once the bars are in.
-        counts, tails = await asyncio.gather(
-            journal_bars(self._journal, docs), self._read_tails(list(series))
+        counts, tails, stored = await asyncio.gather(
+            journal_bars(self._journal, live), self._read_tails(list(series)), self._store(backlog)
         )
         await self._advance_tails(series, tails)
-        for interval in sorted(fold_due(docs), key=lambda i: i.seconds):
+        for interval in sorted(fold_due(live), key=lambda i: i.seconds):
             await fold(self._journal, self._bars, interval)
-        return SaveBarsResult(counts.new, counts.updated, counts.unchanged)
+        every = [counts, *stored]
+        return SaveBarsResult(
+            sum(c.new for c in every),
+            sum(c.updated for c in every),
+            sum(c.unchanged for c in every),
+        )
+
+    async def _store(self, backlog: dict[Series, list[Doc]]) -> list[WriteCounts]:
+        """Series with more bars than a fold holds (a backlog) straight into their buckets."""
+        out = []
+        for key, docs in backlog.items():
+            out.append(await write_series(self._bars, *key, docs))
+            await unjournal(self._journal, *key, docs)
+        return out
 
     async def _read_tails(self, keys: list[Series]) -> dict[Series, Doc | None]:
         """Each series' tail as it stands: its live entry over its ``sync_state`` tail (the

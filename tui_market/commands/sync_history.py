@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui_market.commands.bar_writes import series_docs, write_series
+from tui_market.commands.journal_writes import unjournal
 from tui_market.commands.symbol_info import store_info
 from tui_market.errors import ProviderError, SymbolNotFound
 from tui_market.infrastructure import bar_buckets, bar_journal, live_tails, schema
@@ -96,12 +97,7 @@ class SyncHistoryHandler:
             )
         await self._index.ensure()
         counts = await write_series(self._bars, symbol, interval, docs)
-        if docs:  # the series' live rows in this range are older news than these bars
-            span = bar_journal.series_query(interval, docs[0]["e"], docs[-1]["e"] + 1)
-            path = bar_journal.row_path(symbol)
-            await self._journal.update_many(
-                {**span, path: {"$exists": True}}, {"$unset": {path: ""}}
-            )
+        await unjournal(self._journal, symbol, interval, docs)
         key = schema.sync_id(symbol, interval)
         state, entry = await asyncio.gather(
             self._state.find_one({"_id": key}),
