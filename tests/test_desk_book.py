@@ -11,6 +11,7 @@ from tui_market.managers.desk_book import DeskBook
 from tui_market.models import Bar, FeedStatus, Interval
 from tui_market.models.desk import SILENT_AFTER, Heartbeat
 from tui_market.models.live import SymbolQuote
+from tui_market.services.desk_apply import DeskApplier
 
 SYMBOL = "NASDAQ:AAPL"
 
@@ -73,3 +74,31 @@ def test_the_ingester_is_silent_after_no_write_for_a_while_and_stopped_after_goo
     assert book.feed(10.0 + SILENT_AFTER).status is FeedStatus.STOPPED
     book.on_heartbeat(Heartbeat("host:1", FeedStatus.LIVE, stopped=True), now=20.0)
     assert book.ingester(21.0).text == "ingester stopped 1 s ago"
+
+
+def test_journal_changes_bring_their_bars_out_and_a_malformed_one_is_skipped(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A follower's view of the live journal: an inserted minute brings out every bar it
+    holds, an update only the rows it set; a document that is not a journal minute is
+    logged and skipped, and the next one is applied."""
+    events: list[object] = []
+    applier = DeskApplier(DeskBook(), events.append, lambda: 0.0)
+    ns = {"coll": "bar_journal"}
+    minute = {"_id": "1m|001700000100", "i": "1m", "e": 1_700_000_100}
+    rows = {"NASDAQ:AAPL": [99.0, 101.0, 98.0, 100.0, 5.0], "NYSE:BRK~B": [9.0, 9.0, 9.0, 9.0, 1.0]}
+    applier.change({"ns": ns, "operationType": "insert", "fullDocument": {**minute, "r": rows}})
+    assert sorted(e.bar.symbol for e in events) == ["NASDAQ:AAPL", "NYSE:BRK.B"]
+    broken = {"ns": ns, "operationType": "insert", "fullDocument": {"_id": "x", "r": rows}}
+    applier.change(broken)
+    assert "skipping a malformed bar_journal change 'x'" in caplog.text and len(events) == 2
+    fixed = [99.0, 101.0, 98.0, 100.5, 6.0]
+    applier.change(
+        {
+            "ns": ns,
+            "operationType": "update",
+            "updateDescription": {"updatedFields": {"r.NASDAQ:AAPL": fixed}},
+            "fullDocument": {**minute, "r": {**rows, "NASDAQ:AAPL": fixed}},
+        }
+    )
+    assert len(events) == 3 and events[-1].bar.close == 100.5

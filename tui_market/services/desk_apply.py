@@ -18,6 +18,12 @@ from tui_market.models.live import BarClosedEvent, LiveEvent
 from tui_market.queries.desk_changes import Change, DeskState
 
 log = logging.getLogger(__name__)
+# The bars a change of each bar collection wrote: the buckets, and the live journal where
+# closed live bars land first.
+_BARS_WRITTEN: dict[str, Callable[[Change], list[Bar]]] = {
+    bar_buckets.BARS: bar_buckets.changed_bars,
+    bar_journal.JOURNAL: bar_journal.changed_bars,
+}
 
 
 class DeskApplier:
@@ -38,18 +44,11 @@ class DeskApplier:
             self._live(doc, now)
         elif coll == desk_schema.DESK and doc.get("_id") == desk_schema.HEARTBEAT_ID:
             self._heartbeat(doc, now)
-        elif coll == bar_buckets.BARS:
+        elif coll in _BARS_WRITTEN:
             try:
-                bars = bar_buckets.changed_bars(change)
+                bars = _BARS_WRITTEN[coll](change)
             except (KeyError, ValueError, TypeError) as exc:
-                log.error("skipping a malformed bars change %r: %s", doc.get("_id"), exc)
-                return
-            self.bars(bars, tell=True)
-        elif coll == bar_journal.JOURNAL:
-            try:
-                bars = bar_journal.changed_bars(change)
-            except (KeyError, ValueError, TypeError) as exc:
-                log.error("skipping a malformed journal change %r: %s", doc.get("_id"), exc)
+                log.error("skipping a malformed %s change %r: %s", coll, doc.get("_id"), exc)
                 return
             self.bars(bars, tell=True)
 
