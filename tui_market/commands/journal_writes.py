@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 
-from pymongo import UpdateOne
+from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
 from tui_market.commands.bar_writes import Doc, WriteCounts, bulk, write_bars
@@ -115,6 +115,16 @@ async def fold(coll: AsyncCollection[Doc], bars: AsyncCollection[Doc], interval:
     if rows:
         await write_bars(bars, rows)
     if held:
-        await coll.delete_many({"_id": {"$in": [doc["_id"] for doc in held]}})
-        log.info("journal %s: %d bars folded into their buckets", interval.value, len(rows))
+        # Each document only as it was read: rows another writer added since stay journaled
+        # (and are folded next time) instead of being deleted unwritten.
+        gone = [DeleteOne({"_id": doc["_id"], "r": doc.get("r")}) for doc in held]
+        result = await coll.bulk_write(gone, ordered=False)
+        log.info(
+            "journal %s: %d bars folded into their buckets (%d of %d documents changed "
+            "meanwhile, kept)",
+            interval.value,
+            len(rows),
+            len(held) - result.deleted_count,
+            len(held),
+        )
     return len(rows)
