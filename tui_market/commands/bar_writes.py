@@ -53,6 +53,11 @@ def series_docs(symbol: str, interval: Interval, bars: list[Bar] | tuple[Bar, ..
     return [by_epoch[epoch] for epoch in sorted(by_epoch)]
 
 
+def row_values(doc: Doc) -> list[float]:
+    """A ``series_docs`` value as stored: ``[o, h, l, c, v]``."""
+    return [doc["o"], doc["h"], doc["l"], doc["c"], doc["v"]]
+
+
 def _place(doc: Doc) -> tuple[str, str]:
     interval: Interval = doc["interval"]
     start = buckets.bucket_start(interval, doc["e"])
@@ -96,7 +101,7 @@ async def _apply(bars: AsyncCollection[Doc], docs: list[Doc], held: list[Doc]) -
     new = updated = 0
     for doc in docs:
         bucket, key = _place(doc)
-        row = [doc["o"], doc["h"], doc["l"], doc["c"], doc["v"]]
+        row = row_values(doc)
         old = stored.get((bucket, key))
         if old == row:
             continue

@@ -12,10 +12,16 @@ from collections import defaultdict
 from pymongo import DeleteOne, UpdateOne
 from pymongo.asynchronous.collection import AsyncCollection
 
-from tui_market.commands.bar_writes import Doc, WriteCounts, bulk, write_bars
+from tui_market.commands.bar_writes import (
+    Doc,
+    WriteCounts,
+    bulk,
+    row_values,
+    series_docs,
+    write_bars,
+)
 from tui_market.infrastructure import bar_journal as journal
-from tui_market.infrastructure.bar_buckets import utc
-from tui_market.models import Interval
+from tui_market.models import Bar, Interval
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +35,7 @@ async def journal_bars(coll: AsyncCollection[Doc], docs: list[Doc]) -> WriteCoun
     for doc in docs:
         interval: Interval = doc["interval"]
         name = journal.doc_id(interval, doc["e"])
-        minutes[name][journal.key(doc["symbol"])] = [doc[k] for k in ("o", "h", "l", "c", "v")]
+        minutes[name][journal.key(doc["symbol"])] = row_values(doc)
         heads[name] = {"i": interval.value, "e": doc["e"]}
     found = coll.find({"_id": {"$in": sorted(minutes)}})
     held = {d["_id"]: d.get("r") or {} async for d in found}
@@ -93,25 +99,11 @@ async def fold(coll: AsyncCollection[Doc], bars: AsyncCollection[Doc], interval:
     read, one bulk write, a bucket update per series) and delete the documents folded.
     Returns the bars folded."""
     held = [doc async for doc in coll.find(journal.series_query(interval))]
-    rows = []
+    by_series: dict[str, list[Bar]] = defaultdict(list)
     for doc in held:
-        epoch = int(doc["e"])
-        for name, row in (doc.get("r") or {}).items():
-            o, h, low, c, v = row
-            symbol = journal.symbol_of(name)
-            rows.append(
-                {
-                    "symbol": symbol,
-                    "interval": interval,
-                    "e": epoch,
-                    "t": utc(epoch),
-                    "o": o,
-                    "h": h,
-                    "l": low,
-                    "c": c,
-                    "v": v,
-                }
-            )
+        for bar in journal.all_bars(doc):
+            by_series[bar.symbol].append(bar)
+    rows = [row for name, got in by_series.items() for row in series_docs(name, interval, got)]
     if rows:
         await write_bars(bars, rows)
     if held:

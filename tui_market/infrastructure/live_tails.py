@@ -49,31 +49,44 @@ def _utc(value: datetime) -> datetime:
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def merged(state: Mapping[str, Any] | None, entry: Mapping[str, Any] | None) -> Doc | None:
-    """``state`` with its tail fields replaced by the two newest closes of its tail and of
-    ``entry`` together (the entry's where both hold the same bar); ``state`` as it is
-    without an entry."""
-    if not entry:
-        return dict(state) if state is not None else None
-    known: dict[datetime, tuple[float, float | None]] = {}
-    for source in (state or {}, entry):  # the entry last: it wins on the same bar
-        if source.get("prev_bar") is not None and source.get("prev_close") is not None:
-            known[_utc(source["prev_bar"])] = (source["prev_close"], None)
-        if source.get("last_bar") is not None and source.get("last_close") is not None:
-            known[_utc(source["last_bar"])] = (source["last_close"], source.get("last_volume"))
-    out = dict(state or {})
-    if not known:
+Known = dict[datetime, tuple[float, float | None]]  # open time -> (close, volume)
+
+
+def _known(source: Mapping[str, Any] | None) -> Known:
+    """The closes a tail holds (``state`` or entry)."""
+    out: Known = {}
+    if source is None:
         return out
+    if source.get("prev_bar") is not None and source.get("prev_close") is not None:
+        out[_utc(source["prev_bar"])] = (source["prev_close"], None)
+    if source.get("last_bar") is not None and source.get("last_close") is not None:
+        out[_utc(source["last_bar"])] = (source["last_close"], source.get("last_volume"))
+    return out
+
+
+def _newest_two(known: Known) -> Doc | None:
+    """The tail of ``known``: its two newest closes (None when it holds none)."""
+    if not known:
+        return None
     times = sorted(known)
     last, prev = times[-1], (times[-2] if len(times) > 1 else None)
-    out |= {
+    return {
         "last_bar": last,
         "last_close": known[last][0],
         "last_volume": known[last][1],
         "prev_bar": prev,
         "prev_close": known[prev][0] if prev is not None else None,
     }
-    return out
+
+
+def merged(state: Mapping[str, Any] | None, entry: Mapping[str, Any] | None) -> Doc | None:
+    """``state`` with its tail fields replaced by the two newest closes of its tail and of
+    ``entry`` together (the entry's where both hold the same bar); ``state`` as it is
+    without an entry."""
+    if not entry:
+        return dict(state) if state is not None else None
+    tail = _newest_two(_known(state) | _known(entry))  # the entry last: it wins on a bar
+    return dict(state or {}) | (tail or {})
 
 
 def tail_of(state: Mapping[str, Any] | None) -> Doc:
@@ -92,25 +105,8 @@ def advance_tail(state: Doc | None, docs: list[Doc]) -> Doc | None:
     The tail is the two newest bars: ``last_bar``/``last_close``/``last_volume`` and
     ``prev_bar``/``prev_close``. ``docs`` wins over the stored tail for the same open time.
     """
-    known: dict[datetime, tuple[float, float | None]] = {}
-    if state is not None:
-        if state.get("prev_bar") is not None:
-            known[state["prev_bar"]] = (state["prev_close"], None)
-        if state.get("last_bar") is not None and state.get("last_close") is not None:
-            known[state["last_bar"]] = (state["last_close"], state.get("last_volume"))
-    for doc in docs[-2:]:
-        known[doc["t"]] = (doc["c"], doc["v"])
-    if not known:
-        return None
-    times = sorted(known)
-    last, prev = times[-1], (times[-2] if len(times) > 1 else None)
-    tail: Doc = {
-        "last_bar": last,
-        "last_close": known[last][0],
-        "last_volume": known[last][1],
-        "prev_bar": prev,
-        "prev_close": known[prev][0] if prev is not None else None,
-    }
-    if state is not None and all(state.get(k) == v for k, v in tail.items()):
+    written = {_utc(doc["t"]): (doc["c"], doc["v"]) for doc in docs[-2:]}
+    tail = _newest_two(_known(state) | written)
+    if tail is None or (state is not None and all(state.get(k) == v for k, v in tail.items())):
         return None
     return tail

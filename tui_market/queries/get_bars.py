@@ -56,22 +56,29 @@ class GetBarsHandler:
         stop = int(msg.end.timestamp()) + 1 if msg.end is not None else None
         if msg.last is None:
             await self._index.ensure()
-            return await self._scan(symbol, msg.interval, start, stop)
+            stored, journaled = await asyncio.gather(
+                self._stored(symbol, msg.interval, start, stop),
+                self._journaled(symbol, msg.interval, start, stop),
+            )
+            return bar_journal.over(stored, journaled)
         if msg.last <= 0:
             return []
-        # The first call's index check (a round trip) goes with the anchor's, not before it.
-        _, anchor = await asyncio.gather(
-            self._index.ensure(), self._anchor(symbol, msg.interval, stop)
+        # The first call's index check (a round trip) goes with the anchor's and the journal's
+        # read (once: each widened scan below takes its part), not before them.
+        _, anchor, journaled = await asyncio.gather(
+            self._index.ensure(),
+            self._anchor(symbol, msg.interval, stop),
+            self._journaled(symbol, msg.interval, start, stop),
         )
         span = msg.last * msg.interval.seconds
         for factor in _FACTORS:
             low = anchor - span * factor
             if start is not None and low <= start:
                 break
-            bars = await self._scan(symbol, msg.interval, low, stop, msg.last)
+            bars = await self._scan(symbol, msg.interval, low, stop, msg.last, journaled)
             if len(bars) >= msg.last:
                 return bars
-        return await self._scan(symbol, msg.interval, start, stop, msg.last)
+        return await self._scan(symbol, msg.interval, start, stop, msg.last, journaled)
 
     async def _anchor(self, symbol: str, interval: Interval, stop: int | None) -> int:
         """An epoch at or after the newest bar wanted (the scan's upper end stays open)."""
@@ -88,19 +95,23 @@ class GetBarsHandler:
         interval: Interval,
         start: int | None,
         stop: int | None,
-        last: int | None = None,
+        last: int,
+        journaled: list[Bar],
     ) -> list[Bar]:
-        """The bars in ``start <= t < stop``, oldest first; with ``last``, the newest ``last``.
-        The series' journaled live bars (``bar_journal``) are read alongside, over the rest."""
-        stored, journaled = await asyncio.gather(
-            self._stored(symbol, interval, start, stop, last),
-            self._journaled(symbol, interval, start, stop),
-        )
-        bars = bar_journal.over(stored, journaled)
-        return bars if last is None else bars[-last:]
+        """The newest ``last`` bars in ``start <= t < stop``, oldest first: the buckets' with
+        the series' journaled live bars of that range (``journaled``, read for the whole
+        request) over them."""
+        stored = await self._stored(symbol, interval, start, stop, last)
+        mine = [bar for bar in journaled if start is None or bar.epoch >= start]
+        return bar_journal.over(stored, mine)[-last:]
 
     async def _stored(
-        self, symbol: str, interval: Interval, start: int | None, stop: int | None, last: int | None
+        self,
+        symbol: str,
+        interval: Interval,
+        start: int | None,
+        stop: int | None,
+        last: int | None = None,
     ) -> list[Bar]:
         cursor = self._bars.find(buckets.bucket_filter(symbol, interval, start, stop))
         if last is None:

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pymongo.asynchronous.cursor import AsyncCursor
-
 from tui_market.infrastructure import live_tails, schema
 from tui_market.infrastructure.database import Database
 from tui_market.managers.session_clock import clock_for
@@ -97,9 +95,9 @@ class ListSymbolsHandler:
     async def __call__(self, msg: ListSymbols) -> list[SymbolRow]:
         wanted = sorted({msg.interval.value, Interval.D1.value})
         symbols, found, live = await asyncio.gather(
-            _all(self._symbols.find({})),
-            _all(self._state.find({"interval": {"$in": wanted}})),
-            _all(self._tails.find({"_id": {"$in": wanted}})),
+            self._symbols.find({}).to_list(),
+            self._state.find({"interval": {"$in": wanted}}).to_list(),
+            self._tails.find({"_id": {"$in": wanted}}).to_list(),
         )
         # A watchlist is small: order it here rather than with a server-side sort.
         symbols.sort(key=lambda d: (d.get("position", 0), d["_id"]))
@@ -119,7 +117,3 @@ class ListSymbolsHandler:
             )
             for doc in symbols
         ]
-
-
-async def _all(cursor: AsyncCursor[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [doc async for doc in cursor]
